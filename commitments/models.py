@@ -1,0 +1,186 @@
+"""Orders and fulfilment events (ingested), per-order commitments, breaches and vouchers.
+
+Contract used by other apps: Order (one paid order), FulfilmentEvent, Commitment (order × tag,
+the promise snapshot), Breach (a commitment not kept) and Voucher (无门槛代金券, one per breach or
+per other compensation source, enforced by unique constraints).
+"""
+
+from decimal import Decimal
+
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from core.models import BaseModel
+from merchants.models import Brand, Category, Merchant, Product
+from tags.models import Tag, TagTermsVersion
+
+
+class Order(BaseModel):
+    external_id = models.CharField(max_length=64, unique=True)
+    merchant = models.ForeignKey(Merchant, on_delete=models.PROTECT, related_name="orders")
+    product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="orders")
+    category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="+")  # from the product
+    brand = models.ForeignKey(Brand, on_delete=models.PROTECT, related_name="+")  # from the product
+    shopper_ref = models.CharField(max_length=64, db_index=True)
+    quantity = models.PositiveIntegerField(default=1)
+    paid_amount = models.DecimalField(max_digits=12, decimal_places=2)
+    shipping_fee = models.DecimalField(max_digits=12, decimal_places=2, default=Decimal("0.00"))
+    province = models.CharField(max_length=6)
+    paid_at = models.DateTimeField()
+    agreed_install_date = models.DateField(null=True, blank=True)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    # Facts folded in from events (the first one wins), so metrics need no event scan.
+    first_pickup_at = models.DateTimeField(null=True, blank=True)
+    carrier = models.CharField(max_length=20, blank=True)
+    delivered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("order")
+        indexes = [models.Index(fields=["merchant", "paid_at"]), models.Index(fields=["paid_at"])]
+        constraints = [
+            models.CheckConstraint(condition=Q(paid_amount__gte=0), name="order_paid_amount_gte_0"),
+            models.CheckConstraint(condition=Q(shipping_fee__gte=0), name="order_shipping_fee_gte_0"),
+        ]
+
+    def __str__(self) -> str:
+        return self.external_id
+
+
+class FulfilmentEvent(models.Model):
+    class Kind(models.TextChoices):
+        PICKUP_SCANNED = "pickup_scanned", _("pickup scanned")
+        DELIVERED = "delivered", _("delivered")
+        INSTALLED = "installed", _("installed")
+        REFUND_REQUESTED = "refund_requested", _("refund requested")
+        REFUNDED = "refunded", _("refunded")
+        RETURN_SIGNED = "return_signed", _("return signed")
+        RETURN_FREIGHT_REIMBURSED = "return_freight_reimbursed", _("return freight reimbursed")
+        INVOICE_REQUESTED = "invoice_requested", _("invoice requested")
+        INVOICE_ISSUED = "invoice_issued", _("invoice issued")
+        RATED = "rated", _("rated")
+        HELP_REQUESTED = "help_requested", _("help requested")
+        CANCELLED = "cancelled", _("cancelled")
+
+    external_id = models.CharField(max_length=64, unique=True)
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(max_length=32, choices=Kind.choices)
+    occurred_at = models.DateTimeField()
+    received_at = models.DateTimeField(auto_now_add=True)
+    data = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["occurred_at", "id"]
+        verbose_name = _("fulfilment event")
+        indexes = [models.Index(fields=["order", "kind"]), models.Index(fields=["kind", "occurred_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.external_id} {self.kind}"
+
+
+class Commitment(BaseModel):
+    """One order × one monitored tag, as promised at payment time. Never altered by later tag changes."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("pending")
+        MET = "met", _("met")
+        BREACHED = "breached", _("breached")
+        COMPENSATED = "compensated", _("compensated")
+        EXEMPTED = "exempted", _("exempted")
+
+    ALLOWED_TRANSITIONS = {
+        State.PENDING: {State.MET, State.BREACHED, State.EXEMPTED},
+        State.BREACHED: {State.COMPENSATED, State.EXEMPTED},
+        State.MET: {State.BREACHED},  # an upheld complaint can establish a breach after the fact
+        State.COMPENSATED: set(),
+        State.EXEMPTED: set(),
+    }
+
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="commitments")
+    merchant = models.ForeignKey(
+        Merchant, on_delete=models.PROTECT, related_name="+"
+    )  # denormalized for metrics
+    tag = models.ForeignKey(Tag, on_delete=models.PROTECT, related_name="+")
+    terms_version = models.ForeignKey(TagTermsVersion, on_delete=models.PROTECT, related_name="+")
+    state = models.CharField(max_length=12, choices=State.choices, default=State.PENDING)
+    deadline = models.DateTimeField(null=True, blank=True)  # None: kept unless a complaint says otherwise
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    exemption_reason = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("commitment")
+        constraints = [models.UniqueConstraint(fields=["order", "tag"], name="commitment_once_per_order_tag")]
+        indexes = [
+            # The sweep: pending commitments past their deadline, oldest first.
+            models.Index(
+                fields=["deadline"], name="commitment_pending_deadline", condition=Q(state="pending")
+            ),
+            models.Index(fields=["merchant", "tag", "created_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.order_id}/{self.tag_id} {self.state}"
+
+
+class Breach(BaseModel):
+    class Source(models.TextChoices):
+        EVENT = "event", _("fulfilment event")
+        SWEEP = "sweep", _("deadline sweep")
+        COMPLAINT = "complaint", _("upheld complaint")
+
+    commitment = models.OneToOneField(Commitment, on_delete=models.CASCADE, related_name="breach")
+    merchant = models.ForeignKey(Merchant, on_delete=models.PROTECT, related_name="+")
+    detected_at = models.DateTimeField()
+    source = models.CharField(max_length=12, choices=Source.choices)
+    detail = models.CharField(max_length=300, blank=True)
+    # False once an appeal is upheld: the breach drops out of every metric (the voucher stays).
+    counts_in_metrics = models.BooleanField(default=True)
+
+    class Meta:
+        verbose_name = _("breach")
+        indexes = [models.Index(fields=["merchant", "detected_at"])]
+
+    def __str__(self) -> str:
+        return f"breach of commitment {self.commitment_id}"
+
+
+class Voucher(BaseModel):
+    """无门槛代金券 issued to a shopper. One per source (a breach, a complaint decision ...)."""
+
+    class State(models.TextChoices):
+        ISSUED = "issued", _("issued")
+        REDEEMED = "redeemed", _("redeemed")
+        EXPIRED = "expired", _("expired")
+
+    class FundedBy(models.TextChoices):
+        MERCHANT = "merchant", _("merchant")
+        PLATFORM = "platform", _("platform")
+
+    code = models.CharField(max_length=24, unique=True)
+    shopper_ref = models.CharField(max_length=64, db_index=True)
+    merchant = models.ForeignKey(Merchant, on_delete=models.PROTECT, related_name="vouchers")
+    order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="vouchers")
+    amount = models.DecimalField(max_digits=12, decimal_places=2)
+    currency = models.CharField(max_length=3, default="CNY")
+    state = models.CharField(max_length=10, choices=State.choices, default=State.ISSUED)
+    valid_until = models.DateTimeField()
+    redeemed_at = models.DateTimeField(null=True, blank=True)
+    expired_at = models.DateTimeField(null=True, blank=True)
+    funded_by = models.CharField(max_length=10, choices=FundedBy.choices, default=FundedBy.MERCHANT)
+    breach = models.OneToOneField(
+        Breach, null=True, blank=True, on_delete=models.PROTECT, related_name="voucher"
+    )
+    # Other sources (e.g. "complaints.complaint", "42"); unique with source_type.
+    source_type = models.CharField(max_length=60)
+    source_id = models.CharField(max_length=64)
+
+    class Meta:
+        verbose_name = _("voucher")
+        constraints = [
+            models.UniqueConstraint(fields=["source_type", "source_id"], name="voucher_once_per_source"),
+            models.CheckConstraint(condition=Q(amount__gt=0), name="voucher_amount_gt_0"),
+        ]
+        indexes = [models.Index(fields=["state", "valid_until"])]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.amount} {self.currency}"

@@ -1,0 +1,24 @@
+"""One helper to record an audit event, with the acting user or the system."""
+
+from django.db import models
+
+from .models import AuditEvent
+
+SYSTEM = "system"
+
+
+def audit_record(*, actor, verb: str, target: models.Model, data: dict | None = None) -> AuditEvent:
+    """Record `actor` doing `verb` to `target`. `actor` is a user or None for the system."""
+    is_user = actor is not None and getattr(actor, "is_authenticated", False)
+    return AuditEvent.objects.create(
+        actor=actor if is_user else None,
+        actor_label=actor.get_username() if is_user else SYSTEM,
+        verb=verb,
+        target_type=target._meta.label_lower,
+        target_id=str(target.pk),
+        data=data or {},
+    )
+
+
+def audit_for(target: models.Model):
+    return AuditEvent.objects.filter(target_type=target._meta.label_lower, target_id=str(target.pk))

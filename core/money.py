@@ -1,0 +1,25 @@
+"""Money is Decimal CNY, quantized to ¥0.01 here and nowhere else."""
+
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+
+CURRENCY = "CNY"
+CENT = Decimal("0.01")
+ZERO = Decimal("0.00")
+
+
+def to_money(value: Decimal | int | str) -> Decimal:
+    """Quantize to cents, half up. Floats are refused: they cannot represent money exactly."""
+    if isinstance(value, float):
+        raise TypeError("money must not be a float; pass Decimal, int or str")
+    try:
+        return Decimal(value).quantize(CENT, rounding=ROUND_HALF_UP)
+    except (InvalidOperation, ValueError) as exc:
+        raise ValueError(f"not an amount of money: {value!r}") from exc
+
+
+def format_cny(value: Decimal | None) -> str:
+    if value is None:
+        return "—"
+    amount = to_money(value)
+    sign = "-" if amount < 0 else ""
+    return f"{sign}¥{abs(amount):,.2f}"

@@ -1,0 +1,163 @@
+"""Writes for merchants, members and the deposit ledger."""
+
+from decimal import Decimal
+
+from django.contrib.auth.models import Group
+from django.db import IntegrityError, transaction
+from django.db.models import F, OuterRef, Subquery
+from django.utils import timezone
+
+from core.audit import audit_record
+from core.errors import ApplicationError
+from core.money import to_money
+
+from .models import Category, DepositAccount, DepositEntry, Membership, Merchant
+
+
+def merchant_create(
+    *,
+    name: str,
+    shop_code: str,
+    main_category: Category,
+    name_en: str = "",
+    contact_email: str = "",
+    actor=None,
+) -> Merchant:
+    with transaction.atomic():
+        merchant = Merchant.objects.create(
+            name=name,
+            name_en=name_en,
+            shop_code=shop_code,
+            main_category=main_category,
+            contact_email=contact_email,
+        )
+        DepositAccount.objects.create(merchant=merchant)
+        audit_record(actor=actor, verb="merchant.created", target=merchant, data={"shop_code": shop_code})
+    return merchant
+
+
+def membership_add(*, user, merchant: Merchant, role: str, actor=None) -> Membership:
+    if role not in Membership.Role.values:
+        raise ApplicationError(f"unknown merchant role {role!r}", fields={"role": ["unknown role"]})
+    with transaction.atomic():
+        membership = Membership.objects.create(user=user, merchant=merchant, role=role)
+        user.groups.add(Group.objects.get(name=role))
+        audit_record(
+            actor=actor, verb="membership.added", target=merchant, data={"user": user.pk, "role": role}
+        )
+    return membership
+
+
+def _required_deposit(account: DepositAccount) -> Decimal:
+    return Category.objects.filter(pk=account.merchant.main_category_id).values_list(
+        "required_deposit", flat=True
+    )[0]
+
+
+def deposit_post_entry(
+    *,
+    merchant_id: int,
+    kind: str,
+    amount: Decimal,
+    memo: str = "",
+    source_type: str = "",
+    source_id: str = "",
+    actor=None,
+) -> DepositEntry:
+    """Append one ledger entry and move the balance, under the account's row lock.
+
+    `amount` is the magnitude; the sign follows the kind (top-up and reversal credit, the rest
+    debit). With a source, posting the same (kind, source) twice returns the first entry.
+    A debit may take the balance below zero: compensation is owed whatever the deposit holds,
+    and the top-up flag says so.
+    """
+    if kind not in DepositEntry.Kind.values:
+        raise ApplicationError(f"unknown ledger entry kind {kind!r}", fields={"kind": ["unknown kind"]})
+    magnitude = to_money(amount)
+    if magnitude <= 0:
+        raise ApplicationError("amount must be greater than zero", fields={"amount": ["must be > 0"]})
+    signed = magnitude if kind in DepositEntry.CREDIT_KINDS else -magnitude
+
+    with transaction.atomic():
+        account = (
+            DepositAccount.objects.select_for_update().select_related("merchant").get(merchant_id=merchant_id)
+        )
+        if source_type:
+            existing = DepositEntry.objects.filter(
+                account=account, kind=kind, source_type=source_type, source_id=str(source_id)
+            ).first()
+            if existing is not None:
+                return existing
+        new_balance = account.balance + signed
+        try:
+            with transaction.atomic():
+                entry = DepositEntry.objects.create(
+                    account=account,
+                    kind=kind,
+                    amount=signed,
+                    balance_after=new_balance,
+                    memo=memo[:200],
+                    source_type=source_type,
+                    source_id=str(source_id) if source_type else "",
+                    created_by=actor if getattr(actor, "is_authenticated", False) else None,
+                )
+        except IntegrityError as exc:
+            raise ApplicationError("this ledger entry could not be written", code="ledger_conflict") from exc
+        DepositAccount.objects.filter(pk=account.pk).update(
+            balance=F("balance") + signed, updated_at=timezone.now()
+        )
+        account.balance = new_balance
+        _refresh_topup_flag(account)
+        audit_record(
+            actor=actor,
+            verb=f"deposit.{kind}",
+            target=account.merchant,
+            data={
+                "amount": str(signed),
+                "balance_after": str(new_balance),
+                "source": f"{source_type}:{source_id}",
+            },
+        )
+    return entry
+
+
+def _refresh_topup_flag(account: DepositAccount) -> None:
+    """Raise or clear the 'top up within 14 days' flag for one locked account."""
+    below = account.balance < _required_deposit(account)
+    if below and account.topup_required_since is None:
+        account.topup_required_since = timezone.now()
+        account.save(update_fields=["topup_required_since", "updated_at"])
+    elif not below and account.topup_required_since is not None:
+        account.topup_required_since = None
+        account.save(update_fields=["topup_required_since", "updated_at"])
+
+
+def deposit_refresh_topup_flags() -> dict[str, int]:
+    """Set-based: flag every account below its requirement, clear every one that is not.
+
+    Needed when staff change a category's requirement; two UPDATEs, whatever the number of merchants.
+    """
+    required = Subquery(
+        Category.objects.filter(pk=OuterRef("merchant__main_category_id")).values("required_deposit")[:1]
+    )
+    now = timezone.now()
+    raised = (
+        DepositAccount.objects.filter(topup_required_since__isnull=True)
+        .annotate(required=required)
+        .filter(balance__lt=F("required"))
+        .values("pk")
+    )
+    cleared = (
+        DepositAccount.objects.filter(topup_required_since__isnull=False)
+        .annotate(required=required)
+        .filter(balance__gte=F("required"))
+        .values("pk")
+    )
+    return {
+        "raised": DepositAccount.objects.filter(pk__in=raised).update(
+            topup_required_since=now, updated_at=now
+        ),
+        "cleared": DepositAccount.objects.filter(pk__in=cleared).update(
+            topup_required_since=None, updated_at=now
+        ),
+    }

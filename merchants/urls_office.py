@@ -1,0 +1,8 @@
+from django.urls import path
+
+from .views import office
+
+urlpatterns = [
+    path("", office.dashboard, name="dashboard"),
+    path("deposit/", office.deposit_ledger, name="deposit"),
+]
