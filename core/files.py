@@ -1,0 +1,31 @@
+"""Evidence uploads (complaints, responses, appeals): size and type checked before anything is written."""
+
+from django.conf import settings
+from django.core.files.uploadedfile import UploadedFile
+
+from .errors import ApplicationError
+
+# What a file's first bytes must be for each accepted content type.
+_MAGIC = {"image/jpeg": (b"\xff\xd8\xff",), "image/png": (b"\x89PNG\r\n\x1a\n",), "application/pdf": (b"%PDF-",)}
+
+
+def _human_size(size: int) -> str:
+    return f"{size / 1048576:g} MB" if size >= 1048576 else f"{size / 1024:g} KB"
+
+
+def validate_evidence(files: list[UploadedFile], *, field: str = "evidence", max_files: int = 6) -> None:
+    """Raise ApplicationError (400) naming every bad file; the caller writes nothing then."""
+    problems: list[str] = []
+    if len(files) > max_files:
+        problems.append(f"at most {max_files} files")
+    for upload in files:
+        if upload.size > settings.EVIDENCE_MAX_BYTES:
+            problems.append(f"{upload.name}: larger than {_human_size(settings.EVIDENCE_MAX_BYTES)}")
+            continue
+        head = upload.read(8)
+        upload.seek(0)
+        kind = next((ct for ct, magics in _MAGIC.items() if any(head.startswith(m) for m in magics)), None)
+        if kind is None or kind not in settings.EVIDENCE_CONTENT_TYPES:
+            problems.append(f"{upload.name}: only JPEG, PNG or PDF files are accepted")
+    if problems:
+        raise ApplicationError("Evidence files were refused: " + "; ".join(problems), fields={field: problems})
