@@ -1,5 +1,7 @@
 """Personas shared by every test: merchant_a, merchant_b (each with an owner), staff users, a shopper."""
 
+import os
+
 import pytest
 from django.conf import settings
 from rest_framework.test import APIClient
@@ -13,6 +15,8 @@ def pytest_collection_modifyitems(config, items):
     """`postgres` tests need row locks: skip them only when no PostgreSQL is configured."""
     if settings.DATABASE_IS_POSTGRES:
         return
+    if os.environ.get("CI_REQUIRE_POSTGRES"):
+        raise pytest.UsageError("CI_REQUIRE_POSTGRES is set but DATABASE_URL is not PostgreSQL")
     skip = pytest.mark.skip(reason="needs PostgreSQL: set DATABASE_URL (CI does)")
     for item in items:
         if "postgres" in item.keywords:
