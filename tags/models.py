@@ -221,3 +221,225 @@ class BadgeEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.at:%Y-%m-%d}"
+
+
+class TagApplication(BaseModel):
+    """A merchant's application for a tag in one category (SPEC §4)."""
+
+    class State(models.TextChoices):
+        DRAFT = "draft", _("draft")
+        SUBMITTED = "submitted", _("submitted")
+        AWAITING_AGREEMENT = "awaiting_agreement", _("awaiting agreement")
+        UNDER_REVIEW = "under_review", _("under staff review")
+        ACTIVE = "active", _("active")
+        REJECTED = "rejected", _("rejected")
+
+    OPEN_STATES = ("draft", "submitted", "awaiting_agreement", "under_review")
+    ALLOWED_TRANSITIONS = {
+        "draft": ("submitted",),
+        "submitted": ("awaiting_agreement", "rejected"),
+        "awaiting_agreement": ("under_review", "active", "rejected"),
+        "under_review": ("active", "rejected"),
+        "active": (),
+        "rejected": (),
+    }
+
+    merchant = models.ForeignKey(Merchant, on_delete=models.CASCADE, related_name="tag_applications")
+    category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="+")
+    tag = models.ForeignKey(Tag, on_delete=models.PROTECT, related_name="applications")
+    state = models.CharField(max_length=20, choices=State.choices, default=State.DRAFT, db_index=True)
+    # Tag-specific configuration, copied to the holding on grant (see TagHolding.config).
+    config = models.JSONField(default=dict, blank=True)
+    terms_version = models.ForeignKey(
+        TagTermsVersion, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    rejection_reason = models.TextField(blank=True)
+    needs_review = models.BooleanField(default=False)
+    holding = models.ForeignKey(
+        TagHolding, null=True, blank=True, on_delete=models.SET_NULL, related_name="applications"
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("tag application")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["merchant", "category", "tag"],
+                condition=Q(state__in=["draft", "submitted", "awaiting_agreement", "under_review"]),
+                name="tag_application_one_open",
+            )
+        ]
+        indexes = [models.Index(fields=["state", "submitted_at"], name="tag_application_queue_idx")]
+
+    def __str__(self) -> str:
+        return f"application #{self.pk} {self.tag_id} {self.state}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.state in self.OPEN_STATES
+
+
+class ApplicationCheck(models.Model):
+    """One check's result at one submission: passed, failed (and why) or not evaluated yet."""
+
+    class Status(models.TextChoices):
+        PASSED = "passed", _("passed")
+        FAILED = "failed", _("failed")
+        NOT_EVALUATED = "not_evaluated", _("not evaluated yet")
+
+    application = models.ForeignKey(TagApplication, on_delete=models.CASCADE, related_name="checks")
+    position = models.PositiveSmallIntegerField()
+    code = models.CharField(max_length=40)
+    label_en = models.CharField(max_length=120)
+    label_zh = models.CharField(max_length=120)
+    status = models.CharField(max_length=16, choices=Status.choices)
+    # `detail_key` is an English message (translated at display time) filled from `detail_params`;
+    # `detail` is the same in English, or the plain text a registered provider returned.
+    detail = models.TextField(blank=True)
+    detail_key = models.TextField(blank=True)
+    detail_params = models.JSONField(default=dict, blank=True)
+    checked_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["application", "position"]
+        verbose_name = _("application check")
+
+    def __str__(self) -> str:
+        return f"{self.code}: {self.status}"
+
+    @property
+    def label(self) -> str:
+        return _localized(self, "label")
+
+    @property
+    def detail_display(self) -> str:
+        if self.detail_key:
+            try:
+                return translation.gettext(self.detail_key) % self.detail_params
+            except (KeyError, TypeError, ValueError):
+                return self.detail
+        return self.detail
+
+
+class TagAgreement(models.Model):
+    """The merchant's online signature of a tag's agreement: who, when, which terms version."""
+
+    application = models.OneToOneField(TagApplication, on_delete=models.CASCADE, related_name="agreement")
+    merchant = models.ForeignKey(Merchant, on_delete=models.CASCADE, related_name="tag_agreements")
+    tag = models.ForeignKey(Tag, on_delete=models.PROTECT, related_name="+")
+    terms_version = models.ForeignKey(TagTermsVersion, on_delete=models.PROTECT, related_name="+")
+    signed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    signer_name = models.CharField(max_length=120)
+    signed_at = models.DateTimeField()
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    # SHA-256 of the agreement text as shown, so the signed wording can be proven later.
+    text_sha256 = models.CharField(max_length=64)
+
+    class Meta:
+        ordering = ["-signed_at"]
+        verbose_name = _("tag agreement")
+
+    def __str__(self) -> str:
+        return f"{self.tag_id} v{self.terms_version_id} signed by {self.signer_name}"
+
+
+class WarrantyReviewRules(BaseModel):
+    """Staff-editable rules for approving large-appliance brand warranty services (one row)."""
+
+    min_outlets = models.PositiveIntegerField(default=60)
+    min_designated_city_outlets = models.PositiveIntegerField(default=30)
+    max_response_hours = models.PositiveIntegerField(default=24)
+    max_repair_days = models.PositiveIntegerField(default=30)
+    designated_cities = models.JSONField(
+        default=list,
+        blank=True,
+        help_text=_("City names (zh) that count as designated cities."),
+    )
+
+    class Meta:
+        verbose_name = _("warranty review rules")
+        verbose_name_plural = _("warranty review rules")
+
+    def __str__(self) -> str:
+        return "warranty review rules"
+
+    @classmethod
+    def current(cls) -> "WarrantyReviewRules":
+        rules = cls.objects.order_by("pk").first()
+        return rules if rules is not None else cls(designated_cities=list(DEFAULT_DESIGNATED_CITIES))
+
+
+DEFAULT_DESIGNATED_CITIES = (
+    "北京", "上海", "广州", "深圳", "天津", "重庆", "成都", "杭州", "武汉", "南京", "西安", "苏州",
+    "郑州", "长沙", "沈阳", "青岛", "宁波", "东莞", "无锡", "济南", "大连", "厦门", "福州", "合肥",
+    "昆明", "哈尔滨", "长春", "石家庄", "南宁", "南昌", "贵阳", "太原", "佛山", "温州", "泉州",
+)  # fmt: skip
+
+
+class BrandWarrantyService(BaseModel):
+    """A brand's nationwide warranty service (品牌全国联保服务), reviewed by staff before merchants may use it."""
+
+    class State(models.TextChoices):
+        SUBMITTED = "submitted", _("awaiting review")
+        APPROVED = "approved", _("approved")
+        REJECTED = "rejected", _("rejected")
+
+    class Integration(models.TextChoices):
+        API = "api", _("API integration")
+        PORTAL = "portal", _("portal tool")
+        DISPLAY_ONLY = "display_only", _("display only")
+
+    ALLOWED_TRANSITIONS = {"submitted": ("approved", "rejected"), "approved": (), "rejected": ()}
+
+    brand = models.ForeignKey("merchants.Brand", on_delete=models.PROTECT, related_name="warranty_services")
+    hotline = models.CharField(max_length=40)
+    warranty_period_months = models.PositiveSmallIntegerField()
+    policy_zh = models.TextField()
+    policy_en = models.TextField(blank=True)
+    response_hours = models.PositiveSmallIntegerField()
+    repair_days = models.PositiveSmallIntegerField()
+    integration_mode = models.CharField(max_length=16, choices=Integration.choices)
+    state = models.CharField(max_length=12, choices=State.choices, default=State.SUBMITTED, db_index=True)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    rejection_reason = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("brand warranty service")
+
+    def __str__(self) -> str:
+        return f"{self.brand} warranty ({self.state})"
+
+    @property
+    def policy(self) -> str:
+        return _localized(self, "policy")
+
+
+class WarrantyOutlet(models.Model):
+    service = models.ForeignKey(BrandWarrantyService, on_delete=models.CASCADE, related_name="outlets")
+    name = models.CharField(max_length=120)
+    city = models.CharField(max_length=40)
+    province = models.CharField(max_length=6, blank=True)
+    address = models.CharField(max_length=200, blank=True)
+    phone = models.CharField(max_length=40, blank=True)
+
+    class Meta:
+        ordering = ["service", "city", "name"]
+        verbose_name = _("warranty outlet")
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.city})"
