@@ -7,8 +7,9 @@ per other compensation source, enforced by unique constraints).
 
 from decimal import Decimal
 
+from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from core.models import BaseModel
@@ -106,6 +107,9 @@ class Commitment(BaseModel):
     deadline = models.DateTimeField(null=True, blank=True)  # None: kept unless a complaint says otherwise
     resolved_at = models.DateTimeField(null=True, blank=True)
     exemption_reason = models.CharField(max_length=200, blank=True)
+    force_majeure = models.ForeignKey(
+        "ForceMajeure", null=True, blank=True, on_delete=models.SET_NULL, related_name="commitments"
+    )
 
     class Meta:
         verbose_name = _("commitment")
@@ -133,6 +137,7 @@ class Breach(BaseModel):
     detected_at = models.DateTimeField()
     source = models.CharField(max_length=12, choices=Source.choices)
     detail = models.CharField(max_length=300, blank=True)
+    severity = models.CharField(max_length=10, default="late")  # "late" | "severe" (tiered formulas)
     # False once an appeal is upheld: the breach drops out of every metric (the voucher stays).
     counts_in_metrics = models.BooleanField(default=True)
 
@@ -184,3 +189,101 @@ class Voucher(BaseModel):
 
     def __str__(self) -> str:
         return f"{self.code} {self.amount} {self.currency}"
+
+
+class ForceMajeure(BaseModel):
+    """A staff_ops declaration (不可抗力): commitments due in these provinces × time range × tags are exempt."""
+
+    provinces = models.JSONField(default=list, help_text=_("Province codes (GB/T 2260)."))
+    starts_at = models.DateTimeField()
+    ends_at = models.DateTimeField()
+    tags = models.ManyToManyField(Tag, related_name="+")
+    reason = models.CharField(max_length=300)
+    declared_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    exempted_count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-starts_at", "-id"]
+        verbose_name = _("force-majeure declaration")
+        constraints = [
+            models.CheckConstraint(condition=Q(ends_at__gt=F("starts_at")), name="force_majeure_range_valid")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reason} ({self.starts_at:%Y-%m-%d} – {self.ends_at:%Y-%m-%d})"
+
+
+class BreachAppeal(BaseModel):
+    """The merchant's appeal of a breach (within 7 days, with evidence); staff decide."""
+
+    class State(models.TextChoices):
+        SUBMITTED = "submitted", _("submitted")
+        UPHELD = "upheld", _("upheld")
+        REJECTED = "rejected", _("rejected")
+
+    ALLOWED_TRANSITIONS = {
+        State.SUBMITTED: {State.UPHELD, State.REJECTED},
+        State.UPHELD: set(),
+        State.REJECTED: set(),
+    }
+    WINDOW_DAYS = 7
+
+    breach = models.OneToOneField(Breach, on_delete=models.CASCADE, related_name="appeal")
+    merchant = models.ForeignKey(Merchant, on_delete=models.PROTECT, related_name="+")
+    state = models.CharField(max_length=10, choices=State.choices, default=State.SUBMITTED)
+    text = models.TextField()
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name = _("breach appeal")
+        indexes = [models.Index(fields=["state", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"appeal of breach {self.breach_id} {self.state}"
+
+
+class AppealEvidence(BaseModel):
+    appeal = models.ForeignKey(BreachAppeal, on_delete=models.CASCADE, related_name="evidence")
+    file = models.FileField(upload_to="appeals/%Y/%m/")
+    name = models.CharField(max_length=200)
+
+    class Meta:
+        verbose_name = _("appeal evidence")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class SweepRun(models.Model):
+    """One pass of the deadline sweep: what cut-off it used, how far it got."""
+
+    class State(models.TextChoices):
+        RUNNING = "running", _("running")
+        DONE = "done", _("done")
+        FAILED = "failed", _("failed")
+
+    started_at = models.DateTimeField()
+    finished_at = models.DateTimeField(null=True, blank=True)
+    cutoff = models.DateTimeField()
+    state = models.CharField(max_length=10, choices=State.choices, default=State.RUNNING)
+    batches = models.PositiveIntegerField(default=0)
+    breached = models.PositiveIntegerField(default=0)
+    exempted = models.PositiveIntegerField(default=0)
+    error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-started_at", "-id"]
+        verbose_name = _("sweep run")
+
+    def __str__(self) -> str:
+        return f"sweep {self.started_at:%Y-%m-%d %H:%M} {self.state}"

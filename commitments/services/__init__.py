@@ -1,0 +1,45 @@
+"""Every write of the commitments app. Import from here: `from commitments.services import voucher_issue`."""
+
+from .breaches import (
+    BreachOutcome,
+    breach_compensate,
+    breach_mark_compensated,
+    breaches_compensate,
+    breaches_uncompensated_ids,
+    commitment_breach_from_complaint,
+    commitments_breach_many,
+    commitments_exempt_many,
+    commitments_sweep,
+)
+from .ingest import (
+    MAX_BATCH,
+    BatchResult,
+    ItemResult,
+    commitments_snapshot,
+    events_apply,
+    events_ingest,
+    orders_ingest,
+)
+from .vouchers import voucher_issue, voucher_redeem, vouchers_expire
+
+__all__ = [
+    "MAX_BATCH",
+    "BatchResult",
+    "BreachOutcome",
+    "ItemResult",
+    "breach_compensate",
+    "breach_mark_compensated",
+    "breaches_compensate",
+    "breaches_uncompensated_ids",
+    "commitment_breach_from_complaint",
+    "commitments_breach_many",
+    "commitments_exempt_many",
+    "commitments_snapshot",
+    "commitments_sweep",
+    "events_apply",
+    "events_ingest",
+    "orders_ingest",
+    "voucher_issue",
+    "voucher_redeem",
+    "vouchers_expire",
+]

@@ -1,0 +1,612 @@
+"""Ingestion of orders and fulfilment events from the upstream order system, a batch at a time.
+
+Each item is answered `accepted | duplicate | rejected` (with the reason). A rejected item writes
+nothing; the others are kept. Lookups are one query per batch, inserts are multi-row
+``INSERT … ON CONFLICT DO NOTHING RETURNING`` so that duplicates — in the batch, already stored, or
+sent concurrently by another request — are told apart from new rows without a query per item.
+"""
+
+import json
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+
+from django.db import connection, transaction
+from django.db.models import Min, Q
+from django.utils import timezone
+from django.utils.dateparse import parse_date, parse_datetime
+
+from core.regions import is_province
+from merchants.models import Product
+from tags.models import TagHolding, TagTermsVersion
+
+from .. import terms as T
+from ..models import Breach, Commitment, FulfilmentEvent, Order
+from .breaches import (
+    active_declarations,
+    commitments_breach_many,
+    commitments_exempt_many,
+    declaration_covering,
+    force_majeure_reason,
+)
+
+MAX_BATCH = 1000
+ACCEPTED, DUPLICATE, REJECTED = "accepted", "duplicate", "rejected"
+
+
+@dataclass
+class ItemResult:
+    index: int
+    external_id: str
+    status: str
+    reason: str = ""
+    id: int | None = None
+
+
+@dataclass
+class BatchResult:
+    items: list[ItemResult] = field(default_factory=list)
+
+    def counts(self) -> dict[str, int]:
+        out = {ACCEPTED: 0, DUPLICATE: 0, REJECTED: 0}
+        for item in self.items:
+            out[item.status] += 1
+        return out
+
+
+class _Invalid(Exception):
+    pass
+
+
+def _str(item: dict, key: str, *, max_length: int = 64, required: bool = True) -> str:
+    value = item.get(key)
+    if value is None or value == "":
+        if required:
+            raise _Invalid(f"{key}: required")
+        return ""
+    if not isinstance(value, str | int) or isinstance(value, bool):
+        raise _Invalid(f"{key}: must be a string")
+    value = str(value).strip()
+    if len(value) > max_length:
+        raise _Invalid(f"{key}: at most {max_length} characters")
+    return value
+
+
+def _moment(item: dict, key: str, *, required: bool = True) -> datetime | None:
+    raw = item.get(key)
+    if raw in (None, ""):
+        if required:
+            raise _Invalid(f"{key}: required")
+        return None
+    if not isinstance(raw, str):
+        raise _Invalid(f"{key}: must be an ISO 8601 date-time")
+    try:
+        value = parse_datetime(raw)
+    except ValueError:
+        value = None
+    if value is None:
+        raise _Invalid(f"{key}: not an ISO 8601 date-time")
+    if timezone.is_naive(value):
+        raise _Invalid(f"{key}: needs a time zone offset")
+    return value
+
+
+def _amount(item: dict, key: str, *, default: str | None = None) -> Decimal:
+    raw = item.get(key, default)
+    if raw is None:
+        raise _Invalid(f"{key}: required")
+    if isinstance(raw, float | bool):
+        raise _Invalid(f"{key}: send amounts as strings or integers, not floats")
+    try:
+        value = Decimal(str(raw))
+    except InvalidOperation:
+        raise _Invalid(f"{key}: not an amount") from None
+    if (
+        not value.is_finite()
+        or value < 0
+        or value != value.quantize(Decimal("0.01"))
+        or value >= Decimal("1e10")
+    ):
+        raise _Invalid(f"{key}: must be a non-negative amount with at most 2 decimals")
+    return value
+
+
+def _day(item: dict, key: str) -> date | None:
+    raw = item.get(key)
+    if raw in (None, ""):
+        return None
+    try:
+        value = parse_date(str(raw))
+    except ValueError:
+        value = None
+    if value is None:
+        raise _Invalid(f"{key}: not a date (YYYY-MM-DD)")
+    return value
+
+
+def _insert_returning(table: str, columns: list[str], rows: list[tuple], *, key: str, returning: list[str]):
+    """Multi-row INSERT … ON CONFLICT (key) DO NOTHING RETURNING …; PostgreSQL and SQLite ≥ 3.35."""
+    if not rows:
+        return []
+    qn = connection.ops.quote_name
+    placeholders = "(" + ", ".join(["%s"] * len(columns)) + ")"
+    sql = (
+        f"INSERT INTO {qn(table)} ({', '.join(qn(c) for c in columns)}) VALUES "
+        + ", ".join([placeholders] * len(rows))
+        + f" ON CONFLICT ({qn(key)}) DO NOTHING RETURNING {', '.join(qn(c) for c in returning)}"
+    )
+    params = [value for row in rows for value in row]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+def _dt(value):
+    return connection.ops.adapt_datetimefield_value(value)
+
+
+def _dec(value):
+    return connection.ops.adapt_decimalfield_value(value, 12, 2)
+
+
+# --- orders ----------------------------------------------------------------------------------
+
+
+def orders_ingest(*, items: list[dict], actor=None) -> BatchResult:
+    """Record paid orders and snapshot their commitments. Idempotent by external id."""
+    result = BatchResult()
+    valid: list[tuple[int, dict]] = []
+    seen: set[str] = set()
+    parsed: list[dict | None] = []
+    for index, raw in enumerate(items):
+        external_id = str(raw.get("external_id", ""))[:64] if isinstance(raw, dict) else ""
+        try:
+            if not isinstance(raw, dict):
+                raise _Invalid("item: must be an object")
+            data = {
+                "external_id": _str(raw, "external_id"),
+                "product_id": raw.get("product_id"),
+                "merchant_id": raw.get("merchant_id"),
+                "shopper_ref": _str(raw, "shopper_ref"),
+                "quantity": raw.get("quantity", 1),
+                "paid_amount": _amount(raw, "paid_amount"),
+                "shipping_fee": _amount(raw, "shipping_fee", default="0"),
+                "province": _str(raw, "province", max_length=6),
+                "paid_at": _moment(raw, "paid_at"),
+                "agreed_install_date": _day(raw, "agreed_install_date"),
+            }
+            if not isinstance(data["product_id"], int) or isinstance(data["product_id"], bool):
+                raise _Invalid("product_id: required integer")
+            if data["merchant_id"] is not None and (
+                not isinstance(data["merchant_id"], int) or isinstance(data["merchant_id"], bool)
+            ):
+                raise _Invalid("merchant_id: must be an integer")
+            if (
+                not isinstance(data["quantity"], int)
+                or isinstance(data["quantity"], bool)
+                or data["quantity"] < 1
+            ):
+                raise _Invalid("quantity: a positive integer")
+            if not is_province(data["province"]):
+                raise _Invalid("province: unknown province code")
+        except _Invalid as exc:
+            result.items.append(ItemResult(index, external_id, REJECTED, str(exc)))
+            parsed.append(None)
+            continue
+        if data["external_id"] in seen:
+            result.items.append(ItemResult(index, data["external_id"], DUPLICATE, "repeated in this batch"))
+            parsed.append(None)
+            continue
+        seen.add(data["external_id"])
+        result.items.append(ItemResult(index, data["external_id"], ACCEPTED))
+        parsed.append(data)
+        valid.append((index, data))
+
+    products = {
+        p["pk"]: p
+        for p in Product.objects.filter(pk__in={d["product_id"] for _, d in valid}).values(
+            "pk", "merchant_id", "category_id", "brand_id"
+        )
+    }
+    rows, row_index = [], {}
+    now = timezone.now()
+    for index, data in valid:
+        product = products.get(data["product_id"])
+        reason = ""
+        if product is None:
+            reason = "product_id: unknown product"
+        elif data["merchant_id"] is not None and data["merchant_id"] != product["merchant_id"]:
+            reason = "merchant_id: the product belongs to another merchant"
+        if reason:
+            result.items[index] = ItemResult(index, data["external_id"], REJECTED, reason)
+            continue
+        data["merchant_id"] = product["merchant_id"]
+        data["category_id"] = product["category_id"]
+        data["brand_id"] = product["brand_id"]
+        row_index[data["external_id"]] = index
+        rows.append(
+            (
+                _dt(now),
+                _dt(now),
+                data["external_id"],
+                data["merchant_id"],
+                data["product_id"],
+                data["category_id"],
+                data["brand_id"],
+                data["shopper_ref"],
+                data["quantity"],
+                _dec(data["paid_amount"]),
+                _dec(data["shipping_fee"]),
+                data["province"],
+                _dt(data["paid_at"]),
+                data["agreed_install_date"].isoformat() if data["agreed_install_date"] else None,
+                "",
+            )
+        )
+
+    with transaction.atomic():
+        inserted = _insert_returning(
+            Order._meta.db_table,
+            [
+                "created_at",
+                "updated_at",
+                "external_id",
+                "merchant_id",
+                "product_id",
+                "category_id",
+                "brand_id",
+                "shopper_ref",
+                "quantity",
+                "paid_amount",
+                "shipping_fee",
+                "province",
+                "paid_at",
+                "agreed_install_date",
+                "carrier",
+            ],
+            rows,
+            key="external_id",
+            returning=["id", "external_id"],
+        )
+        new_orders = []
+        for pk, external_id in inserted:
+            index = row_index[external_id]
+            result.items[index].id = pk
+            data = parsed[index]
+            data["id"] = pk
+            new_orders.append(data)
+        for external_id, index in row_index.items():
+            if result.items[index].id is None:
+                result.items[index] = ItemResult(index, external_id, DUPLICATE, "already received")
+        commitments_snapshot(orders=new_orders, now=now)
+    return result
+
+
+def commitments_snapshot(*, orders: list[dict], now=None) -> int:
+    """At payment: one commitment per monitored tag the merchant held for the order's category.
+
+    `orders` are dicts with id, merchant_id, category_id, paid_at, province, shipping_fee,
+    agreed_install_date. Two queries for the whole batch, then one bulk insert.
+    """
+    if not orders:
+        return 0
+    now = now or timezone.now()
+    holdings = defaultdict(list)
+    min_paid = min(o["paid_at"] for o in orders)
+    for h in TagHolding.objects.filter(
+        Q(state=TagHolding.State.ACTIVE) | Q(ended_at__gt=min_paid),
+        merchant_id__in={o["merchant_id"] for o in orders},
+        category_id__in={o["category_id"] for o in orders},
+        tag__monitored=True,
+    ).values(
+        "merchant_id",
+        "category_id",
+        "tag_id",
+        "terms_version_id",
+        "config",
+        "state",
+        "granted_at",
+        "ended_at",
+    ):
+        holdings[(h["merchant_id"], h["category_id"])].append(h)
+    versions = dict(
+        TagTermsVersion.objects.filter(
+            pk__in={h["terms_version_id"] for hs in holdings.values() for h in hs}
+        ).values_list("pk", "terms")
+    )
+    commitments, immediate = [], []
+    for order in orders:
+        for h in holdings.get((order["merchant_id"], order["category_id"]), ()):
+            paid_at = order["paid_at"]
+            if h["granted_at"] > paid_at or (h["ended_at"] is not None and h["ended_at"] <= paid_at):
+                continue
+            terms = versions.get(h["terms_version_id"]) or {}
+            if terms.get("kind") in (None, "", "display_only"):
+                continue
+            c = Commitment(
+                order_id=order["id"],
+                merchant_id=order["merchant_id"],
+                tag_id=h["tag_id"],
+                terms_version_id=h["terms_version_id"],
+                deadline=T.initial_deadline(
+                    terms, paid_at=paid_at, agreed_install_date=order.get("agreed_install_date")
+                ),
+            )
+            reason = T.initial_exemption(terms, province=order["province"], holding_config=h["config"] or {})
+            if reason:
+                c.state = Commitment.State.EXEMPTED
+                c.exemption_reason = reason
+                c.resolved_at = now
+            elif terms.get("kind") == "free_shipping":
+                decision = T.evaluate(
+                    terms,
+                    deadline=None,
+                    facts=T.OrderFacts(
+                        paid_at=paid_at, province=order["province"], shipping_fee=order["shipping_fee"]
+                    ),
+                )
+                if decision.action == T.MET:
+                    c.state = Commitment.State.MET
+                    c.resolved_at = now
+                else:
+                    immediate.append((c, decision))
+            commitments.append(c)
+    Commitment.objects.bulk_create(commitments, batch_size=2000)
+    if immediate:
+        keyed = {(c.order_id, c.tag_id): d for c, d in immediate}
+        ids = Commitment.objects.filter(
+            order_id__in={c.order_id for c, _ in immediate}, state=Commitment.State.PENDING
+        ).values_list("pk", "order_id", "tag_id")
+        commitments_breach_many(
+            items=[
+                (pk, keyed[(o, t)].detail, keyed[(o, t)].severity, keyed[(o, t)].at)
+                for pk, o, t in ids
+                if (o, t) in keyed
+            ],
+            source=Breach.Source.EVENT,
+            now=now,
+        )
+    return len(commitments)
+
+
+# --- events ----------------------------------------------------------------------------------
+
+_KIND_REQUIRED_DATA = {
+    FulfilmentEvent.Kind.PICKUP_SCANNED: ("carrier",),
+    FulfilmentEvent.Kind.HELP_REQUESTED: ("scenario",),
+}
+
+_FACT_OF_KIND = {
+    FulfilmentEvent.Kind.PICKUP_SCANNED: "first_pickup_at",
+    FulfilmentEvent.Kind.DELIVERED: "delivered_at",
+    FulfilmentEvent.Kind.INSTALLED: "installed_at",
+    FulfilmentEvent.Kind.REFUND_REQUESTED: "refund_requested_at",
+    FulfilmentEvent.Kind.REFUNDED: "refunded_at",
+    FulfilmentEvent.Kind.RETURN_SIGNED: "return_signed_at",
+    FulfilmentEvent.Kind.RETURN_FREIGHT_REIMBURSED: "return_freight_reimbursed_at",
+    FulfilmentEvent.Kind.INVOICE_REQUESTED: "invoice_requested_at",
+    FulfilmentEvent.Kind.INVOICE_ISSUED: "invoice_issued_at",
+    FulfilmentEvent.Kind.CANCELLED: "cancelled_at",
+}
+
+
+def _validate_event_data(kind: str, data) -> dict:
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        raise _Invalid("data: must be an object")
+    for key in _KIND_REQUIRED_DATA.get(kind, ()):
+        if not isinstance(data.get(key), str) or not data[key].strip():
+            raise _Invalid(f"data.{key}: required for {kind}")
+    if kind == FulfilmentEvent.Kind.RATED:
+        for key in ("item_as_described", "service_attitude", "logistics", "product"):
+            value = data.get(key)
+            if value is not None and (
+                not isinstance(value, int) or isinstance(value, bool) or not 1 <= value <= 5
+            ):
+                raise _Invalid(f"data.{key}: an integer 1–5")
+    if (
+        kind == FulfilmentEvent.Kind.REFUNDED
+        and "staff_intervened" in data
+        and not isinstance(data["staff_intervened"], bool)
+    ):
+        raise _Invalid("data.staff_intervened: true or false")
+    if len(json.dumps(data)) > 4000:
+        raise _Invalid("data: too large")
+    return data
+
+
+def events_ingest(*, items: list[dict], actor=None) -> BatchResult:
+    """Record fulfilment events, fold their facts into orders and decide the affected commitments."""
+    result = BatchResult()
+    valid: list[tuple[int, dict]] = []
+    seen: set[str] = set()
+    for index, raw in enumerate(items):
+        external_id = str(raw.get("external_id", ""))[:64] if isinstance(raw, dict) else ""
+        try:
+            if not isinstance(raw, dict):
+                raise _Invalid("item: must be an object")
+            kind = raw.get("kind")
+            if kind not in FulfilmentEvent.Kind.values:
+                raise _Invalid("kind: unknown event kind")
+            event = {
+                "external_id": _str(raw, "external_id"),
+                "order_external_id": _str(raw, "order_external_id"),
+                "kind": kind,
+                "occurred_at": _moment(raw, "occurred_at"),
+                "data": _validate_event_data(kind, raw.get("data")),
+            }
+        except _Invalid as exc:
+            result.items.append(ItemResult(index, external_id, REJECTED, str(exc)))
+            continue
+        if event["external_id"] in seen:
+            result.items.append(ItemResult(index, event["external_id"], DUPLICATE, "repeated in this batch"))
+            continue
+        seen.add(event["external_id"])
+        result.items.append(ItemResult(index, event["external_id"], ACCEPTED))
+        valid.append((index, event))
+
+    orders = {
+        o["external_id"]: o
+        for o in Order.objects.filter(external_id__in={e["order_external_id"] for _, e in valid}).values(
+            "pk", "external_id", "paid_at"
+        )
+    }
+    rows, row_index, events_by_id = [], {}, {}
+    now = timezone.now()
+    for index, event in valid:
+        order = orders.get(event["order_external_id"])
+        if order is None:
+            result.items[index] = ItemResult(
+                index, event["external_id"], REJECTED, "order_external_id: unknown order"
+            )
+            continue
+        event["order_id"] = order["pk"]
+        row_index[event["external_id"]] = index
+        events_by_id[event["external_id"]] = event
+        rows.append(
+            (
+                event["external_id"],
+                order["pk"],
+                event["kind"],
+                _dt(event["occurred_at"]),
+                _dt(now),
+                json.dumps(event["data"], ensure_ascii=False),
+            )
+        )
+
+    with transaction.atomic():
+        inserted = _insert_returning(
+            FulfilmentEvent._meta.db_table,
+            ["external_id", "order_id", "kind", "occurred_at", "received_at", "data"],
+            rows,
+            key="external_id",
+            returning=["id", "external_id"],
+        )
+        new_events = []
+        for pk, external_id in inserted:
+            result.items[row_index[external_id]].id = pk
+            new_events.append(events_by_id[external_id])
+        for external_id, index in row_index.items():
+            if result.items[index].id is None:
+                result.items[index] = ItemResult(index, external_id, DUPLICATE, "already received")
+        events_apply(events=new_events, now=now)
+    return result
+
+
+def events_apply(*, events: list[dict], now=None) -> None:
+    """Fold new events into their orders and decide the orders' open commitments (set-based)."""
+    relevant = [e for e in events if e["kind"] in _FACT_OF_KIND]
+    if not relevant:
+        return
+    now = now or timezone.now()
+    order_ids = {e["order_id"] for e in relevant}
+    # First occurrence of each fact, over everything received so far (so arrival order never matters).
+    firsts: dict[int, dict[str, datetime]] = defaultdict(dict)
+    for order_id, kind, first in (
+        FulfilmentEvent.objects.filter(order_id__in=order_ids, kind__in=list(_FACT_OF_KIND))
+        .values("order_id", "kind")
+        .annotate(first=Min("occurred_at"))
+        .values_list("order_id", "kind", "first")
+    ):
+        firsts[order_id][_FACT_OF_KIND[kind]] = first
+    orders = {
+        o.pk: o
+        for o in Order.objects.filter(pk__in=order_ids).only(
+            "pk",
+            "paid_at",
+            "province",
+            "shipping_fee",
+            "agreed_install_date",
+            "cancelled_at",
+            "first_pickup_at",
+            "carrier",
+            "delivered_at",
+            "shopper_ref",
+            "merchant_id",
+        )
+    }
+    carrier_of = {}
+    for e in relevant:
+        if e["kind"] == FulfilmentEvent.Kind.PICKUP_SCANNED and e["occurred_at"] == firsts[e["order_id"]].get(
+            "first_pickup_at"
+        ):
+            carrier_of[e["order_id"]] = str(e["data"].get("carrier", ""))[:20]
+
+    changed = []
+    for pk, order in orders.items():
+        facts = firsts[pk]
+        dirty = False
+        for name in ("first_pickup_at", "delivered_at", "cancelled_at"):
+            if facts.get(name) is not None and getattr(order, name) != facts[name]:
+                setattr(order, name, facts[name])
+                dirty = True
+        if pk in carrier_of and order.carrier != carrier_of[pk]:
+            order.carrier = carrier_of[pk]
+            dirty = True
+        if dirty:
+            order.updated_at = now
+            changed.append(order)
+    if changed:
+        Order.objects.bulk_update(
+            changed,
+            ["first_pickup_at", "delivered_at", "cancelled_at", "carrier", "updated_at"],
+            batch_size=1000,
+        )
+
+    open_commitments = list(
+        Commitment.objects.filter(order_id__in=order_ids, state=Commitment.State.PENDING).values_list(
+            "pk", "order_id", "tag_id", "terms_version_id", "deadline"
+        )
+    )
+    if not open_commitments:
+        return
+    terms_of = dict(
+        TagTermsVersion.objects.filter(pk__in={c[3] for c in open_commitments}).values_list("pk", "terms")
+    )
+    declarations = None
+    met, breach, new_deadlines = [], [], []
+    exempt: dict[tuple[str, int | None], list[int]] = defaultdict(list)
+    for pk, order_id, tag_id, version_id, deadline in open_commitments:
+        order = orders[order_id]
+        f = firsts[order_id]
+        facts = T.OrderFacts(
+            paid_at=order.paid_at,
+            province=order.province,
+            shipping_fee=order.shipping_fee,
+            agreed_install_date=order.agreed_install_date,
+            cancelled_at=order.cancelled_at,
+            first_pickup_at=order.first_pickup_at,
+            carrier=order.carrier,
+            delivered_at=order.delivered_at,
+            **{k: v for k, v in f.items() if k not in ("first_pickup_at", "delivered_at", "cancelled_at")},
+        )
+        decision = T.evaluate(terms_of.get(version_id) or {}, deadline=deadline, facts=facts)
+        if decision is None:
+            continue
+        if decision.action == T.DEADLINE:
+            new_deadlines.append(Commitment(pk=pk, deadline=decision.deadline, updated_at=now))
+        elif decision.action == T.MET:
+            met.append(pk)
+        elif decision.action == T.EXEMPTED:
+            exempt[(decision.detail, None)].append(pk)
+        elif decision.action == T.BREACHED:
+            if declarations is None:
+                declarations = active_declarations()
+            d = declaration_covering(
+                declarations, province=order.province, tag_id=tag_id, deadline=deadline, paid_at=order.paid_at
+            )
+            if d is not None:
+                exempt[(force_majeure_reason(d), d.pk)].append(pk)
+            else:
+                breach.append((pk, decision.detail, decision.severity, decision.at))
+    if new_deadlines:
+        Commitment.objects.bulk_update(new_deadlines, ["deadline", "updated_at"], batch_size=1000)
+    if met:
+        Commitment.objects.filter(pk__in=met, state=Commitment.State.PENDING).update(
+            state=Commitment.State.MET, resolved_at=now, updated_at=now
+        )
+    for (reason, fm_id), ids in exempt.items():
+        commitments_exempt_many(ids=ids, reason=reason, now=now, force_majeure_id=fm_id)
+    commitments_breach_many(items=breach, source=Breach.Source.EVENT, now=now)

@@ -1,0 +1,27 @@
+"""Celery tasks of the commitments app: take ids, call a service."""
+
+from celery import shared_task
+
+from . import services
+
+
+@shared_task(name="commitments.sweep", soft_time_limit=600, time_limit=660)
+def sweep() -> dict:
+    run = services.commitments_sweep()
+    return {"run": run.pk, "breached": run.breached, "exempted": run.exempted, "batches": run.batches}
+
+
+@shared_task(name="commitments.compensate_breaches", soft_time_limit=600, time_limit=660)
+def compensate_breaches(breach_ids: list[int]) -> dict:
+    return services.breaches_compensate(breach_ids=breach_ids)
+
+
+@shared_task(name="commitments.compensate_backlog", soft_time_limit=600, time_limit=660)
+def compensate_backlog() -> dict:
+    """Breaches whose compensation task was lost (worker crash): pay them now."""
+    return services.breaches_compensate(breach_ids=services.breaches_uncompensated_ids())
+
+
+@shared_task(name="commitments.expire_vouchers")
+def expire_vouchers() -> int:
+    return services.vouchers_expire()

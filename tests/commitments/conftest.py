@@ -1,0 +1,17 @@
+import pytest
+
+from .factories import fund, hold, product_of
+
+
+@pytest.fixture
+def shop(merchant_a):
+    """merchant_a (large appliances) holding ship_24h, free_shipping and delivery_install, deposit funded."""
+    for code in ("ship_24h", "free_shipping", "delivery_install"):
+        hold(merchant_a, code)
+    fund(merchant_a)
+    return merchant_a
+
+
+@pytest.fixture
+def product(shop):
+    return product_of(shop)
