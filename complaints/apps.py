@@ -5,3 +5,9 @@ from django.utils.translation import gettext_lazy as _
 class ComplaintsConfig(AppConfig):
     name = "complaints"
     verbose_name = _("Complaints")
+
+    def ready(self) -> None:
+        from .checks import register
+
+        # Tag applications check the fault complaint rate through the registry tags offers.
+        register()

@@ -1,0 +1,171 @@
+from decimal import Decimal
+
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from ..models import Appeal, Complaint, Evidence, HelpRequest, RecoveryClaim
+
+
+class ComplaintFileSerializer(serializers.Serializer):
+    external_id = serializers.CharField(max_length=64)
+    order = serializers.CharField(max_length=64, help_text="The order's external id")
+    merchant_id = serializers.IntegerField(
+        required=False, help_text="The merchant the shopper complains about"
+    )
+    shop_code = serializers.CharField(max_length=20, required=False, allow_blank=True, default="")
+    standard = serializers.CharField(max_length=40, help_text="One of the eight service standards")
+    text = serializers.CharField()
+    claimed_amount = serializers.DecimalField(
+        max_digits=12, decimal_places=2, min_value=Decimal("0"), required=False, default=Decimal("0")
+    )
+    tag = serializers.CharField(max_length=40, required=False, allow_blank=True, default="")
+    filed_at = serializers.DateTimeField(help_text="When the shopper filed it upstream (with offset)")
+    evidence = serializers.ListField(child=serializers.FileField(), required=False, default=list)
+
+
+class EvidenceSerializer(serializers.ModelSerializer):
+    url = serializers.FileField(source="file", use_url=True)
+
+    class Meta:
+        model = Evidence
+        fields = ["id", "party", "original_name", "size", "uploaded_at", "url"]
+
+
+class AppealSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Appeal
+        fields = ["id", "state", "reason", "created_at", "decided_at", "decision_reason"]
+
+
+class RecoveryClaimSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = RecoveryClaim
+        fields = ["id", "party_name", "amount", "state", "note", "created_at"]
+
+
+class ComplaintSerializer(serializers.ModelSerializer):
+    order = serializers.CharField(source="order.external_id")
+    standard = serializers.CharField(source="standard.code")
+    tag = serializers.CharField(source="tag.code", allow_null=True, default=None)
+    merchant_id = serializers.IntegerField()
+    voucher_code = serializers.CharField(source="voucher.code", allow_null=True, default=None)
+
+    class Meta:
+        model = Complaint
+        fields = [
+            "id",
+            "external_id",
+            "order",
+            "merchant_id",
+            "standard",
+            "tag",
+            "state",
+            "urgent",
+            "text",
+            "claimed_amount",
+            "filed_at",
+            "due_at",
+            "due_fallback",
+            "escalated_at",
+            "merchant_response_due_at",
+            "responded_at",
+            "response_text",
+            "decided_at",
+            "responsibility",
+            "third_party_name",
+            "decision_reason",
+            "compensation_amount",
+            "payout",
+            "voucher_code",
+            "already_compensated",
+            "recovery",
+            "counts_in_metrics",
+        ]
+
+
+class ComplaintDetailSerializer(ComplaintSerializer):
+    evidence = EvidenceSerializer(many=True, read_only=True)
+    appeal = serializers.SerializerMethodField()
+    recovery_claim = serializers.SerializerMethodField()
+
+    class Meta(ComplaintSerializer.Meta):
+        fields = [*ComplaintSerializer.Meta.fields, "evidence", "appeal", "recovery_claim"]
+
+    @extend_schema_field(AppealSerializer(allow_null=True))
+    def get_appeal(self, obj):
+        appeal = getattr(obj, "appeal", None)  # the reverse one-to-one raises an AttributeError subclass
+        return AppealSerializer(appeal).data if appeal else None
+
+    @extend_schema_field(RecoveryClaimSerializer(allow_null=True))
+    def get_recovery_claim(self, obj):
+        claim = getattr(obj, "recovery_claim", None)
+        return RecoveryClaimSerializer(claim).data if claim else None
+
+
+class HelpRequestItemSerializer(serializers.Serializer):
+    external_id = serializers.CharField(max_length=64)
+    order = serializers.CharField(max_length=64)
+    scenario = serializers.ChoiceField(choices=HelpRequest.Scenario.choices)
+    requested_at = serializers.DateTimeField()
+    note = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
+
+
+class HelpRequestBatchSerializer(serializers.Serializer):
+    items = HelpRequestItemSerializer(many=True, allow_empty=False, max_length=1000)
+
+
+class HelpRequestBatchResultSerializer(serializers.Serializer):
+    received = serializers.IntegerField()
+    created = serializers.IntegerField()
+    duplicates = serializers.IntegerField()
+
+
+class ResponseSerializer(serializers.Serializer):
+    text = serializers.CharField()
+    evidence = serializers.ListField(child=serializers.FileField(), required=False, default=list)
+
+
+class AppealFileSerializer(serializers.Serializer):
+    reason = serializers.CharField()
+    evidence = serializers.ListField(child=serializers.FileField(), required=False, default=list)
+
+
+class AcceptSerializer(serializers.Serializer):
+    ask_merchant = serializers.BooleanField(default=True)
+
+
+class WithdrawSerializer(serializers.Serializer):
+    reason = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class DecisionSerializer(serializers.Serializer):
+    outcome = serializers.ChoiceField(choices=[Complaint.State.UPHELD, Complaint.State.REJECTED])
+    responsibility = serializers.ChoiceField(choices=Complaint.Responsibility.choices)
+    third_party_name = serializers.CharField(max_length=120, required=False, allow_blank=True, default="")
+    reason = serializers.CharField()
+    compensation_amount = serializers.DecimalField(
+        max_digits=12, decimal_places=2, required=False, allow_null=True, default=None
+    )
+    payout = serializers.ChoiceField(
+        choices=[Complaint.Payout.VOUCHER, Complaint.Payout.REFUND], default=Complaint.Payout.VOUCHER
+    )
+
+
+class AppealDecisionSerializer(serializers.Serializer):
+    outcome = serializers.ChoiceField(choices=[Appeal.State.UPHELD, Appeal.State.REJECTED])
+    reason = serializers.CharField()
+
+
+class RecoveryClaimMoveSerializer(serializers.Serializer):
+    state = serializers.ChoiceField(choices=RecoveryClaim.State.choices)
+    note = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
+
+
+class DeskStatisticsSerializer(serializers.Serializer):
+    decided = serializers.IntegerField()
+    decided_within_sla = serializers.IntegerField()
+    share_within_sla = serializers.DecimalField(max_digits=6, decimal_places=4, allow_null=True)
+    median_hours_to_decision = serializers.FloatField(allow_null=True)
+    open_count = serializers.IntegerField()
+    overdue_count = serializers.IntegerField()
+    urgent_open = serializers.IntegerField()
