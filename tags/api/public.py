@@ -1,0 +1,296 @@
+"""Public badge API (SPEC §10): anonymous, read-only, rate-limited, cached, signed.
+
+`GET /api/v1/public/badges` is the hot path of the search and product pages. It is a plain Django
+view (no DRF request/response cycle, no per-request database work when the cache is warm: see
+tags/public.py) wrapped so that drf-spectacular documents it like any APIView. Rate limiting uses
+the DRF throttle scope "public" (REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]["public"]) as a fixed
+window per client address, counted in the same Redis round trip that reads the cache generation.
+"""
+
+from functools import lru_cache
+
+from django.conf import settings
+from django.http import HttpResponse, JsonResponse
+from django.utils import translation
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
+from rest_framework import serializers
+from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
+from rest_framework.throttling import SimpleRateThrottle
+from rest_framework.views import APIView
+
+from .. import public
+
+MAX_IDS = 100
+
+
+class PublicRateThrottle(SimpleRateThrottle):
+    """DRF throttle for the public endpoints (scope "public"), keyed by client address."""
+
+    scope = "public"
+
+    def get_rate(self):
+        return settings.REST_FRAMEWORK.get("DEFAULT_THROTTLE_RATES", {}).get(self.scope)
+
+    def get_cache_key(self, request, view):
+        return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
+
+
+@lru_cache(maxsize=8)
+def _parse_rate(rate: str | None) -> tuple[int | None, int]:
+    if not rate:
+        return None, 60
+    num, period = PublicRateThrottle.parse_rate(None, rate)
+    return num, period
+
+
+def _error(status: int, code: str, message: str, fields: dict | None = None) -> JsonResponse:
+    return JsonResponse({"code": code, "message": message, "fields": fields or {}}, status=status)
+
+
+def _parse_ids(raw: str, name: str) -> tuple[list[int] | None, JsonResponse | None]:
+    parts = [p.strip() for p in raw.split(",")]
+    if not raw.strip() or any(not p.isdigit() or len(p) > 18 for p in parts):
+        return None, _error(
+            400, "invalid", f"{name} must be a comma-separated list of positive integers",
+            {name: ["a comma-separated list of positive integers, e.g. 1,2,3"]},
+        )  # fmt: skip
+    ids = list(dict.fromkeys(int(p) for p in parts))
+    if len(ids) > MAX_IDS:
+        return None, _error(
+            400, "too_many_ids", f"at most {MAX_IDS} ids per request", {name: [f"at most {MAX_IDS}"]}
+        )
+    if any(i <= 0 for i in ids):
+        return None, _error(400, "invalid", f"{name} must be positive", {name: ["ids must be positive"]})
+    return ids, None
+
+
+def _client_ident(request) -> str:
+    forwarded = request.META.get("HTTP_X_FORWARDED_FOR")
+    num_proxies = settings.REST_FRAMEWORK.get("NUM_PROXIES")
+    if num_proxies and forwarded:
+        addrs = [a.strip() for a in forwarded.split(",")]
+        return addrs[-min(num_proxies, len(addrs))]
+    return request.META.get("REMOTE_ADDR", "")
+
+
+def public_badges(request):
+    if request.method not in ("GET", "HEAD"):
+        return _error(405, "method_not_allowed", f'Method "{request.method}" not allowed.')
+    query = request.GET
+    products_raw, merchants_raw = query.get("product_ids"), query.get("merchant_ids")
+    if (products_raw is None) == (merchants_raw is None):
+        return _error(
+            400, "invalid", "pass exactly one of product_ids or merchant_ids",
+            {"product_ids": ["product_ids or merchant_ids is required (not both)"]},
+        )  # fmt: skip
+    by_product = products_raw is not None
+    name = "product_ids" if by_product else "merchant_ids"
+    ids, err = _parse_ids(products_raw if by_product else merchants_raw, name)
+    if err is not None:
+        return err
+    lang = "zh" if (translation.get_language() or "zh").startswith("zh") else "en"
+
+    # One round trip: the cache generation and this client's request count in the window.
+    limit, window = _parse_rate(PublicRateThrottle().get_rate())
+    s = public.store()
+    try:
+        throttle_key = f"tags:thr:{_client_ident(request)}" if limit else None
+        gen, count = s.hot(throttle_key, window)
+        if limit and count > limit:
+            resp = _error(429, "throttled", "Request was throttled.")
+            resp["Retry-After"] = str(window)
+            return resp
+    except public.StoreDown:
+        s = gen = None  # Redis is down: the database answers, unthrottled.
+
+    try:
+        if by_product:
+            pmap = public.product_map(ids)
+            blobs = public.blobs_for(list({mid for mid, _ in pmap.values()}), gen=gen, s=s)
+        else:
+            pmap = None
+            blobs = public.blobs_for(ids, gen=gen, s=s)
+    except public.StoreDown:
+        blobs = public.build_blobs({mid for mid, _ in pmap.values()} if by_product else ids)
+
+    parts, unknown = [], []
+    for i in ids:
+        if by_product:
+            hit = pmap.get(i)
+            blob = blobs.get(hit[0]) if hit else None
+            if blob is None:
+                unknown.append(i)
+                continue
+            parts.append(f'{{"product_id":{i},' + public.fragment_for(blob, lang, hit[1])[1:])
+        else:
+            blob = blobs.get(i)
+            if blob is None:
+                unknown.append(i)
+                continue
+            parts.append(public.fragment_for(blob, lang, None))
+    results, missing = ",".join(parts), ",".join(map(str, unknown))
+    body = f'{{"language":"{lang}","results":[{results}],"unknown_{name}":[{missing}]}}'.encode()
+    etag = public.etag_for(body)
+    headers = {
+        "ETag": etag,
+        "Cache-Control": "public, no-cache",
+        "Vary": "Accept-Language",
+        "Content-Language": "zh-hans" if lang == "zh" else "en",
+    }
+    if etag in request.META.get("HTTP_IF_NONE_MATCH", ""):
+        return HttpResponse(status=304, headers=headers)
+    return HttpResponse(body, content_type="application/json", headers=headers)
+
+
+_tag = inline_serializer(
+    "PublicTag",
+    {
+        "code": serializers.CharField(),
+        "name": serializers.CharField(help_text="In the language of Accept-Language (zh or en)."),
+        "group": serializers.ChoiceField(choices=["value_added", "dispatch", "after_sales"]),
+        "promise": serializers.CharField(),
+        "compensation": serializers.CharField(),
+    },
+)
+_badge = inline_serializer(
+    "PublicCategoryBadge",
+    {
+        "code": serializers.CharField(),
+        "name": serializers.CharField(),
+        "title_prefix": serializers.CharField(),
+        "search_boost": serializers.FloatField(),
+        "campaign_eligible": serializers.BooleanField(),
+    },
+)
+_entry = inline_serializer(
+    "PublicBadgeEntry",
+    {
+        "product_id": serializers.IntegerField(required=False, help_text="Only when asked by product_ids."),
+        "merchant_id": serializers.IntegerField(),
+        "category": serializers.CharField(allow_null=True, help_text="null when asked by merchant_ids."),
+        "tags": _tag.__class__(many=True),
+        "badge": _badge.__class__(allow_null=True),
+        "issued_at": serializers.DateTimeField(),
+        "signature": serializers.CharField(
+            help_text="HMAC-SHA256; check it at /api/v1/public/badges/verify."
+        ),
+    },
+)
+
+
+class PublicBadgesView(APIView):
+    """Documentation shell: requests are served by `public_badges` (see `as_view`)."""
+
+    authentication_classes: list = []
+    permission_classes = [AllowAny]
+    throttle_classes = [PublicRateThrottle]
+
+    @extend_schema(
+        tags=["public"],
+        summary="Tags and category badge per product or merchant (anonymous, cached, signed)",
+        auth=[],
+        parameters=[
+            OpenApiParameter(
+                "product_ids", OpenApiTypes.STR, description="Up to 100 comma-separated product ids."
+            ),
+            OpenApiParameter(
+                "merchant_ids", OpenApiTypes.STR, description="Up to 100 comma-separated merchant ids."
+            ),
+            OpenApiParameter(
+                "Accept-Language", OpenApiTypes.STR, OpenApiParameter.HEADER, description="zh or en"
+            ),
+            OpenApiParameter("If-None-Match", OpenApiTypes.STR, OpenApiParameter.HEADER, description="ETag"),
+        ],
+        responses={
+            200: inline_serializer(
+                "PublicBadges",
+                {
+                    "language": serializers.ChoiceField(choices=["zh", "en"]),
+                    "results": _entry.__class__(many=True),
+                    "unknown_product_ids": serializers.ListField(
+                        child=serializers.IntegerField(), required=False
+                    ),
+                    "unknown_merchant_ids": serializers.ListField(
+                        child=serializers.IntegerField(), required=False
+                    ),
+                },
+            ),
+            304: OpenApiResponse(description="Not modified (If-None-Match matched the ETag)."),
+            400: OpenApiResponse(
+                description="Malformed list, both or neither parameter, or more than 100 ids."
+            ),
+            429: OpenApiResponse(description="Rate limit of the public scope exceeded."),
+        },
+    )
+    def get(self, request):  # pragma: no cover - never dispatched, see as_view
+        return public_badges(request._request)
+
+    @classmethod
+    def as_view(cls, **initkwargs):
+        def view(request, *args, **kwargs):
+            return public_badges(request)
+
+        view.cls = cls
+        view.initkwargs = initkwargs
+        view.csrf_exempt = True
+        return view
+
+
+class VerifyQuery(serializers.Serializer):
+    merchant_id = serializers.IntegerField(min_value=1)
+    category = serializers.CharField(required=False, allow_blank=True, default="")
+    tags = serializers.CharField(
+        required=False, allow_blank=True, default="", help_text="Comma-separated codes."
+    )
+    badge = serializers.CharField(required=False, allow_blank=True, default="")
+    issued_at = serializers.CharField()
+    signature = serializers.CharField()
+
+
+class VerifyAnswer(serializers.Serializer):
+    valid = serializers.BooleanField(help_text="The signature is ours and matches these fields.")
+    current = serializers.BooleanField(help_text="The merchant holds exactly these tags and badge now.")
+    message = serializers.CharField()
+
+
+class PublicBadgeVerifyView(APIView):
+    authentication_classes: list = []
+    permission_classes = [AllowAny]
+    throttle_classes = [PublicRateThrottle]
+
+    @extend_schema(
+        tags=["public"],
+        summary="Check a badge answer: is the signature genuine, and is it still current?",
+        auth=[],
+        parameters=[VerifyQuery],
+        responses={200: VerifyAnswer},
+    )
+    def get(self, request):
+        q = VerifyQuery(data=request.query_params)
+        q.is_valid(raise_exception=True)
+        d = q.validated_data
+        tags = [t for t in d["tags"].split(",") if t]
+        fields = {
+            "merchant_id": d["merchant_id"],
+            "category": d["category"] or None,
+            "tags": tags,
+            "badge": d["badge"] or None,
+            "issued_at": d["issued_at"],
+        }
+        if not public.verify_signature(d["signature"], **fields):
+            return Response(
+                {"valid": False, "current": False, "message": "signature does not match: not genuine"}
+            )
+        blob = public.build_blobs([d["merchant_id"]]).get(d["merchant_id"])
+        current = False
+        if blob is not None:
+            import json
+
+            now = json.loads(public.fragment_for(blob, "en", fields["category"]))
+            current = sorted(t["code"] for t in now["tags"]) == sorted(tags) and (
+                (now["badge"] or {}).get("code") == fields["badge"]
+            )
+        message = "genuine and current" if current else "genuine, but the merchant's tags have changed since"
+        return Response({"valid": True, "current": current, "message": message})

@@ -1,0 +1,37 @@
+"""Every write of the tags app. Import from here: `from tags.services import holding_revoke`."""
+
+from .applications import (
+    application_approve,
+    application_create,
+    application_reject,
+    application_sign,
+    application_submit,
+)
+from .catalog import tag_terms_update
+from .holdings import (
+    badges_recompute,
+    holding_bar,
+    holding_grant,
+    holding_restore,
+    holding_revoke,
+    holding_withdraw,
+)
+from .warranty import warranty_service_approve, warranty_service_create, warranty_service_reject
+
+__all__ = [
+    "application_approve",
+    "application_create",
+    "application_reject",
+    "application_sign",
+    "application_submit",
+    "badges_recompute",
+    "holding_bar",
+    "holding_grant",
+    "holding_restore",
+    "holding_revoke",
+    "holding_withdraw",
+    "tag_terms_update",
+    "warranty_service_approve",
+    "warranty_service_create",
+    "warranty_service_reject",
+]

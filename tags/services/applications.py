@@ -1,0 +1,239 @@
+"""The application state machine (SPEC §4): draft → submitted → awaiting_agreement → (under_review) → active | rejected."""
+
+import hashlib
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from core.audit import audit_record
+from core.errors import ApplicationError, Conflict, Forbidden, NotFound, check_transition
+from core.roles import MERCHANT_OWNER, has_role
+from merchants.models import Category, Merchant
+
+from ..checks import run_checks
+from ..models import ApplicationCheck, Tag, TagAgreement, TagApplication
+from .holdings import holding_grant
+
+S = TagApplication.State
+
+
+def _move(application: TagApplication, target: str, *, actor, data: dict | None = None) -> None:
+    check_transition(
+        allowed=TagApplication.ALLOWED_TRANSITIONS,
+        current=application.state,
+        target=target,
+        what="the application",
+    )
+    previous = application.state
+    application.state = target
+    audit_record(
+        actor=actor,
+        verb=f"tag.application_{target}",
+        target=application,
+        data={"from": previous, "to": target, **(data or {})},
+    )
+
+
+def _lock(application_id: int, merchant: Merchant | None = None) -> TagApplication:
+    qs = TagApplication.objects.select_for_update().select_related("tag", "category", "merchant")
+    if merchant is not None:
+        qs = qs.filter(merchant=merchant)
+    application = qs.filter(pk=application_id).first()
+    if application is None:
+        raise NotFound("No such application.")
+    return application
+
+
+def _needs_review(tag: Tag, config: dict) -> bool:
+    if tag.needs_review:
+        return True
+    return tag.code == "sf_free_shipping" and bool((config or {}).get("warehouse"))
+
+
+def application_create(
+    *, merchant: Merchant, category: Category, tag: Tag, config: dict | None = None, actor=None
+) -> TagApplication:
+    if tag.lifecycle != Tag.Lifecycle.ACTIVE:
+        raise ApplicationError(
+            f"{tag.code} is {tag.lifecycle}: only active tags can be applied for",
+            fields={"tag": [tag.lifecycle]},
+        )
+    if config is not None and not isinstance(config, dict):
+        raise ApplicationError("config must be an object", fields={"config": ["must be an object"]})
+    try:
+        with transaction.atomic():
+            application = TagApplication.objects.create(
+                merchant=merchant,
+                category=category,
+                tag=tag,
+                config=config or {},
+                created_by=actor if getattr(actor, "is_authenticated", False) else None,
+                needs_review=_needs_review(tag, config or {}),
+            )
+            audit_record(
+                actor=actor, verb="tag.application_created", target=application, data={"tag": tag.code}
+            )
+    except IntegrityError as exc:
+        raise Conflict(
+            "you already have an open application for this tag in this category", code="application_open"
+        ) from exc
+    return application
+
+
+def application_update_config(
+    *, application_id: int, merchant: Merchant, config: dict, actor=None
+) -> TagApplication:
+    if not isinstance(config, dict):
+        raise ApplicationError("config must be an object", fields={"config": ["must be an object"]})
+    with transaction.atomic():
+        application = _lock(application_id, merchant)
+        if application.state != S.DRAFT:
+            raise Conflict("only a draft can be edited", code="invalid_transition")
+        application.config = config
+        application.needs_review = _needs_review(application.tag, config)
+        application.save(update_fields=["config", "needs_review", "updated_at"])
+        audit_record(actor=actor, verb="tag.application_config_updated", target=application, data={})
+    return application
+
+
+def application_submit(
+    *, application_id: int, merchant: Merchant | None = None, actor=None
+) -> TagApplication:
+    """Run every check, store each result, and move on to awaiting_agreement or rejected."""
+    now = timezone.now()
+    with transaction.atomic():
+        application = _lock(application_id, merchant)
+        _move(application, S.SUBMITTED, actor=actor)
+        application.submitted_at = now
+        application.terms_version = application.tag.current_terms
+        application.needs_review = _needs_review(application.tag, application.config)
+        results = run_checks(
+            merchant=application.merchant, category=application.category, tag=application.tag, now=now,
+            application=application,
+        )  # fmt: skip
+        application.checks.all().delete()
+        ApplicationCheck.objects.bulk_create(
+            [
+                ApplicationCheck(
+                    application=application,
+                    position=i,
+                    code=r.code,
+                    label_en=r.label_en,
+                    label_zh=r.label_zh,
+                    status=r.status,
+                    detail=r.detail,
+                    detail_key=r.detail_key,
+                    detail_params=r.params,
+                    checked_at=now,
+                )  # fmt: skip
+                for i, r in enumerate(results, start=1)
+            ]
+        )
+        failed = [r for r in results if r.status == ApplicationCheck.Status.FAILED]
+        if failed:
+            _move(application, S.REJECTED, actor=None, data={"failed": [r.code for r in failed]})
+            application.decided_at = now
+            application.rejection_reason = "; ".join(f"{r.label_en}: {r.detail}" for r in failed)
+        else:
+            _move(application, S.AWAITING_AGREEMENT, actor=None)
+        application.save(
+            update_fields=[
+                "state", "submitted_at", "terms_version", "needs_review", "decided_at", "rejection_reason", "updated_at",
+            ]
+        )  # fmt: skip
+    return application
+
+
+def agreement_text(application: TagApplication, lang: str) -> str:
+    terms = application.tag.current_terms
+    return (
+        (terms.agreement_zh if lang.startswith("zh") else terms.agreement_en or terms.agreement_zh)
+        if terms
+        else ""
+    )
+
+
+def application_sign(
+    *,
+    application_id: int,
+    merchant: Merchant,
+    actor,
+    signer_name: str,
+    accept: bool,
+    ip_address: str | None = None,
+) -> TagApplication:
+    """The merchant owner signs the agreement of the current terms version; then review or activation."""
+    if not has_role(actor, MERCHANT_OWNER):
+        raise Forbidden("only the merchant owner may sign an agreement")
+    if not accept:
+        raise ApplicationError(
+            "you must accept the agreement to sign it", fields={"accept": ["must be true"]}
+        )
+    signer_name = (signer_name or "").strip()
+    if not signer_name:
+        raise ApplicationError("type your full name to sign", fields={"signer_name": ["required"]})
+    now = timezone.now()
+    with transaction.atomic():
+        application = _lock(application_id, merchant)
+        target = S.UNDER_REVIEW if application.needs_review else S.ACTIVE
+        check_transition(
+            allowed={S.AWAITING_AGREEMENT: (target,)},
+            current=application.state,
+            target=target,
+            what="the application",
+        )
+        terms = application.tag.current_terms
+        text = (terms.agreement_zh or "") + "\n---\n" + (terms.agreement_en or "")
+        TagAgreement.objects.create(
+            application=application, merchant=application.merchant, tag=application.tag, terms_version=terms,
+            signed_by=actor, signer_name=signer_name[:120], signed_at=now, ip_address=ip_address,
+            text_sha256=hashlib.sha256(text.encode()).hexdigest(),
+        )  # fmt: skip
+        application.terms_version = terms
+        _move(application, target, actor=actor, data={"terms_version": terms.version})
+        if target == S.ACTIVE:
+            application.decided_at = now
+            application.holding = holding_grant(
+                merchant_id=application.merchant_id, category=application.category, tag=application.tag,
+                terms_version=terms, config=application.config, actor=actor,
+                reason=f"application #{application.pk}: agreement signed",
+            )  # fmt: skip
+        application.save(update_fields=["state", "terms_version", "decided_at", "holding", "updated_at"])
+    return application
+
+
+def application_approve(*, application_id: int, actor, note: str = "") -> TagApplication:
+    now = timezone.now()
+    with transaction.atomic():
+        application = _lock(application_id)
+        _move(application, S.ACTIVE, actor=actor, data={"note": note})
+        application.decided_at = now
+        application.decided_by = actor
+        application.holding = holding_grant(
+            merchant_id=application.merchant_id, category=application.category, tag=application.tag,
+            terms_version=application.terms_version or application.tag.current_terms, config=application.config,
+            actor=actor, reason=f"application #{application.pk} approved by staff" + (f": {note}" if note else ""),
+        )  # fmt: skip
+        application.save(update_fields=["state", "decided_at", "decided_by", "holding", "updated_at"])
+    return application
+
+
+def application_reject(*, application_id: int, actor, reason: str) -> TagApplication:
+    reason = (reason or "").strip()
+    if not reason:
+        raise ApplicationError("a reason is required to reject", fields={"reason": ["required"]})
+    now = timezone.now()
+    with transaction.atomic():
+        application = _lock(application_id)
+        check_transition(
+            allowed={S.UNDER_REVIEW: (S.REJECTED,)}, current=application.state, target=S.REJECTED,
+            what="the application",
+        )  # fmt: skip
+        _move(application, S.REJECTED, actor=actor, data={"reason": reason})
+        application.decided_at = now
+        application.decided_by = actor
+        application.rejection_reason = reason
+        application.save(
+            update_fields=["state", "decided_at", "decided_by", "rejection_reason", "updated_at"]
+        )
+    return application
