@@ -5,3 +5,17 @@ from django.utils.translation import gettext_lazy as _
 class CommitmentsConfig(AppConfig):
     name = "commitments"
     verbose_name = _("Commitments")
+
+    def ready(self) -> None:
+        try:
+            from tags.checks import register_application_check
+        except ImportError:  # the tags app without its checks registry
+            return
+        from .selectors import check_on_time_dispatch
+
+        register_application_check(
+            "on_time_dispatch",
+            "On-time dispatch rate ≥ 95% (last 30 days)",
+            "近30天准时发货率 ≥ 95%",
+            check_on_time_dispatch,
+        )

@@ -1,5 +1,6 @@
 """Every write of the commitments app. Import from here: `from commitments.services import voucher_issue`."""
 
+from .appeals import appeal_deadline, breach_appeal_decide, breach_appeal_submit
 from .breaches import (
     BreachOutcome,
     breach_compensate,
@@ -11,6 +12,7 @@ from .breaches import (
     commitments_exempt_many,
     commitments_sweep,
 )
+from .exemptions import force_majeure_apply, force_majeure_declare
 from .ingest import (
     MAX_BATCH,
     BatchResult,
@@ -23,6 +25,11 @@ from .ingest import (
 from .vouchers import voucher_issue, voucher_redeem, vouchers_expire
 
 __all__ = [
+    "appeal_deadline",
+    "breach_appeal_decide",
+    "breach_appeal_submit",
+    "force_majeure_apply",
+    "force_majeure_declare",
     "MAX_BATCH",
     "BatchResult",
     "BreachOutcome",

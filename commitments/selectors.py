@@ -1,0 +1,264 @@
+"""Reads of the commitments app: lists for pages and APIs, the breach timeline, and set-based metrics."""
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from decimal import Decimal
+
+from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
+
+from core.audit import audit_for
+from merchants.models import DepositEntry
+
+from .models import Breach, BreachAppeal, Commitment, ForceMajeure, FulfilmentEvent, Order, Voucher
+
+PICKUP_KINDS = ("pickup_by_cutoff", "pickup_within_hours")
+
+
+# --- lists -------------------------------------------------------------------------------------
+
+
+def commitment_list(
+    *, merchant=None, tag_id: int | None = None, state: str = "", since=None, until=None, order_external_id=""
+) -> QuerySet[Commitment]:
+    qs = Commitment.objects.select_related("order", "tag", "terms_version", "breach").order_by(
+        "-order__paid_at", "-pk"
+    )
+    if merchant is not None:
+        qs = qs.filter(merchant=merchant)
+    if tag_id:
+        qs = qs.filter(tag_id=tag_id)
+    if state:
+        qs = qs.filter(state=state)
+    if since:
+        qs = qs.filter(order__paid_at__gte=since)
+    if until:
+        qs = qs.filter(order__paid_at__lt=until)
+    if order_external_id:
+        qs = qs.filter(order__external_id=order_external_id)
+    return qs
+
+
+def breach_list(
+    *, merchant=None, tag_id: int | None = None, since=None, until=None, order_external_id: str = ""
+) -> QuerySet[Breach]:
+    qs = Breach.objects.select_related(
+        "commitment__order", "commitment__tag", "merchant", "voucher", "appeal"
+    ).order_by("-detected_at", "-pk")
+    if merchant is not None:
+        qs = qs.filter(merchant=merchant)
+    if tag_id:
+        qs = qs.filter(commitment__tag_id=tag_id)
+    if since:
+        qs = qs.filter(detected_at__gte=since)
+    if until:
+        qs = qs.filter(detected_at__lt=until)
+    if order_external_id:
+        qs = qs.filter(commitment__order__external_id=order_external_id.strip())
+    return qs
+
+
+def breach_get(*, breach_id: int, merchant=None) -> Breach | None:
+    qs = Breach.objects.select_related(
+        "commitment__order", "commitment__tag", "commitment__terms_version", "merchant", "voucher", "appeal"
+    )
+    if merchant is not None:
+        qs = qs.filter(merchant=merchant)
+    return qs.filter(pk=breach_id).first()
+
+
+def voucher_list(*, merchant=None, state: str = "") -> QuerySet[Voucher]:
+    qs = Voucher.objects.select_related("order", "breach__commitment__tag").order_by("-created_at", "-pk")
+    if merchant is not None:
+        qs = qs.filter(merchant=merchant)
+    if state:
+        qs = qs.filter(state=state)
+    return qs
+
+
+def vouchers_after(*, after: int = 0, limit: int = 500) -> QuerySet[Voucher]:
+    """Keyset cursor for the upstream system: vouchers with id > after, oldest first."""
+    return Voucher.objects.select_related("order").filter(pk__gt=after).order_by("pk")[:limit]
+
+
+def appeal_queue(*, state: str = BreachAppeal.State.SUBMITTED) -> QuerySet[BreachAppeal]:
+    qs = BreachAppeal.objects.select_related(
+        "breach__commitment__order", "breach__commitment__tag", "merchant", "breach__voucher"
+    ).prefetch_related("evidence")
+    if state:
+        qs = qs.filter(state=state)
+    return qs.order_by("created_at", "pk")
+
+
+def force_majeure_list() -> QuerySet[ForceMajeure]:
+    return ForceMajeure.objects.select_related("declared_by").prefetch_related("tags")
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    at: datetime
+    what: str
+    detail: str = ""
+
+
+def breach_timeline(breach: Breach) -> list[TimelineEntry]:
+    """Paid, deadline, events, breach, voucher, recovery, appeal, decision — in time order."""
+    from django.utils.translation import gettext as _
+
+    commitment = breach.commitment
+    order = commitment.order
+    entries = [TimelineEntry(order.paid_at, _("Paid"), f"¥{order.paid_amount}")]
+    if commitment.deadline:
+        entries.append(TimelineEntry(commitment.deadline, _("Deadline"), commitment.tag.name))
+    for event in FulfilmentEvent.objects.filter(order=order).order_by("occurred_at", "pk"):
+        detail = ", ".join(f"{k}: {v}" for k, v in sorted(event.data.items()))
+        entries.append(TimelineEntry(event.occurred_at, event.get_kind_display(), detail))
+    entries.append(
+        TimelineEntry(
+            breach.detected_at, _("Breach detected"), f"{breach.get_source_display()}: {breach.detail}"
+        )
+    )
+    voucher = getattr(breach, "voucher", None) if hasattr(breach, "voucher") else None
+    try:
+        voucher = breach.voucher
+    except Voucher.DoesNotExist:
+        voucher = None
+    if voucher is not None:
+        entries.append(
+            TimelineEntry(voucher.created_at, _("Voucher issued"), f"{voucher.code} ¥{voucher.amount}")
+        )
+        for entry in DepositEntry.objects.filter(
+            Q(source_type="commitments.voucher", source_id=str(voucher.pk))
+            | Q(
+                source_type="commitments.breach_appeal",
+                source_id__in=[
+                    str(a) for a in BreachAppeal.objects.filter(breach=breach).values_list("pk", flat=True)
+                ],
+            )
+        ).order_by("created_at"):
+            entries.append(TimelineEntry(entry.created_at, entry.get_kind_display(), f"¥{entry.amount}"))
+        if voucher.redeemed_at:
+            entries.append(TimelineEntry(voucher.redeemed_at, _("Voucher redeemed"), voucher.code))
+        if voucher.expired_at:
+            entries.append(TimelineEntry(voucher.expired_at, _("Voucher expired"), voucher.code))
+    appeal = BreachAppeal.objects.filter(breach=breach).first()
+    if appeal is not None:
+        entries.append(TimelineEntry(appeal.created_at, _("Appeal submitted"), appeal.text[:120]))
+        if appeal.decided_at:
+            entries.append(TimelineEntry(appeal.decided_at, _("Appeal decided"), appeal.get_state_display()))
+    if commitment.state == Commitment.State.EXEMPTED and commitment.resolved_at:
+        entries.append(TimelineEntry(commitment.resolved_at, _("Exempted"), commitment.exemption_reason))
+    return sorted(entries, key=lambda e: e.at)
+
+
+def audit_trail(obj):
+    return audit_for(obj).select_related("actor")[:50]
+
+
+# --- metrics (set-based) -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Rate:
+    kept: int
+    broken: int
+
+    @property
+    def total(self) -> int:
+        return self.kept + self.broken
+
+    @property
+    def rate(self) -> Decimal | None:
+        if not self.total:
+            return None
+        return (Decimal(self.kept) / Decimal(self.total)).quantize(Decimal("0.0001"))
+
+
+_KEPT = Q(state=Commitment.State.MET) | Q(
+    state__in=[Commitment.State.BREACHED, Commitment.State.COMPENSATED], breach__counts_in_metrics=False
+)
+_BROKEN = Q(
+    state__in=[Commitment.State.BREACHED, Commitment.State.COMPENSATED], breach__counts_in_metrics=True
+)
+
+
+def _rates(qs: QuerySet, group_by: tuple[str, ...]) -> dict:
+    rows = qs.values(*group_by).annotate(kept=Count("pk", filter=_KEPT), broken=Count("pk", filter=_BROKEN))
+    out = {}
+    for row in rows:
+        key = tuple(row[g] for g in group_by)
+        out[key if len(key) > 1 else key[0]] = Rate(row["kept"], row["broken"])
+    return out
+
+
+def _windowed(*, start, end, merchant_ids=None, tag_ids=None) -> QuerySet[Commitment]:
+    qs = Commitment.objects.filter(order__paid_at__gte=start, order__paid_at__lt=end)
+    if merchant_ids is not None:
+        qs = qs.filter(merchant_id__in=merchant_ids)
+    if tag_ids is not None:
+        qs = qs.filter(tag_id__in=tag_ids)
+    return qs
+
+
+def commitments_met_rate(*, start, end, merchant_ids=None, tag_ids=None) -> dict[tuple[int, int], Rate]:
+    """Per (merchant, tag): commitments kept vs broken for orders paid in [start, end).
+
+    Pending and exempted commitments do not count; a breach whose appeal was upheld counts as kept.
+    """
+    return _rates(
+        _windowed(start=start, end=end, merchant_ids=merchant_ids, tag_ids=tag_ids), ("merchant_id", "tag_id")
+    )
+
+
+def on_time_dispatch_rate(*, start, end, merchant_ids=None) -> dict[int, Rate]:
+    """Per merchant: dispatch-speed commitments (same day, 24 h, 48 h) kept vs broken, orders paid in [start, end)."""
+    qs = _windowed(start=start, end=end, merchant_ids=merchant_ids).filter(
+        terms_version__terms__kind__in=list(PICKUP_KINDS)
+    )
+    return _rates(qs, ("merchant_id",))
+
+
+def breach_counts(*, start, end, merchant_ids=None, tag_ids=None) -> dict[tuple[int, int], int]:
+    """Per (merchant, tag): breaches detected in [start, end) that count (appeal upheld or exempted: not)."""
+    qs = Breach.objects.filter(detected_at__gte=start, detected_at__lt=end, counts_in_metrics=True)
+    if merchant_ids is not None:
+        qs = qs.filter(merchant_id__in=merchant_ids)
+    if tag_ids is not None:
+        qs = qs.filter(commitment__tag_id__in=tag_ids)
+    return {
+        (row["merchant_id"], row["commitment__tag_id"]): row["n"]
+        for row in qs.values("merchant_id", "commitment__tag_id").annotate(n=Count("pk"))
+    }
+
+
+def orders_count(*, start, end, merchant_ids=None) -> dict[int, int]:
+    qs = Order.objects.filter(paid_at__gte=start, paid_at__lt=end)
+    if merchant_ids is not None:
+        qs = qs.filter(merchant_id__in=merchant_ids)
+    return dict(qs.values("merchant_id").annotate(n=Count("pk")).values_list("merchant_id", "n"))
+
+
+# --- the tag-application check -----------------------------------------------------------------
+
+ON_TIME_THRESHOLD = Decimal("0.95")
+ON_TIME_MIN_ORDERS = 30
+ON_TIME_WINDOW_DAYS = 30
+
+
+def check_on_time_dispatch(*, merchant, category, tag, now):
+    """Dispatch tags: ≥ 95% on time over ≥ 30 dispatch commitments in the last 30 days; fewer pass."""
+    from tags.checks import CheckOutcome
+
+    now = now or timezone.now()
+    rate = on_time_dispatch_rate(
+        start=now - timedelta(days=ON_TIME_WINDOW_DAYS), end=now, merchant_ids=[merchant.pk]
+    ).get(merchant.pk, Rate(0, 0))
+    if rate.total < ON_TIME_MIN_ORDERS:
+        return CheckOutcome(
+            True,
+            f"{rate.total} dispatch-tracked orders in the last 30 days (fewer than {ON_TIME_MIN_ORDERS}): passes on counts",
+        )
+    percent = f"{rate.rate * 100:.1f}%"
+    if rate.rate >= ON_TIME_THRESHOLD:
+        return CheckOutcome(True, f"on-time dispatch {percent} over {rate.total} orders (≥ 95%)")
+    return CheckOutcome(False, f"on-time dispatch {percent} over {rate.total} orders is below 95%")

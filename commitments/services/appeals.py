@@ -1,0 +1,104 @@
+"""Appeals (申诉) of breaches by merchants, decided by platform staff."""
+
+from datetime import timedelta
+
+from django.db import transaction
+from django.utils import timezone
+
+from core.audit import audit_record
+from core.errors import ApplicationError, Conflict, InvalidTransition, NotFound, check_transition
+from core.files import validate_evidence
+from merchants.models import DepositEntry
+from merchants.services import deposit_post_entry
+
+from ..models import AppealEvidence, Breach, BreachAppeal, Voucher
+from .breaches import VOUCHER_SOURCE
+
+APPEAL_SOURCE = "commitments.breach_appeal"
+
+
+def appeal_deadline(breach: Breach):
+    return breach.detected_at + timedelta(days=BreachAppeal.WINDOW_DAYS)
+
+
+def breach_appeal_submit(*, breach_id: int, merchant, text: str, files: list, actor=None) -> BreachAppeal:
+    """The merchant appeals its own breach within 7 days, with text and evidence files."""
+    validate_evidence(list(files or []))
+    text = (text or "").strip()
+    if not text:
+        raise ApplicationError("Explain why the breach should be lifted.", fields={"text": ["required"]})
+    with transaction.atomic():
+        breach = Breach.objects.select_for_update().filter(pk=breach_id, merchant=merchant).first()
+        if breach is None:
+            raise NotFound("no such breach")
+        if BreachAppeal.objects.filter(breach=breach).exists():
+            raise Conflict("this breach has already been appealed")
+        if timezone.now() > appeal_deadline(breach):
+            raise InvalidTransition(
+                "the 7-day appeal window has closed",
+                fields={"breach": [f"appeal by {appeal_deadline(breach).isoformat()}"]},
+            )
+        appeal = BreachAppeal.objects.create(
+            breach=breach,
+            merchant=merchant,
+            text=text[:5000],
+            submitted_by=actor if getattr(actor, "is_authenticated", False) else None,
+        )
+        for upload in files or []:
+            AppealEvidence.objects.create(appeal=appeal, file=upload, name=upload.name[:200])
+        audit_record(actor=actor, verb="breach_appeal.submitted", target=appeal, data={"breach": breach.pk})
+    return appeal
+
+
+def breach_appeal_decide(*, appeal_id: int, uphold: bool, note: str = "", actor=None) -> BreachAppeal:
+    """Staff decide. Upheld: the recovery is reversed, the breach leaves every metric, the shopper keeps
+    the voucher (the platform now funds it)."""
+    target = BreachAppeal.State.UPHELD if uphold else BreachAppeal.State.REJECTED
+    with transaction.atomic():
+        appeal = BreachAppeal.objects.select_for_update().filter(pk=appeal_id).first()
+        if appeal is None:
+            raise NotFound("no such appeal")
+        check_transition(
+            allowed=BreachAppeal.ALLOWED_TRANSITIONS, current=appeal.state, target=target, what="the appeal"
+        )
+        now = timezone.now()
+        appeal.state = target
+        appeal.decided_at = now
+        appeal.decided_by = actor if getattr(actor, "is_authenticated", False) else None
+        appeal.decision_note = (note or "").strip()[:2000]
+        appeal.save(update_fields=["state", "decided_at", "decided_by", "decision_note", "updated_at"])
+        reversed_amount = None
+        if uphold:
+            breach = Breach.objects.select_for_update().get(pk=appeal.breach_id)
+            breach.counts_in_metrics = False
+            breach.save(update_fields=["counts_in_metrics", "updated_at"])
+            voucher = Voucher.objects.select_for_update().filter(breach=breach).first()
+            if voucher is not None:
+                recovered = DepositEntry.objects.filter(
+                    kind=DepositEntry.Kind.COMPENSATION_RECOVERY,
+                    source_type=VOUCHER_SOURCE,
+                    source_id=str(voucher.pk),
+                ).first()
+                if recovered is not None:
+                    reversed_amount = -recovered.amount
+                    deposit_post_entry(
+                        merchant_id=breach.merchant_id,
+                        kind=DepositEntry.Kind.REVERSAL,
+                        amount=reversed_amount,
+                        memo=f"appeal upheld: voucher {voucher.code}",
+                        source_type=APPEAL_SOURCE,
+                        source_id=str(appeal.pk),
+                        actor=actor,
+                    )
+                voucher.funded_by = Voucher.FundedBy.PLATFORM
+                voucher.save(update_fields=["funded_by", "updated_at"])
+        audit_record(
+            actor=actor,
+            verb=f"breach_appeal.{target}",
+            target=appeal,
+            data={
+                "note": appeal.decision_note,
+                "reversed": str(reversed_amount) if reversed_amount else None,
+            },
+        )
+    return appeal
