@@ -2,11 +2,19 @@
 
 from datetime import timedelta
 
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop as N_
+
+SMALL_SAMPLE_KEY = N_(
+    "%(faults)s upheld complaints with the shop at fault on %(orders)s orders in %(days)s days "
+    "(fewer than %(min)s orders: at most %(max)s allowed)"
+)
+RATE_KEY = N_(
+    "fault complaint rate %(rate)s%% (%(faults)s of %(orders)s orders in %(days)s days); must be below %(max)s%%"
+)
 
 
 def fault_complaint_rate_check(*, merchant, category, tag, now):
-    """Last N days: fault complaint rate < 0.5%; below 30 orders: at most 1 upheld fault complaint."""
+    """Last 30 days: fault complaint rate < 0.5%; below 30 orders: at most 1 upheld fault complaint."""
     from tags.checks import CheckOutcome
 
     from .models import DeskSettings
@@ -16,42 +24,26 @@ def fault_complaint_rate_check(*, merchant, category, tag, now):
     start = now - timedelta(days=config.check_window_days)
     rate = fault_complaint_rate(start=start, end=now, merchant_ids=[merchant.pk]).get(merchant.pk)
     faults, orders = (rate.numerator, rate.denominator) if rate else (0, 0)
+    params = {"faults": faults, "orders": orders, "days": config.check_window_days}
     if orders < config.small_sample_orders:
+        params.update(min=config.small_sample_orders, max=config.small_sample_max_upheld)
         passed = faults <= config.small_sample_max_upheld
-        detail = _(
-            "%(faults)d upheld complaints with the shop at fault on %(orders)d orders in %(days)d days "
-            "(fewer than %(min)d orders: at most %(max)d allowed)"
-        ) % {
-            "faults": faults,
-            "orders": orders,
-            "days": config.check_window_days,
-            "min": config.small_sample_orders,
-            "max": config.small_sample_max_upheld,
-        }
-        return CheckOutcome(passed=passed, detail=detail)
+        return CheckOutcome(passed, SMALL_SAMPLE_KEY % params, SMALL_SAMPLE_KEY, params)
     share = rate.rate
-    passed = share < config.fault_rate_max
-    detail = _(
-        "fault complaint rate %(rate).2f%% (%(faults)d of %(orders)d orders); must be below %(max).2f%%"
-    ) % {
-        "rate": share * 100,
-        "faults": faults,
-        "orders": orders,
-        "max": config.fault_rate_max * 100,
-    }
-    return CheckOutcome(passed=passed, detail=detail)
+    params.update(rate=f"{share * 100:.2f}", max=f"{config.fault_rate_max * 100:.2f}")
+    return CheckOutcome(share < config.fault_rate_max, RATE_KEY % params, RATE_KEY, params)
 
 
 def register() -> bool:
-    """Register with tags.checks when that registry exists; False when it has not landed yet."""
+    """Register with tags.checks when that registry exists; False when it has not landed."""
     try:
         from tags.checks import register_application_check
     except ImportError:
         return False
     register_application_check(
         "fault_complaint_rate",
-        "Fault complaint rate (last 30 days)",
-        "过失投诉率（近30天）",
+        "Fault complaint rate below 0.5% (last 30 days)",
+        "近30天过失投诉率低于0.5%",
         fault_complaint_rate_check,
     )
     return True

@@ -161,6 +161,14 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "task": "merchants.refresh_topup_flags",
         "schedule": crontab(minute=15, hour="*/1"),
     },
+    "complaints-lapse-merchant-responses": {
+        "task": "complaints.lapse_merchant_responses",
+        "schedule": timedelta(minutes=10),
+    },
+    "complaints-escalate-overdue": {
+        "task": "complaints.escalate_overdue",
+        "schedule": timedelta(minutes=15),
+    },
 }
 
 # --- auth, i18n, time -------------------------------------------------------------------------
