@@ -93,15 +93,15 @@ def test_token_auth_works(integration_user, product):
     assert body["accepted"] == 1
 
 
-def _breach(product):
-    order = place_order(product, paid_at=PAID)
+def _breach(product, shopper_ref="shopper-7f3a91"):
+    order = place_order(product, paid_at=PAID, shopper_ref=shopper_ref)
     with time_machine.travel(PAID + timedelta(hours=30), tick=False):
         send_event(order, "pickup_scanned", PAID + timedelta(hours=28), carrier="SF")
     return Breach.objects.get(commitment__order=order)
 
 
 def test_voucher_cursor_and_idempotent_redeem(api_for, integration_user, product):
-    breaches = [_breach(product) for _ in range(3)]
+    breaches = [_breach(product, shopper_ref=f"s{n}") for n in range(3)]
     client = api_for(integration_user)
     page = client.get("/api/v1/integration/vouchers?after=0&limit=2").json()
     assert len(page["results"]) == 2
