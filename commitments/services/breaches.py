@@ -224,7 +224,7 @@ def commitments_sweep(*, now=None, batch_size: int = 5000, max_batches: int | No
                 run.exempted += exempted
                 run.save(update_fields=["batches", "breached", "exempted"])
         run.state = SweepRun.State.DONE
-    except Exception as exc:
+    except BaseException as exc:  # a time limit or a shutdown too: the record says it stopped
         run.state = SweepRun.State.FAILED
         run.error = repr(exc)[:2000]
         raise
