@@ -206,6 +206,12 @@ def application_approve(*, application_id: int, actor, note: str = "") -> TagApp
     now = timezone.now()
     with transaction.atomic():
         application = _lock(application_id)
+        check_transition(
+            allowed={S.UNDER_REVIEW: (S.ACTIVE,)},
+            current=application.state,
+            target=S.ACTIVE,
+            what="the application",
+        )
         _move(application, S.ACTIVE, actor=actor, data={"note": note})
         application.decided_at = now
         application.decided_by = actor
