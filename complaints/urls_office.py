@@ -1,3 +1,11 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from .views import office
+
+urlpatterns = [
+    path("complaints/", office.complaint_list, name="complaint-list"),
+    path("complaints/evidence/<int:evidence_id>/", office.evidence_file, name="complaint-evidence"),
+    path("complaints/<int:complaint_id>/", office.complaint_detail, name="complaint-detail"),
+    path("complaints/<int:complaint_id>/respond/", office.complaint_respond, name="complaint-respond"),
+    path("complaints/<int:complaint_id>/appeal/", office.complaint_appeal, name="complaint-appeal"),
+]
