@@ -7,6 +7,7 @@ the DRF throttle scope "public" (REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]["publi
 window per client address, counted in the same Redis round trip that reads the cache generation.
 """
 
+import time
 from functools import lru_cache
 
 from django.conf import settings
@@ -96,7 +97,8 @@ def public_badges(request):
     limit, window = _parse_rate(PublicRateThrottle().get_rate())
     s = public.store()
     try:
-        throttle_key = f"tags:thr:{_client_ident(request)}" if limit else None
+        # A fixed window: the key names the window, so a busy client's counter still starts over.
+        throttle_key = f"tags:thr:{_client_ident(request)}:{int(time.time()) // window}" if limit else None
         gen, count = s.hot(throttle_key, window)
         if limit and count > limit:
             resp = _error(429, "throttled", "Request was throttled.")

@@ -1,0 +1,253 @@
+import pytest
+from django.db import connection
+from django.test import override_settings
+from django.test.utils import CaptureQueriesContext
+
+from tags import public
+from tags.services import holding_revoke
+from tests.factories import MerchantFactory, ProductFactory, category
+
+from .factories import grant, grant_badge_set
+
+pytestmark = pytest.mark.django_db
+
+URL = "/api/v1/public/badges"
+
+
+@pytest.fixture
+def shop(merchant_a, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        holdings = grant_badge_set(merchant_a)
+        holdings.append(grant(merchant_a, "ship_24h"))
+    product = ProductFactory(merchant=merchant_a)
+    return merchant_a, product, holdings
+
+
+def _get(client, lang="zh", **params):
+    return client.get(URL, params, HTTP_ACCEPT_LANGUAGE=lang)
+
+
+def test_product_answer_in_chinese(api, shop):
+    merchant, product, _ = shop
+    r = _get(api, product_ids=str(product.pk))
+    assert r.status_code == 200
+    body = r.json()
+    assert body["language"] == "zh"
+    assert body["unknown_product_ids"] == []
+    [entry] = body["results"]
+    assert (entry["product_id"], entry["merchant_id"], entry["category"]) == (
+        product.pk,
+        merchant.pk,
+        "large_appliances",
+    )
+    assert [t["code"] for t in entry["tags"]] == [
+        "ship_24h",
+        "nationwide_warranty",
+        "home_delivery",
+        "worry_free_returns",
+    ]
+    ship = entry["tags"][0]
+    assert ship == {
+        "code": "ship_24h",
+        "name": "24h发货",
+        "group": "dispatch",
+        "promise": "付款后24小时内揽收",
+        "compensation": "按实付金额5%赔付无门槛代金券，最低3元、最高50元",
+    }
+    assert entry["badge"] == {
+        "code": "la_city", "name": "大家电电器城", "title_prefix": "电器城", "search_boost": 1.3, "campaign_eligible": True,
+    }  # fmt: skip
+    assert r["Cache-Control"] == "public, no-cache"
+    assert r["ETag"].startswith('"')
+
+
+def test_english_and_merchant_ids(api, shop):
+    merchant, _, _ = shop
+    body = _get(api, lang="en", merchant_ids=f"{merchant.pk},999999").json()
+    assert body["language"] == "en"
+    assert body["unknown_merchant_ids"] == [999999]
+    [entry] = body["results"]
+    assert entry["category"] is None
+    assert entry["tags"][0]["name"] == "24-hour dispatch"
+    assert entry["badge"]["title_prefix"] == "Appliance City"
+
+
+def test_unknown_products_are_reported(api, shop):
+    _, product, _ = shop
+    body = _get(api, product_ids=f"{product.pk},424242").json()
+    assert [e["product_id"] for e in body["results"]] == [product.pk]
+    assert body["unknown_product_ids"] == [424242]
+
+
+def test_product_in_a_category_without_tags_is_empty_but_signed(api, shop):
+    merchant, _, _ = shop
+    other = ProductFactory(merchant=merchant, category=category("small_appliances"))
+    [entry] = _get(api, product_ids=str(other.pk)).json()["results"]
+    assert (entry["tags"], entry["badge"]) == ([], None)
+    assert public.verify_signature(
+        entry["signature"], merchant_id=merchant.pk, category="small_appliances", tags=[], badge=None,
+        issued_at=entry["issued_at"],
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"product_ids": ""},
+        {"product_ids": "1,,2"},
+        {"product_ids": "1,abc"},
+        {"product_ids": "-1"},
+        {"product_ids": "0"},
+        {"product_ids": "1.5"},
+        {"product_ids": ",".join(str(i) for i in range(1, 102))},
+        {"product_ids": "1", "merchant_ids": "1"},
+        {},
+    ],
+)
+def test_bad_input_is_400_with_the_error_shape(api, params, db):
+    r = api.get(URL, params)
+    assert r.status_code == 400
+    assert set(r.json()) == {"code", "message", "fields"}
+
+
+def test_exactly_100_ids_is_fine(api, shop):
+    ids = ",".join(str(i) for i in range(1, 101))
+    assert api.get(URL, {"product_ids": ids}).status_code == 200
+
+
+def test_write_methods_are_refused(api, shop):
+    assert api.post(URL, {}).status_code == 405
+
+
+def test_etag_gives_304(api, shop):
+    _, product, _ = shop
+    first = _get(api, product_ids=str(product.pk))
+    again = api.get(
+        URL, {"product_ids": str(product.pk)}, HTTP_ACCEPT_LANGUAGE="zh", HTTP_IF_NONE_MATCH=first["ETag"]
+    )
+    assert again.status_code == 304
+    assert again["ETag"] == first["ETag"]
+    english = api.get(
+        URL, {"product_ids": str(product.pk)}, HTTP_ACCEPT_LANGUAGE="en", HTTP_IF_NONE_MATCH=first["ETag"]
+    )
+    assert english.status_code == 200
+
+
+def _many_products(n):
+    products = []
+    for _ in range(n // 5 + 1):
+        merchant = MerchantFactory()
+        grant(merchant, "ship_48h")
+        products += [ProductFactory(merchant=merchant) for _ in range(5)]
+    return products[:n]
+
+
+def test_constant_number_of_queries_for_1_or_100_ids(api, db, django_capture_on_commit_callbacks):
+    products = _many_products(100)
+    public.reset_local()
+    with CaptureQueriesContext(connection) as one:
+        assert _get(api, product_ids=str(products[0].pk)).status_code == 200
+    public.reset_local()
+    from django.core.cache import cache
+
+    cache.clear()
+    with CaptureQueriesContext(connection) as hundred:
+        r = _get(api, product_ids=",".join(str(p.pk) for p in products))
+    assert len(r.json()["results"]) == 100
+    assert len(one) == len(hundred) == 4
+    # warm: no database at all
+    with CaptureQueriesContext(connection) as warm:
+        _get(api, product_ids=",".join(str(p.pk) for p in products))
+    assert len(warm) == 0
+
+
+def test_revocation_is_visible_on_the_next_request(api, shop, django_capture_on_commit_callbacks):
+    merchant, product, holdings = shop
+    before = _get(api, product_ids=str(product.pk)).json()["results"][0]
+    assert before["badge"] is not None
+    home = next(h for h in holdings if h.tag.code == "home_delivery")
+    with django_capture_on_commit_callbacks(execute=True):
+        holding_revoke(holding_id=home.pk, reason="fault complaint rate 0.7%")
+    after = _get(api, product_ids=str(product.pk)).json()["results"][0]
+    assert "home_delivery" not in [t["code"] for t in after["tags"]]
+    assert after["badge"] is None
+
+
+REDIS_DOWN = {
+    "default": {
+        "BACKEND": "django_redis.cache.RedisCache",
+        "LOCATION": "redis://127.0.0.1:1/0",  # nothing listens there
+        "OPTIONS": {"SOCKET_CONNECT_TIMEOUT": 0.2, "SOCKET_TIMEOUT": 0.2},
+    }
+}
+
+
+def test_answer_from_the_database_when_redis_is_down(api, shop):
+    _, product, _ = shop
+    with override_settings(CACHES=REDIS_DOWN):
+        r = _get(api, product_ids=f"{product.pk},77777")
+        assert public.store().raw is not None  # really went through django-redis
+    assert r.status_code == 200
+    body = r.json()
+    assert [t["code"] for t in body["results"][0]["tags"]][0] == "ship_24h"
+    assert body["unknown_product_ids"] == [77777]
+
+
+def test_holding_change_with_redis_down_does_not_fail(shop, django_capture_on_commit_callbacks):
+    _, _, holdings = shop
+    with override_settings(CACHES=REDIS_DOWN), django_capture_on_commit_callbacks(execute=True):
+        holding_revoke(holding_id=holdings[0].pk, reason="failed")
+    holdings[0].refresh_from_db()
+    assert holdings[0].state == "rectifying"
+
+
+def _verify(api, entry, **overrides):
+    params = {
+        "merchant_id": entry["merchant_id"],
+        "category": entry["category"] or "",
+        "tags": ",".join(t["code"] for t in entry["tags"]),
+        "badge": (entry["badge"] or {}).get("code", ""),
+        "issued_at": entry["issued_at"],
+        "signature": entry["signature"],
+    }
+    params.update(overrides)
+    return api.get(URL + "/verify", params)
+
+
+def test_signature_verifies_and_tampering_is_rejected(
+    api, shop, merchant_b, django_capture_on_commit_callbacks
+):
+    merchant, product, holdings = shop
+    entry = _get(api, product_ids=str(product.pk)).json()["results"][0]
+    r = _verify(api, entry)
+    assert r.status_code == 200
+    assert r.json() == {"valid": True, "current": True, "message": "genuine and current"}
+    assert (
+        _verify(
+            api, entry, tags="ship_24h,nationwide_warranty,home_delivery,worry_free_returns,free_shipping"
+        ).json()["valid"]
+        is False
+    )
+    assert _verify(api, entry, merchant_id=merchant_b.pk).json()["valid"] is False  # copied to another shop
+    assert _verify(api, entry, issued_at="2030-01-01T00:00:00Z").json()["valid"] is False
+    assert _verify(api, entry, signature="0" * 64).json()["valid"] is False
+    with django_capture_on_commit_callbacks(execute=True):
+        holding_revoke(holding_id=holdings[0].pk, reason="failed")
+    assert _verify(api, entry).json() == {
+        "valid": True, "current": False, "message": "genuine, but the merchant's tags have changed since",
+    }  # fmt: skip
+
+
+def test_verify_bad_input_is_400(api, db):
+    r = api.get(URL + "/verify", {"merchant_id": "x"})
+    assert r.status_code == 400
+    assert r.json()["code"] == "invalid"
+
+
+def test_rate_limited(api, shop, settings):
+    _, product, _ = shop
+    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {"public": "3/min"}}
+    codes = [_get(api, product_ids=str(product.pk)).status_code for _ in range(5)]
+    assert codes == [200, 200, 200, 429, 429]
+    r = _get(api, product_ids=str(product.pk))
+    assert r.json()["code"] == "throttled"
