@@ -44,11 +44,16 @@ class RecoveryClaimSerializer(serializers.ModelSerializer):
 
 
 class ComplaintSerializer(serializers.ModelSerializer):
+    """One shape for lists and details (evidence, appeal and recovery claim included)."""
+
     order = serializers.CharField(source="order.external_id")
     standard = serializers.CharField(source="standard.code")
     tag = serializers.CharField(source="tag.code", allow_null=True, default=None)
     merchant_id = serializers.IntegerField()
     voucher_code = serializers.CharField(source="voucher.code", allow_null=True, default=None)
+    evidence = EvidenceSerializer(many=True, read_only=True)
+    appeal = serializers.SerializerMethodField()
+    recovery_claim = serializers.SerializerMethodField()
 
     class Meta:
         model = Complaint
@@ -80,16 +85,10 @@ class ComplaintSerializer(serializers.ModelSerializer):
             "already_compensated",
             "recovery",
             "counts_in_metrics",
+            "evidence",
+            "appeal",
+            "recovery_claim",
         ]
-
-
-class ComplaintDetailSerializer(ComplaintSerializer):
-    evidence = EvidenceSerializer(many=True, read_only=True)
-    appeal = serializers.SerializerMethodField()
-    recovery_claim = serializers.SerializerMethodField()
-
-    class Meta(ComplaintSerializer.Meta):
-        fields = [*ComplaintSerializer.Meta.fields, "evidence", "appeal", "recovery_claim"]
 
     @extend_schema_field(AppealSerializer(allow_null=True))
     def get_appeal(self, obj):
@@ -157,7 +156,10 @@ class AppealDecisionSerializer(serializers.Serializer):
 
 
 class RecoveryClaimMoveSerializer(serializers.Serializer):
-    state = serializers.ChoiceField(choices=RecoveryClaim.State.choices)
+    target = serializers.ChoiceField(
+        choices=[(k, v) for k, v in RecoveryClaim.State.choices if k != RecoveryClaim.State.OPEN],
+        help_text="the state to move to",
+    )
     note = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
 
 
