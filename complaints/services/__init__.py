@@ -6,6 +6,7 @@ from .filing import HelpRequestItem, complaint_file, help_requests_ingest
 from .jobs import complaints_escalate_overdue, complaints_lapse_responses
 from .workflow import (
     complaint_accept,
+    complaint_ask_merchant,
     complaint_due,
     complaint_merchant_respond,
     complaint_start_review,
@@ -17,6 +18,7 @@ __all__ = [
     "compensation_default",
     "compensation_limit",
     "complaint_accept",
+    "complaint_ask_merchant",
     "complaint_appeal_decide",
     "complaint_appeal_file",
     "complaint_decide",

@@ -67,14 +67,19 @@ def transition(
     return complaint
 
 
-def complaint_accept(*, complaint_id: int, ask_merchant: bool = True, actor=None, now=None) -> Complaint:
-    """filed → accepted, and at once → awaiting_merchant (48 h to answer) unless `ask_merchant` is False."""
+def complaint_accept(
+    *, complaint_id: int, ask_merchant: bool | None = True, actor=None, now=None
+) -> Complaint:
+    """filed → accepted, then at once → awaiting_merchant (48 h to answer) when `ask_merchant` is True,
+    → under_review when False; None stays accepted (the merchant is asked later)."""
     now = now or timezone.now()
     with transaction.atomic():
         complaint = complaint_lock(complaint_id)
         transition(
             complaint, target=Complaint.State.ACCEPTED, actor=actor, verb="complaint.accepted", now=now
         )
+        if ask_merchant is None:
+            return complaint
         if ask_merchant:
             complaint_request_response(complaint=complaint, actor=actor, now=now)
         else:
@@ -101,6 +106,14 @@ def complaint_request_response(*, complaint: Complaint, actor=None, now: datetim
         fields={"merchant_response_due_at": due},
         data={"response_due_at": due.isoformat()},
     )
+
+
+def complaint_ask_merchant(*, complaint_id: int, actor=None, now=None) -> Complaint:
+    """accepted → awaiting_merchant: the merchant has 48 hours from now."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        complaint = complaint_lock(complaint_id)
+        return complaint_request_response(complaint=complaint, actor=actor, now=now)
 
 
 def complaint_start_review(*, complaint_id: int, actor=None, now=None) -> Complaint:

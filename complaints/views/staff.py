@@ -123,6 +123,10 @@ def action(request, complaint_id: int):
             ),
             _("Accepted and under review."),
         ),
+        "ask": (
+            lambda: services.complaint_ask_merchant(complaint_id=complaint_id, actor=request.user),
+            _("The merchant has 48 hours to respond."),
+        ),
         "review": (
             lambda: services.complaint_start_review(complaint_id=complaint_id, actor=request.user),
             _("Review started."),

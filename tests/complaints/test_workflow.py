@@ -162,3 +162,18 @@ def test_overdue_escalation_flags_and_notifies_once():
     assert Complaint.objects.filter(pk__in=[on_time.pk, decided.pk], escalated_at__isnull=False).count() == 0
     assert list(Notification.objects.values_list("complaint_id", "kind")) == [(overdue.pk, "overdue")]
     assert _verbs(overdue) == ["complaint.escalated"]
+
+
+def test_accept_and_ask_the_merchant_later():
+    from complaints.services import complaint_ask_merchant
+
+    complaint = ComplaintFactory()
+    complaint_accept(complaint_id=complaint.pk, ask_merchant=None, now=NOW)
+    complaint.refresh_from_db()
+    assert complaint.state == "accepted"
+    complaint_ask_merchant(complaint_id=complaint.pk, now=NOW + timedelta(hours=1))
+    complaint.refresh_from_db()
+    assert complaint.state == "awaiting_merchant"
+    assert complaint.merchant_response_due_at == NOW + timedelta(hours=49)
+    with pytest.raises(InvalidTransition):
+        complaint_ask_merchant(complaint_id=complaint.pk)

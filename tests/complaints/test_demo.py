@@ -1,0 +1,48 @@
+"""The desk's demo data: every state, overdue, urgent, third parties, help requests; money consistent."""
+
+import random
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+from io import StringIO
+
+import pytest
+from django.db.models import Sum
+
+from complaints import demo
+from complaints.models import Complaint, HelpRequest, Notification, RecoveryClaim
+from core import roles
+from merchants.models import DepositAccount, DepositEntry
+from tests.factories import MembershipFactory, MerchantFactory, UserFactory
+
+from .factories import OrderFactory, commitment_for
+
+pytestmark = pytest.mark.django_db
+
+NOW = datetime(2024, 6, 20, 4, 0, tzinfo=UTC)
+
+
+def test_demo_covers_every_state_and_keeps_the_ledger_consistent():
+    UserFactory(username="adjudicator", roles=[roles.STAFF_ADJUDICATOR])
+    merchants = MerchantFactory.create_batch(4)
+    for merchant in merchants[:3]:
+        MembershipFactory(merchant=merchant)
+    for i, merchant in enumerate(merchants):
+        for k in range(120 if i == 3 else 16):
+            order = OrderFactory(merchant=merchant, paid_at=NOW - timedelta(days=30, hours=k))
+            if k % 3 == 0:
+                commitment_for(order, "home_delivery")
+    figures = demo.generate(
+        rng=random.Random(7), merchant_ids=[m.pk for m in merchants], now=NOW, stdout=StringIO(), scale={}
+    )
+    states = set(Complaint.objects.values_list("state", flat=True))
+    assert states == set(Complaint.State.values)
+    assert figures["complaints"] == Complaint.objects.count()
+    assert figures["overdue_escalated"] >= 3  # one scripted overdue per showcase merchant
+    assert Notification.objects.filter(kind="overdue").count() >= 3
+    assert Complaint.objects.filter(urgent=True, state__in=Complaint.OPEN_STATES).count() >= 3
+    assert RecoveryClaim.objects.count() >= 6
+    assert Complaint.objects.filter(appeal__state="upheld").count() == 3
+    assert HelpRequest.objects.values("scenario").distinct().count() >= 3
+    for account in DepositAccount.objects.all():
+        total = DepositEntry.objects.filter(account=account).aggregate(s=Sum("amount"))["s"] or Decimal("0")
+        assert account.balance == total
