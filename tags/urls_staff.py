@@ -1,3 +1,15 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from .views import staff
+
+urlpatterns = [
+    path("tags/review/", staff.review_queue, name="tag-review-queue"),
+    path("tags/applications/<int:application_id>/", staff.application_detail, name="tag-review-application"),
+    path(
+        "tags/applications/<int:application_id>/decide/", staff.application_decide, name="tag-review-decide"
+    ),
+    path("tags/warranty-services/", staff.warranty_list, name="tag-warranty-services"),
+    path(
+        "tags/warranty-services/<int:service_id>/decide/", staff.warranty_decide, name="tag-warranty-decide"
+    ),
+]

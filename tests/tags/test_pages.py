@@ -1,0 +1,111 @@
+import pytest
+from django.test import Client
+
+from tags.models import TagApplication, TagHolding
+
+from .factories import fund, grant, grant_badge_set
+
+pytestmark = pytest.mark.django_db
+
+
+def _client(user, lang="en"):
+    c = Client(HTTP_ACCEPT_LANGUAGE=lang)
+    c.force_login(user)
+    return c
+
+
+@pytest.mark.parametrize("lang", ["en", "zh-hans"])
+def test_catalog_page(owner_a, merchant_a, lang, django_assert_max_num_queries):
+    grant(merchant_a, "ship_24h")
+    client = _client(owner_a, lang)
+    with django_assert_max_num_queries(12):
+        r = client.get("/office/tags/")
+    assert r.status_code == 200
+    html = r.content.decode()
+    assert ("24h发货" if lang == "zh-hans" else "24-hour dispatch") in html
+    assert "price_protect_30d" in html
+
+
+def test_apply_flow_in_the_browser(owner_a, merchant_a):
+    fund(merchant_a, "100")
+    c = _client(owner_a)
+    assert c.get("/office/tags/apply/worry_free_returns/").status_code == 200
+    r = c.post("/office/tags/apply/worry_free_returns/", {"category": "large_appliances"})
+    app = TagApplication.objects.get(merchant=merchant_a)
+    assert r.status_code == 302
+    page = c.get(f"/office/tags/applications/{app.pk}/").content.decode()
+    assert app.state == "rejected"
+    assert "Deposit ¥100.00 is below the category requirement of ¥50000.00: top up." in page
+    assert "Top up your deposit to the category requirement" in page
+    assert "Accept the 7-day return / 15-day exchange terms." in page
+
+
+def test_apply_sign_and_see_my_tags(owner_a, merchant_a):
+    fund(merchant_a)
+    c = _client(owner_a)
+    c.post("/office/tags/apply/ship_24h/", {"category": "large_appliances"})
+    app = TagApplication.objects.get(merchant=merchant_a)
+    assert app.state == "awaiting_agreement"
+    page = c.get(f"/office/tags/applications/{app.pk}/").content.decode()
+    assert "service agreement" in page
+    c.post(f"/office/tags/applications/{app.pk}/sign/", {"accept": "on", "signer_name": "Wang Hai"})
+    app.refresh_from_db()
+    assert app.state == "active"
+    mine = c.get("/office/tags/mine/").content.decode()
+    assert "24-hour dispatch" in mine
+
+
+def test_withdraw_from_my_tags(owner_a, merchant_a):
+    holdings = grant_badge_set(merchant_a)
+    c = _client(owner_a, "zh-hans")
+    page = c.get("/office/tags/mine/").content.decode()
+    assert "大家电电器城" in page
+    c.post(f"/office/tags/holdings/{holdings[0].pk}/withdraw/")
+    holdings[0].refresh_from_db()
+    assert holdings[0].state == "withdrawn"
+
+
+def test_merchant_cannot_open_another_merchants_pages(owner_a, owner_b, merchant_b):
+    fund(merchant_b)
+    h = grant(merchant_b, "ship_24h", cat="digital_3c")
+    _client(owner_b).post("/office/tags/apply/ship_48h/", {"category": "digital_3c"})
+    app = TagApplication.objects.get(merchant=merchant_b)
+    c = _client(owner_a)
+    assert c.get(f"/office/tags/applications/{app.pk}/").status_code == 404
+    assert c.post(f"/office/tags/holdings/{h.pk}/withdraw/").status_code == 404
+    assert c.post(
+        f"/office/tags/applications/{app.pk}/sign/", {"accept": "on", "signer_name": "x"}
+    ).status_code in (302, 404)
+    h.refresh_from_db()
+    app.refresh_from_db()
+    assert h.state == "active"
+    assert not hasattr(app, "agreement") or TagApplication.objects.get(pk=app.pk).state != "active"
+
+
+def test_staff_review_pages(owner_a, merchant_a, staff_reviewer, staff_adjudicator):
+    fund(merchant_a)
+    c = _client(owner_a)
+    c.post("/office/tags/apply/sf_free_shipping/", {"category": "large_appliances", "sf_mode": "warehouse"})
+    app = TagApplication.objects.get(merchant=merchant_a)
+    c.post(f"/office/tags/applications/{app.pk}/sign/", {"accept": "on", "signer_name": "Wang Hai"})
+    app.refresh_from_db()
+    assert app.state == "under_review"
+    # merchants are kept out of the staff console
+    assert c.get("/staff/tags/review/").status_code == 403
+    assert c.post(f"/staff/tags/applications/{app.pk}/decide/", {"decision": "approve"}).status_code == 403
+    # an adjudicator reads but cannot decide
+    adj = _client(staff_adjudicator)
+    assert adj.get("/staff/tags/review/").status_code == 200
+    assert adj.post(f"/staff/tags/applications/{app.pk}/decide/", {"decision": "approve"}).status_code == 403
+    s = _client(staff_reviewer, "zh-hans")
+    page = s.get("/staff/tags/review/").content.decode()
+    assert "顺丰包邮" in page
+    s.post(f"/staff/tags/applications/{app.pk}/decide/", {"decision": "reject", "reason": ""})
+    app.refresh_from_db()
+    assert app.state == "under_review"  # a reason is required
+    s.post(f"/staff/tags/applications/{app.pk}/decide/", {"decision": "reject", "reason": "没有仓库履约证明"})
+    app.refresh_from_db()
+    assert (app.state, app.rejection_reason) == ("rejected", "没有仓库履约证明")
+    assert not TagHolding.objects.filter(merchant=merchant_a).exists()
+    assert s.get(f"/staff/tags/applications/{app.pk}/").status_code == 200
+    assert s.get("/staff/tags/warranty-services/").status_code == 200
