@@ -1,3 +1,13 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from .views import office
+
+urlpatterns = [
+    path("commitments/", office.commitment_list, name="commitment-list"),
+    path("commitments/breaches/", office.breach_list, name="commitment-breaches"),
+    path("commitments/breaches/<int:breach_id>/", office.breach_detail, name="commitment-breach"),
+    path(
+        "commitments/breaches/<int:breach_id>/appeal/", office.breach_appeal, name="commitment-breach-appeal"
+    ),
+    path("commitments/vouchers/", office.voucher_list, name="commitment-vouchers"),
+]

@@ -1,3 +1,10 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from .views import staff
+
+urlpatterns = [
+    path("commitments/appeals/", staff.appeal_queue, name="commitment-appeals"),
+    path("commitments/appeals/<int:appeal_id>/decide/", staff.appeal_decide, name="commitment-appeal-decide"),
+    path("commitments/force-majeure/", staff.force_majeure, name="commitment-force-majeure"),
+    path("commitments/breaches/", staff.breach_search, name="commitment-breach-search"),
+]

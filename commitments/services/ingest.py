@@ -150,6 +150,38 @@ def _dec(value):
     return connection.ops.adapt_decimalfield_value(value, 12, 2)
 
 
+def _bulk_set(model, fields: list[str], rows: list[tuple], *, casts: dict[str, str]) -> None:
+    """Set per-row values for many rows in one statement: (pk, *values) tuples.
+
+    PostgreSQL: UPDATE … FROM (VALUES …); elsewhere Django's bulk_update (CASE per row) is fine for
+    the small batches of tests and the demo.
+    """
+    if not rows:
+        return
+    if connection.vendor != "postgresql":
+        objs = []
+        for row in rows:
+            obj = model(pk=row[0])
+            for name, value in zip(fields, row[1:], strict=True):
+                setattr(obj, name, value)
+            objs.append(obj)
+        model.objects.bulk_update(objs, fields, batch_size=500)
+        return
+    qn = connection.ops.quote_name
+    table = qn(model._meta.db_table)
+    columns = [model._meta.get_field(name).column for name in fields]
+    row_sql = "(%s::bigint, " + ", ".join(f"%s::{casts[name]}" for name in fields) + ")"
+    sql = (
+        f"UPDATE {table} AS t SET "
+        + ", ".join(f"{qn(col)} = v.{qn(col)}" for col in columns)
+        + " FROM (VALUES "
+        + ", ".join([row_sql] * len(rows))
+        + f") AS v(id, {', '.join(qn(c) for c in columns)}) WHERE t.id = v.id"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [value for row in rows for value in row])
+
+
 # --- orders ----------------------------------------------------------------------------------
 
 
@@ -546,14 +578,21 @@ def events_apply(*, events: list[dict], now=None) -> None:
             order.carrier = carrier_of[pk]
             dirty = True
         if dirty:
-            order.updated_at = now
-            changed.append(order)
-    if changed:
-        Order.objects.bulk_update(
-            changed,
-            ["first_pickup_at", "delivered_at", "cancelled_at", "carrier", "updated_at"],
-            batch_size=1000,
-        )
+            changed.append(
+                (pk, order.first_pickup_at, order.delivered_at, order.cancelled_at, order.carrier, now)
+            )
+    _bulk_set(
+        Order,
+        ["first_pickup_at", "delivered_at", "cancelled_at", "carrier", "updated_at"],
+        changed,
+        casts={
+            "first_pickup_at": "timestamptz",
+            "delivered_at": "timestamptz",
+            "cancelled_at": "timestamptz",
+            "carrier": "varchar",
+            "updated_at": "timestamptz",
+        },  # fmt: skip
+    )
 
     open_commitments = list(
         Commitment.objects.filter(order_id__in=order_ids, state=Commitment.State.PENDING).values_list(
@@ -586,7 +625,7 @@ def events_apply(*, events: list[dict], now=None) -> None:
         if decision is None:
             continue
         if decision.action == T.DEADLINE:
-            new_deadlines.append(Commitment(pk=pk, deadline=decision.deadline, updated_at=now))
+            new_deadlines.append((pk, decision.deadline, now))
         elif decision.action == T.MET:
             met.append(pk)
         elif decision.action == T.EXEMPTED:
@@ -601,8 +640,12 @@ def events_apply(*, events: list[dict], now=None) -> None:
                 exempt[(force_majeure_reason(d), d.pk)].append(pk)
             else:
                 breach.append((pk, decision.detail, decision.severity, decision.at))
-    if new_deadlines:
-        Commitment.objects.bulk_update(new_deadlines, ["deadline", "updated_at"], batch_size=1000)
+    _bulk_set(
+        Commitment,
+        ["deadline", "updated_at"],
+        new_deadlines,
+        casts={"deadline": "timestamptz", "updated_at": "timestamptz"},
+    )
     if met:
         Commitment.objects.filter(pk__in=met, state=Commitment.State.PENDING).update(
             state=Commitment.State.MET, resolved_at=now, updated_at=now

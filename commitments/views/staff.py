@@ -1,0 +1,125 @@
+"""Staff console: appeals queue, force-majeure declarations, breach search by order number."""
+
+from datetime import datetime
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.shortcuts import redirect, render
+from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from core.calendar import business_tz
+from core.errors import ApplicationError
+from core.regions import PROVINCES
+from core.roles import STAFF_ADJUDICATOR, STAFF_OPS, has_role, role_required, staff_required
+from tags.models import Tag
+
+from .. import selectors, services
+from ..models import BreachAppeal
+
+
+@staff_required
+def appeal_queue(request):
+    state = request.GET.get("state", BreachAppeal.State.SUBMITTED)
+    if state not in BreachAppeal.State.values:
+        state = ""  # "all"
+    page = Paginator(selectors.appeal_queue(state=state), 30).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "staff/commitments/appeals.html",
+        {
+            "page": page,
+            "states": BreachAppeal.State.choices,
+            "params": {"state": state},
+            "can_decide": has_role(request.user, STAFF_ADJUDICATOR, STAFF_OPS),
+        },
+    )
+
+
+@role_required(STAFF_ADJUDICATOR, STAFF_OPS)
+@require_POST
+def appeal_decide(request, appeal_id: int):
+    decision = request.POST.get("decision")
+    if decision not in ("uphold", "reject"):
+        messages.error(request, _("Choose uphold or reject."))
+        return redirect("staff:commitment-appeals")
+    try:
+        services.breach_appeal_decide(
+            appeal_id=appeal_id,
+            uphold=decision == "uphold",
+            note=request.POST.get("note", ""),
+            actor=request.user,
+        )
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Appeal decided."))
+    return redirect("staff:commitment-appeals")
+
+
+def _local(raw: str) -> datetime | None:
+    value = parse_datetime(raw or "")
+    if value is None:
+        return None
+    return value if value.tzinfo else value.replace(tzinfo=business_tz())
+
+
+@staff_required
+def force_majeure(request):
+    form = {"provinces": [], "tags": [], "starts_at": "", "ends_at": "", "reason": ""}
+    if request.method == "POST":
+        if not has_role(request.user, STAFF_OPS):
+            from django.core.exceptions import PermissionDenied
+
+            raise PermissionDenied("Declaring force majeure needs the staff_ops role.")
+        form = {
+            "provinces": request.POST.getlist("provinces"),
+            "tags": [int(t) for t in request.POST.getlist("tags") if t.isdigit()],
+            "starts_at": request.POST.get("starts_at", ""),
+            "ends_at": request.POST.get("ends_at", ""),
+            "reason": request.POST.get("reason", ""),
+        }
+        try:
+            declaration = services.force_majeure_declare(
+                provinces=form["provinces"],
+                starts_at=_local(form["starts_at"]),
+                ends_at=_local(form["ends_at"]),
+                tag_ids=form["tags"],
+                reason=form["reason"],
+                actor=request.user,
+            )
+        except ApplicationError as exc:
+            messages.error(
+                request, exc.message + " " + "; ".join(f"{k}: {', '.join(v)}" for k, v in exc.fields.items())
+            )
+        else:
+            messages.success(
+                request,
+                _("Declared. %(count)s commitments exempted.") % {"count": declaration.exempted_count},
+            )
+            return redirect("staff:commitment-force-majeure")
+    page = Paginator(selectors.force_majeure_list(), 30).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "staff/commitments/force_majeure.html",
+        {
+            "page": page,
+            "provinces": sorted(PROVINCES.items()),
+            "tags": Tag.objects.filter(monitored=True).order_by("sort_order", "code"),
+            "form": form,
+            "can_declare": has_role(request.user, STAFF_OPS),
+        },
+    )
+
+
+@staff_required
+def breach_search(request):
+    order = request.GET.get("order", "").strip()
+    breaches = list(selectors.breach_list(order_external_id=order)[:50]) if order else []
+    commitments = list(selectors.commitment_list(order_external_id=order)[:50]) if order else []
+    return render(
+        request,
+        "staff/commitments/breach_search.html",
+        {"order": order, "breaches": breaches, "commitments": commitments},
+    )
