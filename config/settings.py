@@ -161,6 +161,18 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "task": "merchants.refresh_topup_flags",
         "schedule": crontab(minute=15, hour="*/1"),
     },
+    "commitments-sweep": {
+        "task": "commitments.sweep",
+        "schedule": timedelta(minutes=5),
+    },
+    "commitments-compensate-backlog": {
+        "task": "commitments.compensate_backlog",
+        "schedule": timedelta(minutes=30),
+    },
+    "commitments-expire-vouchers": {
+        "task": "commitments.expire_vouchers",
+        "schedule": crontab(minute=10, hour=0),
+    },
     "complaints-lapse-merchant-responses": {
         "task": "complaints.lapse_merchant_responses",
         "schedule": timedelta(minutes=10),
