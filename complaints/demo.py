@@ -249,6 +249,7 @@ def _bulk_complaints(rng, orders, tags_by_order, now, start_index: int) -> tuple
     urgent_codes = set(ServiceStandard.objects.filter(urgent=True).values_list("code", flat=True))
     due = _DueCache()
     rows: list[Complaint] = []
+    uphold: list[Complaint] = []
     counts: Counter = Counter()
     for n, (order_pk, _ext, merchant_id, shopper, paid, paid_at) in enumerate(orders, start=start_index):
         code = _weighted(rng, STANDARD_WEIGHTS)
@@ -258,10 +259,14 @@ def _bulk_complaints(rng, orders, tags_by_order, now, start_index: int) -> tuple
                 ("filed", 6),
                 ("awaiting_merchant", 14),
                 ("under_review", 16),
-                ("rejected", 40),
+                ("upheld", 22),
+                ("rejected", 22),
                 ("withdrawn", 14),
             ],
         )
+        to_uphold = state == "upheld"
+        if to_uphold:
+            state = "under_review"  # written open, then decided through the service (money moves)
         age_days = rng.uniform(0.05, 4) if state in ("filed", "awaiting_merchant") else rng.uniform(0.5, 25)
         filed_at = max(now - timedelta(days=age_days), paid_at + timedelta(hours=1))
         if filed_at > now:
@@ -311,13 +316,14 @@ def _bulk_complaints(rng, orders, tags_by_order, now, start_index: int) -> tuple
             row.counts_in_metrics = False
         if state == "withdrawn":
             row.closed_at = min(now, filed_at + timedelta(hours=rng.uniform(2, 72)))
-        counts[state] += 1
-        counts["urgent"] += row.urgent
+        if to_uphold:
+            row.demo_code = code
+            uphold.append(row)
+        else:
+            counts[state] += 1
         rows.append(row)
-    created_ids: list[int] = []
     for start in range(0, len(rows), BATCH):
         batch = Complaint.objects.bulk_create(rows[start : start + BATCH])
-        created_ids += [c.pk for c in batch]
         AuditEvent.objects.bulk_create(
             [
                 AuditEvent(
@@ -330,7 +336,31 @@ def _bulk_complaints(rng, orders, tags_by_order, now, start_index: int) -> tuple
                 for c in batch
             ]
         )
-    return counts, created_ids
+    return counts, uphold
+
+
+def _uphold_many(rng, complaints: list[Complaint], now, adjudicator) -> Counter:
+    """Decide through the service: voucher, deposit entry or recovery claim, breach — as in production."""
+    counts: Counter = Counter()
+    for complaint in complaints:
+        responsibility = _weighted(rng, [("merchant", 60), ("third_party", 25), ("platform", 15)])
+        standard_code = complaint.demo_code
+        decided_at = min(
+            now - timedelta(minutes=5), complaint.filed_at + timedelta(hours=rng.uniform(20, 160))
+        )
+        complaint_decide(
+            complaint_id=complaint.pk,
+            outcome="upheld",
+            responsibility=responsibility,
+            third_party_name=rng.choice(CARRIERS if standard_code == "logistics" else BRAND_SERVICES)
+            if responsibility == "third_party"
+            else "",
+            reason=rng.choice(REASONS_UPHELD),
+            actor=adjudicator,
+            now=decided_at,
+        )
+        counts["upheld"] += 1
+    return counts
 
 
 def _help_requests(rng, orders, now, share: float) -> int:
@@ -388,8 +418,9 @@ def generate(*, rng: random.Random, merchant_ids: list[int], now: datetime, stdo
     rest = [row for row in orders if row[0] not in used]
     picked = [row for row in rest if rng.random() < 0.015]
     picked += [row for row in picked if rng.random() < 0.1]
-    bulk_counts, _ids = _bulk_complaints(rng, picked, tags_by_order, now, start_index=0)
+    bulk_counts, uphold = _bulk_complaints(rng, picked, tags_by_order, now, start_index=0)
     counts.update(bulk_counts)
+    counts.update(_uphold_many(rng, uphold, now, adjudicator))
     helped = _help_requests(rng, orders, now, share=0.04)
     escalated = complaints_escalate_overdue(now=now)
     return {

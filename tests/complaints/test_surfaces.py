@@ -273,3 +273,18 @@ def test_office_list_has_bounded_queries(client, merchant_a, owner_a, django_ass
         body = client.get("/office/complaints/").content.decode()
     assert 'id="awaiting-response"' in body
     assert body.count('href="/office/complaints/') >= 15
+
+
+def test_api_lists_have_bounded_queries(
+    api_for, staff_reviewer, owner_a, merchant_a, django_assert_max_num_queries
+):
+    for _ in range(12):
+        complaint = _awaiting(merchant_a)
+        complaint.evidence.create(party="shopper", original_name="x.png", size=1, file="x.png")
+    with django_assert_max_num_queries(8):
+        staff = api_for(staff_reviewer).get("/api/v1/staff/complaints?standard=logistics")
+    assert staff.json()["count"] == 12
+    assert len(staff.json()["results"][0]["evidence"]) == 1
+    with django_assert_max_num_queries(10):
+        mine = api_for(owner_a).get("/api/v1/merchant/complaints?state=awaiting_merchant")
+    assert mine.json()["count"] == 12
