@@ -85,3 +85,35 @@ def test_terms_update_without_change_makes_no_version(staff_ops):
     same = tag_terms_update(tag_id=tag.pk, actor=staff_ops, terms=dict(tag.current_terms.terms))
     assert same.version == 1
     assert tag.terms_versions.count() == 1
+
+
+def test_admin_edit_of_terms_creates_a_version(client, django_user_model):
+    admin_user = django_user_model.objects.create_superuser("root", "root@example.com", "pw-123456")
+    client.force_login(admin_user)
+    tag = Tag.objects.get(code="fast_refund")
+    page = client.get(f"/admin/tags/tag/{tag.pk}/change/")
+    assert page.status_code == 200
+    form = page.context["adminform"].form
+    data = {k: v for k, v in form.initial.items() if v is not None and k != "categories"}
+    data.update(
+        {
+            "categories": [c.pk for c in tag.categories.all()],
+            "terms": '{"kind": "refund_within_hours", "hours": 1, "before_dispatch": true}',
+            "compensation": '{"formula": "fixed", "amount": "5"}',
+            "requires": "",
+            "terms_versions-TOTAL_FORMS": "1",
+            "terms_versions-INITIAL_FORMS": "1",
+            "terms_versions-MIN_NUM_FORMS": "0",
+            "terms_versions-MAX_NUM_FORMS": "1000",
+            "terms_versions-0-id": str(tag.current_terms_id),
+            "terms_versions-0-tag": str(tag.pk),
+        }
+    )
+    data["monitored"] = "on"
+    data.pop("needs_review", None)
+    r = client.post(f"/admin/tags/tag/{tag.pk}/change/", data)
+    assert r.status_code == 302, r.content.decode()[:2000]
+    tag.refresh_from_db()
+    assert tag.current_terms.version == 2
+    assert tag.current_terms.compensation == {"formula": "fixed", "amount": "5"}
+    assert TagTermsVersion.objects.get(tag=tag, version=1).compensation == {"formula": "fixed", "amount": "3"}
