@@ -177,3 +177,30 @@ def test_accept_and_ask_the_merchant_later():
     assert complaint.merchant_response_due_at == NOW + timedelta(hours=49)
     with pytest.raises(InvalidTransition):
         complaint_ask_merchant(complaint_id=complaint.pk)
+
+
+def test_lapse_job_resumes_after_a_crash_half_way(monkeypatch):
+    from complaints.services import jobs
+
+    complaints = [ComplaintFactory() for _ in range(5)]
+    for complaint in complaints:
+        complaint_accept(complaint_id=complaint.pk, now=NOW)
+    real = jobs.transition
+    calls = {"n": 0}
+
+    def crash_on_third(*args, **kwargs):
+        calls["n"] += 1
+        if calls["n"] == 3:
+            raise RuntimeError("worker lost")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(jobs, "transition", crash_on_third)
+    later = NOW + timedelta(hours=49)
+    with pytest.raises(RuntimeError):
+        complaints_lapse_responses(now=later)
+    assert Complaint.objects.filter(state="under_review").count() == 2
+    monkeypatch.setattr(jobs, "transition", real)
+    assert complaints_lapse_responses(now=later) == 3
+    assert complaints_lapse_responses(now=later) == 0
+    assert Complaint.objects.filter(state="under_review", response_lapsed=True).count() == 5
+    assert AuditEvent.objects.filter(verb="complaint.response_lapsed").count() == 5
