@@ -88,7 +88,7 @@ class Command(BaseCommand):
             "--orders",
             type=int,
             default=None,
-            help="number of orders for the apps that simulate them (default 20 per merchant, at most 20,000)",
+            help="number of orders for the apps that simulate them (default 10 per merchant, at most 20,000)",
         )
         parser.add_argument(
             "--reset",
@@ -125,7 +125,7 @@ class Command(BaseCommand):
 
         scale = {
             "merchants": merchants,
-            "orders": orders if orders is not None else min(merchants * 20, 20000),
+            "orders": orders if orders is not None else min(merchants * 10, 20000),
         }
         now = timezone.now()
         started = time.monotonic()
