@@ -1,4 +1,7 @@
+from django import forms
 from django.contrib import admin
+
+from tags.compensation import FormulaError, validate_formula
 
 from .models import (
     Appeal,
@@ -21,8 +24,36 @@ class DeskSettingsAdmin(admin.ModelAdmin):
         return not DeskSettings.objects.exists()
 
 
+class ServiceStandardForm(forms.ModelForm):
+    class Meta:
+        model = ServiceStandard
+        fields = [
+            "code",
+            "name_zh",
+            "name_en",
+            "process_zh",
+            "process_en",
+            "norms_zh",
+            "norms_en",
+            "default_compensation",
+            "max_compensation",
+            "cap_at_paid_amount",
+            "urgent",
+            "sort_order",
+        ]
+
+    def clean_default_compensation(self):
+        value = self.cleaned_data["default_compensation"]
+        try:
+            validate_formula(value)
+        except FormulaError as exc:
+            raise forms.ValidationError(str(exc)) from exc
+        return value
+
+
 @admin.register(ServiceStandard)
 class ServiceStandardAdmin(admin.ModelAdmin):
+    form = ServiceStandardForm
     list_display = ["code", "name_zh", "name_en", "urgent", "max_compensation", "sort_order"]
     list_editable = ["sort_order"]
 

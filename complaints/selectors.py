@@ -171,6 +171,16 @@ def help_request_counts_by_scenario(
     return result
 
 
+def complaints_under_appeal(*, merchant_ids=None) -> QuerySet[Complaint]:
+    """Fault complaints whose appeal is still open: the monthly evaluation leaves them out and lists them."""
+    qs = Complaint.objects.filter(
+        state=Complaint.State.UPHELD,
+        responsibility=Complaint.Responsibility.MERCHANT,
+        appeal__state="filed",
+    )
+    return _merchant_filter(qs, merchant_ids).select_related("order", "appeal")
+
+
 # --- the desk -----------------------------------------------------------------------------------
 
 

@@ -1,7 +1,7 @@
 """Filing complaints and help requests from the upstream order system (integration API)."""
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 
 from django.db import IntegrityError, transaction
@@ -17,6 +17,9 @@ from tags.models import Tag
 from ..models import Complaint, HelpRequest, ServiceStandard
 from .evidence import evidence_store
 from .workflow import complaint_due
+
+# Upstream clocks drift a little; a filing time further ahead than this is refused.
+FUTURE_SKEW = timedelta(minutes=10)
 
 
 def _order_for(*, order_external_id: str, merchant_id: int | None, shop_code: str = "") -> Order:
@@ -83,6 +86,8 @@ def complaint_file(
     validate_evidence(files)
     if timezone.is_naive(filed_at):
         raise ApplicationError("filed_at needs a time zone.", fields={"filed_at": ["naive datetime"]})
+    if filed_at > timezone.now() + FUTURE_SKEW:
+        raise ApplicationError("filed_at is in the future.", fields={"filed_at": ["in the future"]})
     due_at, fallback = complaint_due(filed_at)
 
     try:

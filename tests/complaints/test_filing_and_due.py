@@ -221,3 +221,34 @@ def test_help_requests_with_one_bad_item_write_nothing(api_for, integration_user
     assert response.status_code == 400
     assert "items[1].order" in response.json()["fields"]
     assert HelpRequest.objects.count() == 0
+
+
+def test_filing_in_the_future_is_refused(api_for, integration_user, merchant_a):
+    order = OrderFactory(merchant=merchant_a)
+    response = api_for(integration_user).post(
+        URL, _payload(order, filed_at="2099-01-01T00:00:00+08:00"), format="multipart"
+    )
+    assert response.status_code == 400
+    assert "filed_at" in response.json()["fields"]
+    assert Complaint.objects.count() == 0
+
+
+def test_admin_refuses_an_unknown_compensation_formula():
+    from complaints.admin import ServiceStandardForm
+    from complaints.models import ServiceStandard
+
+    instance = ServiceStandard.objects.get(code="invoice")
+    data = {
+        "code": "invoice",
+        "name_zh": "发票",
+        "name_en": "Invoice",
+        "process_zh": "x",
+        "process_en": "x",
+        "default_compensation": '{"formula": "lottery"}',
+        "max_compensation": "200.00",
+        "cap_at_paid_amount": True,
+        "sort_order": 7,
+    }
+    form = ServiceStandardForm(data=data, instance=instance)
+    assert not form.is_valid()
+    assert "default_compensation" in form.errors
