@@ -145,23 +145,27 @@ def _showcase(rng, orders, tags_by_order, now, adjudicator, owner_by_merchant) -
     """Through the services: every state, urgent, overdue, third parties, an appeal each way."""
     counts: Counter = Counter()
     # (standard, final state, responsibility, days ago filed)
+    # (standard, final state, responsibility, days ago filed, appeal: "" | "filed" | "upheld"),
+    # the most telling first: small shops have only a few orders.
     script = [
-        ("logistics", "awaiting_merchant", "", 0.5),
-        ("quality", "awaiting_merchant", "", 1),
-        ("personal_injury", "under_review", "", 1),
-        ("installation", "filed", "", 0.1),
-        ("appearance_consistency", "accepted", "", 0.3),
-        ("repair", "under_review", "", 12),  # overdue
-        ("logistics", "upheld", "merchant", 4),
-        ("logistics", "upheld", "third_party", 6),
-        ("repair", "upheld", "third_party", 9),
-        ("invoice", "upheld", "platform", 5),
-        ("quality", "rejected", "shopper", 8),
-        ("return_exchange", "withdrawn", "", 3),
-        ("installation", "upheld", "merchant", 20),  # appeal upheld
-        ("quality", "upheld", "merchant", 3),  # appeal filed, open
+        ("logistics", "awaiting_merchant", "", 0.5, ""),
+        ("installation", "upheld", "merchant", 20, "upheld"),
+        ("logistics", "upheld", "third_party", 6, ""),
+        ("logistics", "upheld", "merchant", 4, ""),
+        ("personal_injury", "under_review", "", 1, ""),
+        ("repair", "under_review", "", 12, ""),  # overdue
+        ("quality", "upheld", "merchant", 3, "filed"),
+        ("quality", "rejected", "shopper", 8, ""),
+        ("installation", "filed", "", 0.1, ""),
+        ("appearance_consistency", "accepted", "", 0.3, ""),
+        ("return_exchange", "withdrawn", "", 3, ""),
+        ("invoice", "upheld", "platform", 5, ""),
+        ("repair", "upheld", "third_party", 9, ""),
+        ("quality", "awaiting_merchant", "", 1, ""),
     ]
-    for n, (order, (code, state, responsibility, days_ago)) in enumerate(zip(orders, script, strict=False)):
+    for n, (order, (code, state, responsibility, days_ago, appeal_to)) in enumerate(
+        zip(orders, script, strict=False)
+    ):
         order_pk, ext, merchant_id, shopper, paid, paid_at = order
         filed_at = max(now - timedelta(days=days_ago), paid_at + timedelta(hours=2))
         tag = next((t for t in TAG_FOR_STANDARD.get(code, ()) if t in tags_by_order.get(order_pk, {})), "")
@@ -222,7 +226,7 @@ def _showcase(rng, orders, tags_by_order, now, adjudicator, owner_by_merchant) -
             actor=adjudicator,
             now=decided_at,
         )
-        if n in (12, 13) and owner is not None:
+        if appeal_to and owner is not None:
             appeal = complaint_appeal_file(
                 complaint_id=complaint.pk,
                 merchant_id=merchant_id,
@@ -236,7 +240,7 @@ def _showcase(rng, orders, tags_by_order, now, adjudicator, owner_by_merchant) -
                 now=decided_at + timedelta(days=2),
             )
             counts["appeals"] += 1
-            if n == 12:
+            if appeal_to == "upheld":
                 complaint_appeal_decide(
                     appeal_id=appeal.pk, outcome="upheld", reason="工单与通话记录属实", actor=adjudicator
                 )
