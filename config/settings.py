@@ -248,6 +248,7 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {"ProvinceEnum": "core.regions.PROVINCE_CODES"},
 }
 
 # Uploaded evidence (complaints, appeals): what we accept.

@@ -34,6 +34,8 @@ PROVINCES: dict[str, tuple[str, str]] = {
     "650000": ("新疆", "Xinjiang"),
 }
 
+PROVINCE_CODES = list(PROVINCES)
+
 # Free shipping does not cover these (SPEC §3.1: 新疆 西藏 内蒙古 甘肃 青海 宁夏).
 REMOTE_PROVINCES = frozenset({"650000", "540000", "150000", "620000", "630000", "640000"})
 

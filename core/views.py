@@ -1,6 +1,7 @@
 from django.http import JsonResponse
 from django.shortcuts import redirect
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, inline_serializer
+from rest_framework import serializers
 from rest_framework.decorators import api_view, authentication_classes, permission_classes
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
@@ -27,7 +28,28 @@ def ping(request):
     return JsonResponse({"ok": True})
 
 
-@extend_schema(tags=["health"], summary="Database, cache and broker status", auth=[])
+_check = inline_serializer(
+    "HealthCheck",
+    {"ok": serializers.BooleanField(), "detail": serializers.CharField(), "ms": serializers.FloatField()},
+)
+
+
+@extend_schema(
+    tags=["health"],
+    summary="Database, cache and broker status (503 when one is down)",
+    auth=[],
+    responses={
+        (200, "application/json"): inline_serializer(
+            "Health",
+            {
+                "ok": serializers.BooleanField(),
+                "checks": inline_serializer(
+                    "HealthChecks", {"database": _check, "cache": _check, "broker": _check}
+                ),
+            },
+        )
+    },
+)
 @api_view(["GET"])
 @authentication_classes([])
 @permission_classes([AllowAny])
