@@ -17,9 +17,12 @@ Fixtures:
 - `login_as(user_or_username, password="pass-1234")`: `login` on `browser_page`, returns the page.
   `pass-1234` is the password of every user made by tests.factories.UserFactory.
 
-The live server needs real commits (transactional tests); `browser_page` also requests serialized
-rollback so the rows seeded by data migrations (categories, tag catalog ...) are restored after each
-browser test for the tests that follow. When /usr/bin/chromium is missing the tests are skipped
+`login` is a plain function: `from .conftest import login`.
+
+The live server needs real commits, so these are transactional tests: each ends by emptying every
+table. They run last (see pytest_collection_modifyitems below), and `browser_page` requests
+serialized rollback, which reloads the rows seeded by data migrations (categories, tag catalog,
+groups ...) before each browser test. When /usr/bin/chromium is missing the tests are skipped
 (CI installs it and sets CI_REQUIRE_BROWSER=1, which turns the skip into a failure).
 Never `playwright install`: the browser is the Debian package.
 """
