@@ -11,6 +11,7 @@ from .breaches import (
     commitments_breach_many,
     commitments_exempt_many,
     commitments_sweep,
+    compensation_deferred,
 )
 from .exemptions import force_majeure_apply, force_majeure_declare
 from .ingest import (
@@ -43,6 +44,7 @@ __all__ = [
     "commitments_exempt_many",
     "commitments_snapshot",
     "commitments_sweep",
+    "compensation_deferred",
     "events_apply",
     "events_ingest",
     "orders_ingest",

@@ -1,6 +1,8 @@
 """Breaches: applying decisions in bulk, the deadline sweep, compensation and the complaint entry points."""
 
 import logging
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -73,8 +75,22 @@ def force_majeure_reason(d: _Declaration) -> str:
 # --- applying decisions set-based --------------------------------------------------------------
 
 
+_DEFER_COMPENSATION: ContextVar[bool] = ContextVar("commitments_defer_compensation", default=False)
+
+
+@contextmanager
+def compensation_deferred():
+    """Within this block new breaches are not queued for compensation: the caller (the demo's bulk
+    path) pays them itself, or leaves them to the backlog job."""
+    token = _DEFER_COMPENSATION.set(True)
+    try:
+        yield
+    finally:
+        _DEFER_COMPENSATION.reset(token)
+
+
 def _queue_compensation(breach_ids: list[int]) -> None:
-    if not breach_ids:
+    if not breach_ids or _DEFER_COMPENSATION.get():
         return
     from ..tasks import compensate_breaches
 

@@ -1,0 +1,559 @@
+"""Demo data for commitments: orders and fulfilment events over the last 120 days, fed through the
+same services as the integration API (`orders_ingest`, `events_ingest`, then the deadline sweep).
+
+Each merchant gets a quality profile (good / average / poor) that sets how often it ships late,
+never ships, or has late installations and invoices. Some events are sent twice and batches are
+shuffled, so duplicates and out-of-order arrival happen as they do upstream. Breaches found are
+compensated through `breach_compensate` (vouchers + deposit recovery) up to `COMPENSATE_LIMIT`; the
+rest is left to the `commitments.compensate_backlog` job, as a worker would pay them. Then the most
+recent breaches of the first merchant get appeals, and one force-majeure declaration is made.
+
+`--orders 1000000` works: orders and events are planned in chunks and written in batches of 1,000
+(multi-row INSERT … ON CONFLICT), with a progress bar.
+"""
+
+from __future__ import annotations
+
+import random
+from datetime import datetime, timedelta
+from decimal import Decimal
+
+from django.db.models import Count, DateTimeField, ExpressionWrapper, F, OuterRef, Subquery
+from tqdm import tqdm
+
+from core.regions import PROVINCES
+from merchants.models import Product
+from tags.models import Tag, TagHolding, TagTermsVersion
+
+from . import terms as T
+from .models import Breach, Commitment, FulfilmentEvent, Order, Voucher
+from .services import (
+    breach_appeal_decide,
+    breach_appeal_submit,
+    breaches_compensate,
+    commitments_sweep,
+    compensation_deferred,
+    events_ingest,
+    force_majeure_declare,
+    orders_ingest,
+    vouchers_expire,
+)
+from .services.breaches import sweep_grace
+
+BATCH = 1000
+CHUNK = 20000  # orders planned at a time (bounded memory for --orders 1000000)
+DAYS = 120
+COMPENSATE_LIMIT = 6000
+BULK_THRESHOLD = 50000  # above this many orders, only the newest SERVICE_ORDERS go through the services
+SERVICE_ORDERS = 20000
+
+# quality: (share of merchants, late pickup, never shipped, late install, late invoice, rating mean)
+PROFILES = {
+    "good": (0.65, 0.015, 0.003, 0.03, 0.02, 4.8),
+    "average": (0.25, 0.06, 0.012, 0.10, 0.08, 4.4),
+    "poor": (0.10, 0.18, 0.04, 0.25, 0.25, 3.7),
+}
+# Where orders go (busy coastal provinces weigh more; remote ones appear now and then).
+PROVINCE_WEIGHTS = dict.fromkeys(PROVINCES, 1) | {
+    "440000": 9, "310000": 7, "330000": 7, "320000": 7, "110000": 6, "370000": 5, "510000": 4, "350000": 4,
+    "420000": 3, "410000": 3,
+}  # fmt: skip
+T_PICKUP_KINDS = ("pickup_by_cutoff", "pickup_within_hours")
+HELP_SCENARIOS = ["urge_dispatch", "urge_logistics", "refund_progress", "installation", "invoice"]
+CARRIERS = ["SF", "SF", "SF", "JD", "YTO", "ZTO", "STO", "EMS"]
+
+
+def _profile_of(rng: random.Random, merchant_ids: list[int]) -> dict[int, str]:
+    names, weights = zip(*((name, p[0]) for name, p in PROFILES.items()), strict=True)
+    profiles = {mid: rng.choices(names, weights)[0] for mid in merchant_ids}
+    if merchant_ids:
+        profiles[merchant_ids[0]] = "average"  # the first demo login sees some of everything
+    return profiles
+
+
+def _hours(rng: random.Random, low: float, high: float) -> timedelta:
+    return timedelta(hours=rng.uniform(low, high))
+
+
+def _held(holdings, product, paid_at) -> list[dict]:
+    return [
+        h
+        for h in holdings.get((product["merchant_id"], product["category_id"]), ())
+        if h["granted_at"] <= paid_at and (h["ended_at"] is None or h["ended_at"] > paid_at)
+    ]
+
+
+def _plan_order(rng, n, product, profile, *, now, provinces, weights, holdings) -> tuple[dict, list[dict]]:
+    """One order and its events, timed against the promises the shop made (mostly kept)."""
+    _share, late, never, late_install, late_invoice, rating = PROFILES[profile]
+    age = timedelta(days=DAYS * (rng.random() ** 1.3))  # more recent orders are more frequent
+    paid_at = now - age
+    quantity = 1 if rng.random() < 0.9 else 2
+    price = Decimal(product["price"]) * quantity
+    discount = Decimal(rng.choice([0, 0, 0, 5, 10, 20, 50]))
+    province = rng.choices(provinces, weights)[0]
+    is_large = product["category"] == "large_appliances"
+    held = _held(holdings, product, paid_at)
+    kinds = {h["terms"].get("kind"): h for h in held}
+    free_shipping = "free_shipping" in kinds
+    if free_shipping:
+        fee = "0" if rng.random() > late / 6 else str(rng.choice([6, 8, 10]))
+    else:
+        fee = "0" if rng.random() < 0.6 else str(rng.choice([6, 8, 10, 12]))
+    order = {
+        "external_id": f"DM{n:09d}",
+        "product_id": product["pk"],
+        "merchant_id": product["merchant_id"],
+        "shopper_ref": f"shopper-{rng.randrange(200000):06d}",
+        "quantity": quantity,
+        "paid_amount": str(max(price - discount, Decimal("1.00"))),
+        "shipping_fee": fee,
+        "province": province,
+        "paid_at": paid_at.isoformat(),
+    }
+    if is_large and rng.random() < 0.35:
+        order["agreed_install_date"] = (paid_at + timedelta(days=rng.randint(4, 9))).date().isoformat()
+    pickup_deadlines = [
+        T.initial_deadline(h["terms"], paid_at=paid_at) for k, h in kinds.items() if k in T_PICKUP_KINDS
+    ]
+    pickup_deadline = min(pickup_deadlines) if pickup_deadlines else paid_at + timedelta(hours=40)
+    next_day = (
+        T.initial_deadline(kinds["signed_by_next_day"]["terms"], paid_at=paid_at)
+        if "signed_by_next_day" in kinds
+        else None
+    )
+    if next_day is not None:
+        pickup_deadline = min(pickup_deadline, paid_at + (next_day - paid_at) / 3)
+
+    events: list[tuple[str, datetime, dict]] = []
+    if rng.random() < 0.02:  # cancelled before dispatch
+        events.append(("cancelled", paid_at + _hours(rng, 0.2, 6), {"reason": "changed mind"}))
+    elif rng.random() >= never:
+        if rng.random() < late:
+            pickup = pickup_deadline + _hours(rng, 0.5, 30)
+        else:
+            pickup = paid_at + (pickup_deadline - paid_at) * rng.uniform(0.1, 0.9)
+        carrier = "SF" if "sf_carrier" in kinds and rng.random() > late / 3 else rng.choice(CARRIERS)
+        events.append(
+            (
+                "pickup_scanned",
+                pickup,
+                {"carrier": carrier, "tracking_no": f"{carrier}{rng.randrange(10**12)}"},
+            )
+        )
+        if next_day is not None and next_day > pickup and rng.random() > late:
+            delivered = pickup + (next_day - pickup) * rng.uniform(0.3, 0.95)
+        else:
+            delivered = pickup + _hours(rng, 10, 70)
+        events.append(("delivered", delivered, {"to_door": rng.random() < 0.9}))
+        if is_large:
+            if "agreed_install_date" in order:
+                install_by = T.end_of_local_day(datetime.fromisoformat(order["agreed_install_date"]).date())
+            else:
+                install_by = delivered + timedelta(days=5)
+            if install_by < delivered or rng.random() < late_install:
+                installed = max(install_by, delivered) + _hours(rng, 2, 400)
+            else:
+                installed = delivered + (install_by - delivered) * rng.uniform(0.05, 0.9)
+            events.append(("installed", installed, {}))
+        if rng.random() < 0.4:
+            stars = max(1, min(5, round(rng.gauss(rating, 0.6))))
+            events.append(
+                (
+                    "rated",
+                    delivered + _hours(rng, 5, 200),
+                    {
+                        "item_as_described": stars,
+                        "service_attitude": max(1, min(5, stars + rng.choice([-1, 0, 0, 1]))),
+                        "logistics": max(1, min(5, stars + rng.choice([-1, 0, 0, 0]))),
+                        "product": stars,
+                    },
+                )
+            )
+        if rng.random() < 0.03:
+            signed = delivered + _hours(rng, 48, 240)
+            events.append(("return_signed", signed, {"freight": str(rng.choice([12, 15, 20, 30]))}))
+            events.append(
+                (
+                    "return_freight_reimbursed",
+                    signed + (_hours(rng, 73, 120) if rng.random() < late else _hours(rng, 2, 60)),
+                    {},
+                )
+            )
+    if rng.random() < 0.1:
+        requested = paid_at + _hours(rng, 1, 72)
+        events.append(("invoice_requested", requested, {}))
+        issued_after = _hours(rng, 130, 300) if rng.random() < late_invoice else _hours(rng, 1, 30)
+        events.append(("invoice_issued", requested + issued_after, {}))
+    if rng.random() < 0.015 and not any(e[0] in ("pickup_scanned", "cancelled") for e in events):
+        requested = paid_at + _hours(rng, 0.5, 10)
+        events.append(("refund_requested", requested, {"reason": "no longer needed"}))
+        refunded = requested + (_hours(rng, 1.2, 5) if rng.random() < late else _hours(rng, 0.05, 0.9))
+        events.append(("refunded", refunded, {"reason": "no longer needed", "staff_intervened": False}))
+    if rng.random() < 0.05:
+        events.append(
+            ("help_requested", paid_at + _hours(rng, 6, 96), {"scenario": rng.choice(HELP_SCENARIOS)})
+        )
+    payloads = []
+    for i, (kind, at, data) in enumerate(events):
+        if at >= now:
+            continue  # has not happened yet
+        payloads.append(
+            {
+                "external_id": f"{order['external_id']}-E{i}",
+                "order_external_id": order["external_id"],
+                "kind": kind,
+                "occurred_at": at.isoformat(),
+                "data": data,
+            }
+        )
+    return order, payloads
+
+
+def _feed(service, items: list[dict], bar) -> dict[str, int]:
+    counts = {"accepted": 0, "duplicate": 0, "rejected": 0}
+    for start in range(0, len(items), BATCH):
+        result = service(items=items[start : start + BATCH])
+        for key, value in result.counts().items():
+            counts[key] += value
+        if bar is not None:
+            bar.update(min(BATCH, len(items) - start))
+    return counts
+
+
+def _holdings(merchant_ids: list[int]) -> dict[tuple[int, int], list[dict]]:
+    rows = list(
+        TagHolding.objects.filter(merchant_id__in=merchant_ids, tag__monitored=True).values(
+            "merchant_id",
+            "category_id",
+            "tag_id",
+            "terms_version_id",
+            "config",
+            "granted_at",
+            "ended_at",
+            "state",
+        )
+    )
+    terms = dict(
+        TagTermsVersion.objects.filter(pk__in={r["terms_version_id"] for r in rows}).values_list(
+            "pk", "terms"
+        )
+    )
+    out: dict[tuple[int, int], list[dict]] = {}
+    for r in rows:
+        if r["state"] != TagHolding.State.ACTIVE and r["ended_at"] is None:
+            continue
+        r["terms"] = terms.get(r["terms_version_id"]) or {}
+        if r["terms"].get("kind") in (None, "", "display_only"):
+            continue
+        out.setdefault((r["merchant_id"], r["category_id"]), []).append(r)
+    return out
+
+
+def generate(*, rng: random.Random, merchant_ids: list[int], now: datetime, stdout, scale: dict) -> dict:
+    total = int(scale.get("orders", 2000))
+    products = list(
+        Product.objects.filter(merchant_id__in=merchant_ids).values(
+            "pk", "merchant_id", "price", "category_id", "brand_id", "category__code"
+        )
+    )
+    for p in products:
+        p["category"] = p.pop("category__code")
+    if not products or total <= 0:
+        stdout.write("commitments: no products (the merchants demo makes them); no orders")
+        return {"orders": 0}
+    profiles = _profile_of(rng, merchant_ids)
+    holdings = _holdings(merchant_ids)
+    by_merchant: dict[int, list[dict]] = {}
+    for p in products:
+        by_merchant.setdefault(p["merchant_id"], []).append(p)
+    shops = list(by_merchant)
+    # Some shops are much busier than others (a long tail); the first login shop is busy.
+    activity = [rng.paretovariate(1.2) for _ in shops]
+    if shops:
+        activity[0] = max(activity) * 2
+    provinces, weights = zip(*PROVINCE_WEIGHTS.items(), strict=True)
+    # Beyond SERVICE_ORDERS, the older history is written by the bulk path (same rules, bulk INSERTs).
+    bulk_orders = max(0, total - SERVICE_ORDERS) if total > BULK_THRESHOLD else 0
+
+    figures = {"orders": 0, "orders_bulk": 0, "events": 0, "duplicates_sent": 0}
+    disable = total < 5000
+    with (
+        compensation_deferred(),
+        tqdm(total=total, desc="orders", unit="order", file=stdout, disable=disable) as order_bar,
+    ):
+        for chunk_start in range(0, total, CHUNK):
+            n_chunk = min(CHUNK, total - chunk_start)
+            chosen = rng.choices(shops, activity, k=n_chunk)
+            orders, events = [], []
+            for offset, mid in enumerate(chosen):
+                order, order_events = _plan_order(
+                    rng, chunk_start + offset, rng.choice(by_merchant[mid]), profiles[mid],
+                    now=now, provinces=provinces, weights=weights, holdings=holdings,
+                )  # fmt: skip
+                orders.append(order)
+                events.extend(order_events)
+            if chunk_start + n_chunk <= bulk_orders:
+                figures["events"] += _bulk_write(
+                    orders, events, products=products, holdings=holdings, now=now
+                )
+                figures["orders_bulk"] += len(orders)
+                order_bar.update(len(orders))
+            else:
+                # Upstream resends some events and delivers batches in no particular order.
+                resent = rng.sample(events, k=len(events) // 50) if events else []
+                events.extend(resent)
+                events.sort(key=lambda e: e["occurred_at"])
+                for start in range(0, len(events), BATCH // 2):
+                    window = events[start : start + BATCH // 2]
+                    rng.shuffle(window)
+                    events[start : start + BATCH // 2] = window
+                _feed(orders_ingest, orders, order_bar)
+                counts = _feed(events_ingest, events, None)
+                figures["events"] += counts["accepted"]
+                figures["duplicates_sent"] += counts["duplicate"]
+            figures["orders"] += len(orders)
+        run = commitments_sweep(now=now)
+
+    # The sweep ran once "now"; date each of its breaches when the 5-minute sweep would have found it.
+    found_at = (
+        Commitment.objects.filter(pk=OuterRef("commitment_id"))
+        .annotate(at=ExpressionWrapper(F("deadline") + timedelta(minutes=20), output_field=DateTimeField()))
+        .values("at")[:1]
+    )
+    Breach.objects.filter(source=Breach.Source.SWEEP, detected_at=now).update(detected_at=Subquery(found_at))
+    declared = _force_majeure(now=now)
+
+    breach_ids = list(
+        Breach.objects.filter(commitment__state=Commitment.State.BREACHED)
+        .order_by("-detected_at")
+        .values_list("pk", flat=True)[:COMPENSATE_LIMIT]
+    )
+    paid = breaches_compensate(breach_ids=breach_ids)
+    _age_vouchers(rng, now=now)
+    expired = vouchers_expire(now=now)
+    appeals = _appeals(merchant_ids[:10], now=now)
+
+    states = dict(Commitment.objects.values_list("state").annotate(n=Count("pk")))
+    figures.update(
+        {
+            "commitments": sum(states.values()),
+            **{f"commitments_{k}": v for k, v in sorted(states.items())},
+            "breaches": Breach.objects.count(),
+            "sweep_breached": run.breached,
+            "vouchers": Voucher.objects.count(),
+            "vouchers_expired": expired,
+            "compensation": paid,
+            "left_to_backlog_job": Breach.objects.filter(commitment__state="breached").count(),
+            "appeals": appeals,
+            "force_majeure_exempted": declared,
+        }
+    )
+    return figures
+
+
+def _bulk_write(orders: list[dict], events: list[dict], *, products, holdings, now: datetime) -> int:
+    """The bulk path: the same rules (commitments.terms) applied in memory, written with bulk INSERTs."""
+    product_of = {p["pk"]: p for p in products}
+    by_order: dict[str, list[dict]] = {}
+    for e in events:
+        by_order.setdefault(e["order_external_id"], []).append(e)
+    order_objs, facts_of = [], {}
+    for o in orders:
+        product = product_of[o["product_id"]]
+        paid_at = datetime.fromisoformat(o["paid_at"])
+        firsts: dict[str, datetime] = {}
+        carrier = ""
+        for e in sorted(by_order.get(o["external_id"], ()), key=lambda e: e["occurred_at"]):
+            name = _FACT.get(e["kind"])
+            if name and name not in firsts:
+                firsts[name] = datetime.fromisoformat(e["occurred_at"])
+                if e["kind"] == "pickup_scanned":
+                    carrier = e["data"]["carrier"]
+        agreed = (
+            datetime.fromisoformat(o["agreed_install_date"]).date() if o.get("agreed_install_date") else None
+        )
+        facts_of[o["external_id"]] = T.OrderFacts(
+            paid_at=paid_at, province=o["province"], shipping_fee=Decimal(o["shipping_fee"]),
+            agreed_install_date=agreed, carrier=carrier, **firsts,
+        )  # fmt: skip
+        order_objs.append(
+            Order(
+                external_id=o["external_id"],
+                merchant_id=o["merchant_id"],
+                product_id=o["product_id"],
+                category_id=product["category_id"],
+                brand_id=product["brand_id"],
+                shopper_ref=o["shopper_ref"],
+                quantity=o["quantity"],
+                paid_amount=Decimal(o["paid_amount"]),
+                shipping_fee=Decimal(o["shipping_fee"]),
+                province=o["province"],
+                paid_at=paid_at,
+                agreed_install_date=agreed,
+                cancelled_at=firsts.get("cancelled_at"),
+                first_pickup_at=firsts.get("first_pickup_at"),
+                carrier=carrier,
+                delivered_at=firsts.get("delivered_at"),
+            )  # fmt: skip
+        )
+    Order.objects.bulk_create(order_objs, batch_size=2000)
+    order_pk = {o.external_id: o.pk for o in order_objs}
+    FulfilmentEvent.objects.bulk_create(
+        [
+            FulfilmentEvent(
+                external_id=e["external_id"],
+                order_id=order_pk[e["order_external_id"]],
+                kind=e["kind"],
+                occurred_at=datetime.fromisoformat(e["occurred_at"]),
+                data=e["data"],
+            )  # fmt: skip
+            for e in events
+        ],
+        batch_size=2000,
+    )
+    cutoff = now - sweep_grace()
+    commitments, breaches = [], []
+    for o, obj in zip(orders, order_objs, strict=True):
+        product = product_of[o["product_id"]]
+        facts = facts_of[o["external_id"]]
+        for h in _held(holdings, product, facts.paid_at):
+            terms = h["terms"]
+            c = Commitment(
+                order_id=obj.pk, merchant_id=obj.merchant_id, tag_id=h["tag_id"], terms_version_id=h["terms_version_id"],
+                deadline=T.initial_deadline(terms, paid_at=facts.paid_at, agreed_install_date=facts.agreed_install_date),
+            )  # fmt: skip
+            reason = T.initial_exemption(terms, province=facts.province, holding_config=h["config"] or {})
+            breach = None
+            if reason:
+                c.state, c.exemption_reason, c.resolved_at = Commitment.State.EXEMPTED, reason, facts.paid_at
+            else:
+                invoice = _invoice_deadline(terms, facts.invoice_requested_at)
+                d = T.evaluate(terms, deadline=c.deadline, facts=facts, invoice_deadline=invoice)
+                if d is not None and d.action == T.DEADLINE:
+                    c.deadline, d = d.deadline, None
+                if d is None:
+                    if c.deadline is not None and c.deadline < cutoff:
+                        c.state, c.resolved_at = Commitment.State.BREACHED, c.deadline + timedelta(minutes=20)
+                        breach = (
+                            Breach.Source.SWEEP,
+                            "deadline passed without the fulfilling event",
+                            "late",
+                            c.resolved_at,
+                        )
+                elif d.action == T.MET:
+                    c.state, c.resolved_at = Commitment.State.MET, d.at
+                elif d.action == T.EXEMPTED:
+                    c.state, c.exemption_reason, c.resolved_at = (
+                        Commitment.State.EXEMPTED,
+                        d.detail,
+                        d.at or facts.paid_at,
+                    )
+                elif d.action == T.BREACHED:
+                    c.state, c.resolved_at = Commitment.State.BREACHED, d.at
+                    breach = (Breach.Source.EVENT, d.detail, d.severity, d.at)
+            commitments.append(c)
+            breaches.append(breach)
+    Commitment.objects.bulk_create(commitments, batch_size=2000)
+    Breach.objects.bulk_create(
+        [
+            Breach(
+                commitment_id=c.pk,
+                merchant_id=c.merchant_id,
+                source=b[0],
+                detail=b[1][:300],
+                severity=b[2],
+                detected_at=b[3],
+            )  # fmt: skip
+            for c, b in zip(commitments, breaches, strict=True)
+            if b is not None
+        ],
+        batch_size=2000,
+    )
+    return len(events)
+
+
+_FACT = {
+    "pickup_scanned": "first_pickup_at", "delivered": "delivered_at", "installed": "installed_at",
+    "refund_requested": "refund_requested_at", "refunded": "refunded_at", "return_signed": "return_signed_at",
+    "return_freight_reimbursed": "return_freight_reimbursed_at", "invoice_requested": "invoice_requested_at",
+    "invoice_issued": "invoice_issued_at", "cancelled": "cancelled_at",
+}  # fmt: skip
+_INVOICE_DEADLINES: dict = {}
+
+
+def _invoice_deadline(terms: dict, requested_at):
+    if requested_at is None or terms.get("kind") != "invoice_within_business_days":
+        return None
+    key = (T.local_date(requested_at), int(terms.get("days", 3)))
+    if key not in _INVOICE_DEADLINES:
+        _INVOICE_DEADLINES[key] = T.invoice_deadline_for(terms, requested_at)
+    return _INVOICE_DEADLINES[key]
+
+
+def _age_vouchers(rng: random.Random, *, now: datetime) -> None:
+    """Vouchers were issued when their breach was found; many were redeemed since."""
+    rows = list(Voucher.objects.filter(breach__isnull=False).values_list("pk", "breach__detected_at"))
+    updates = []
+    for pk, detected in rows:
+        issued = min(detected + timedelta(minutes=rng.randint(1, 30)), now)
+        voucher = Voucher(pk=pk, created_at=issued, valid_until=issued + timedelta(days=30))
+        redeem_at = issued + timedelta(days=rng.uniform(0.5, 25))
+        if rng.random() < 0.45 and redeem_at < now:
+            voucher.state, voucher.redeemed_at = Voucher.State.REDEEMED, redeem_at
+        else:
+            voucher.state, voucher.redeemed_at = Voucher.State.ISSUED, None
+        updates.append(voucher)
+    Voucher.objects.bulk_update(
+        updates, ["created_at", "valid_until", "state", "redeemed_at"], batch_size=1000
+    )
+
+
+def _appeals(merchant_ids: list[int], *, now: datetime) -> int:
+    """The first login shop with recent breaches appeals three; one is upheld, one rejected, one waits."""
+    made = 0
+    for merchant_id in merchant_ids:
+        if made:
+            break
+        recent = list(
+            Breach.objects.filter(merchant_id=merchant_id, detected_at__gte=now - timedelta(days=6))
+            .select_related("merchant")
+            .order_by("-detected_at")[:3]
+        )
+        for i, breach in enumerate(recent):
+            appeal = breach_appeal_submit(
+                breach_id=breach.pk,
+                merchant=breach.merchant,
+                text=[
+                    "承运商系统故障，揽收扫描延迟上传（附承运商说明）。",
+                    "顾客要求延期发货（附聊天记录）。",
+                    "仓库盘点导致延迟。",
+                ][i],
+                files=[],
+            )
+            made += 1
+            if i == 0:
+                breach_appeal_decide(
+                    appeal_id=appeal.pk, uphold=True, note="承运商故障已核实 / carrier outage confirmed"
+                )
+            elif i == 1:
+                breach_appeal_decide(appeal_id=appeal.pk, uphold=False, note="证据不足 / not enough evidence")
+    return made
+
+
+def _force_majeure(*, now: datetime) -> int:
+    dispatch = list(
+        Tag.objects.filter(
+            code__in=["ship_same_day", "ship_24h", "ship_48h", "next_day_delivery"]
+        ).values_list("pk", flat=True)
+    )
+    if not dispatch:
+        return 0
+    declaration = force_majeure_declare(
+        provinces=["440000", "350000", "460000"],
+        starts_at=now - timedelta(days=40),
+        ends_at=now - timedelta(days=37),
+        tag_ids=dispatch,
+        reason="台风“海葵”登陆，华南物流停运 / Typhoon: logistics halted in South China",
+    )
+    return declaration.exempted_count
