@@ -14,11 +14,14 @@ recent breaches of the first merchant get appeals, and one force-majeure declara
 
 from __future__ import annotations
 
+import json
 import random
 from datetime import datetime, timedelta
 from decimal import Decimal
 
+from django.db import connection
 from django.db.models import Count, DateTimeField, ExpressionWrapper, F, OuterRef, Subquery
+from django.utils import timezone
 from tqdm import tqdm
 
 from core.regions import PROVINCES
@@ -39,6 +42,7 @@ from .services import (
     vouchers_expire,
 )
 from .services.breaches import sweep_grace
+from .services.ingest import _insert_returning
 
 BATCH = 1000
 CHUNK = 20000  # orders planned at a time (bounded memory for --orders 1000000)
@@ -263,6 +267,12 @@ def generate(*, rng: random.Random, merchant_ids: list[int], now: datetime, stdo
         stdout.write("commitments: no products (the merchants demo makes them); no orders")
         return {"orders": 0}
     profiles = _profile_of(rng, merchant_ids)
+    # The tags demo grants the showcase shops' tags through its services, i.e. "now"; orders of the
+    # last 120 days would then carry no commitments. Those holdings are dated back to before the
+    # simulated history (only holdings granted during this demo run are touched).
+    TagHolding.objects.filter(
+        merchant_id__in=merchant_ids, granted_at__gte=now - timedelta(hours=1), ended_at__isnull=True
+    ).update(granted_at=now - timedelta(days=DAYS + 5))
     holdings = _holdings(merchant_ids)
     by_merchant: dict[int, list[dict]] = {}
     for p in products:
@@ -353,12 +363,13 @@ def generate(*, rng: random.Random, merchant_ids: list[int], now: datetime, stdo
 
 
 def _bulk_write(orders: list[dict], events: list[dict], *, products, holdings, now: datetime) -> int:
-    """The bulk path: the same rules (commitments.terms) applied in memory, written with bulk INSERTs."""
+    """The bulk path: the same rules (commitments.terms) applied in memory, written with multi-row INSERTs."""
     product_of = {p["pk"]: p for p in products}
     by_order: dict[str, list[dict]] = {}
     for e in events:
         by_order.setdefault(e["order_external_id"], []).append(e)
-    order_objs, facts_of = [], {}
+    dt, dec = _adapters()
+    facts_of, order_rows = {}, []
     for o in orders:
         product = product_of[o["product_id"]]
         paid_at = datetime.fromisoformat(o["paid_at"])
@@ -377,100 +388,191 @@ def _bulk_write(orders: list[dict], events: list[dict], *, products, holdings, n
             paid_at=paid_at, province=o["province"], shipping_fee=Decimal(o["shipping_fee"]),
             agreed_install_date=agreed, carrier=carrier, **firsts,
         )  # fmt: skip
-        order_objs.append(
-            Order(
-                external_id=o["external_id"],
-                merchant_id=o["merchant_id"],
-                product_id=o["product_id"],
-                category_id=product["category_id"],
-                brand_id=product["brand_id"],
-                shopper_ref=o["shopper_ref"],
-                quantity=o["quantity"],
-                paid_amount=Decimal(o["paid_amount"]),
-                shipping_fee=Decimal(o["shipping_fee"]),
-                province=o["province"],
-                paid_at=paid_at,
-                agreed_install_date=agreed,
-                cancelled_at=firsts.get("cancelled_at"),
-                first_pickup_at=firsts.get("first_pickup_at"),
-                carrier=carrier,
-                delivered_at=firsts.get("delivered_at"),
+        order_rows.append(
+            (
+                dt(now),
+                dt(now),
+                o["external_id"],
+                o["merchant_id"],
+                o["product_id"],
+                product["category_id"],
+                product["brand_id"],
+                o["shopper_ref"],
+                o["quantity"],
+                dec(o["paid_amount"]),
+                dec(o["shipping_fee"]),
+                o["province"],
+                dt(paid_at),
+                agreed.isoformat() if agreed else None,
+                dt(firsts.get("cancelled_at")),
+                dt(firsts.get("first_pickup_at")),
+                carrier,
+                dt(firsts.get("delivered_at")),
             )  # fmt: skip
         )
-    Order.objects.bulk_create(order_objs, batch_size=2000)
-    order_pk = {o.external_id: o.pk for o in order_objs}
-    FulfilmentEvent.objects.bulk_create(
-        [
-            FulfilmentEvent(
-                external_id=e["external_id"],
-                order_id=order_pk[e["order_external_id"]],
-                kind=e["kind"],
-                occurred_at=datetime.fromisoformat(e["occurred_at"]),
-                data=e["data"],
-            )  # fmt: skip
-            for e in events
-        ],
-        batch_size=2000,
-    )
+    order_pk: dict[str, int] = {}
+    for start in range(0, len(order_rows), BATCH):
+        order_pk.update(
+            (ext, pk)
+            for pk, ext in _insert_returning(
+                Order._meta.db_table,
+                [
+                    "created_at",
+                    "updated_at",
+                    "external_id",
+                    "merchant_id",
+                    "product_id",
+                    "category_id",
+                    "brand_id",
+                    "shopper_ref",
+                    "quantity",
+                    "paid_amount",
+                    "shipping_fee",
+                    "province",
+                    "paid_at",
+                    "agreed_install_date",
+                    "cancelled_at",
+                    "first_pickup_at",
+                    "carrier",
+                    "delivered_at",
+                ],  # fmt: skip
+                order_rows[start : start + BATCH],
+                key="external_id",
+                returning=["id", "external_id"],
+            )
+        )
+    event_rows = [
+        (
+            e["external_id"],
+            order_pk[e["order_external_id"]],
+            e["kind"],
+            dt(datetime.fromisoformat(e["occurred_at"])),
+            dt(now),
+            json.dumps(e["data"], ensure_ascii=False),
+        )  # fmt: skip
+        for e in events
+        if e["order_external_id"] in order_pk
+    ]
+    for start in range(0, len(event_rows), BATCH):
+        _insert_returning(
+            FulfilmentEvent._meta.db_table,
+            ["external_id", "order_id", "kind", "occurred_at", "received_at", "data"],
+            event_rows[start : start + BATCH],
+            key="external_id",
+            returning=["id"],
+        )
+
     cutoff = now - sweep_grace()
-    commitments, breaches = [], []
-    for o, obj in zip(orders, order_objs, strict=True):
+    commitment_rows, breach_of = [], {}
+    for o in orders:
+        order_id = order_pk.get(o["external_id"])
+        if order_id is None:
+            continue  # already there (a re-run)
         product = product_of[o["product_id"]]
         facts = facts_of[o["external_id"]]
         for h in _held(holdings, product, facts.paid_at):
             terms = h["terms"]
-            c = Commitment(
-                order_id=obj.pk, merchant_id=obj.merchant_id, tag_id=h["tag_id"], terms_version_id=h["terms_version_id"],
-                deadline=T.initial_deadline(terms, paid_at=facts.paid_at, agreed_install_date=facts.agreed_install_date),
-            )  # fmt: skip
-            reason = T.initial_exemption(terms, province=facts.province, holding_config=h["config"] or {})
-            breach = None
-            if reason:
-                c.state, c.exemption_reason, c.resolved_at = Commitment.State.EXEMPTED, reason, facts.paid_at
+            deadline = T.initial_deadline(
+                terms, paid_at=facts.paid_at, agreed_install_date=facts.agreed_install_date
+            )
+            state, reason, resolved, breach = Commitment.State.PENDING, "", None, None
+            exempt = T.initial_exemption(terms, province=facts.province, holding_config=h["config"] or {})
+            if exempt:
+                state, reason, resolved = Commitment.State.EXEMPTED, exempt, facts.paid_at
             else:
                 invoice = _invoice_deadline(terms, facts.invoice_requested_at)
-                d = T.evaluate(terms, deadline=c.deadline, facts=facts, invoice_deadline=invoice)
+                d = T.evaluate(terms, deadline=deadline, facts=facts, invoice_deadline=invoice)
                 if d is not None and d.action == T.DEADLINE:
-                    c.deadline, d = d.deadline, None
+                    deadline, d = d.deadline, None
                 if d is None:
-                    if c.deadline is not None and c.deadline < cutoff:
-                        c.state, c.resolved_at = Commitment.State.BREACHED, c.deadline + timedelta(minutes=20)
+                    if deadline is not None and deadline < cutoff:
+                        state, resolved = Commitment.State.BREACHED, deadline + timedelta(minutes=20)
                         breach = (
                             Breach.Source.SWEEP,
                             "deadline passed without the fulfilling event",
                             "late",
-                            c.resolved_at,
+                            resolved,
                         )
                 elif d.action == T.MET:
-                    c.state, c.resolved_at = Commitment.State.MET, d.at
+                    state, resolved = Commitment.State.MET, d.at
                 elif d.action == T.EXEMPTED:
-                    c.state, c.exemption_reason, c.resolved_at = (
-                        Commitment.State.EXEMPTED,
-                        d.detail,
-                        d.at or facts.paid_at,
-                    )
+                    state, reason, resolved = Commitment.State.EXEMPTED, d.detail, d.at or facts.paid_at
                 elif d.action == T.BREACHED:
-                    c.state, c.resolved_at = Commitment.State.BREACHED, d.at
+                    state, resolved = Commitment.State.BREACHED, d.at
                     breach = (Breach.Source.EVENT, d.detail, d.severity, d.at)
-            commitments.append(c)
-            breaches.append(breach)
-    Commitment.objects.bulk_create(commitments, batch_size=2000)
-    Breach.objects.bulk_create(
-        [
-            Breach(
-                commitment_id=c.pk,
-                merchant_id=c.merchant_id,
-                source=b[0],
-                detail=b[1][:300],
-                severity=b[2],
-                detected_at=b[3],
-            )  # fmt: skip
-            for c, b in zip(commitments, breaches, strict=True)
-            if b is not None
-        ],
-        batch_size=2000,
-    )
-    return len(events)
+            commitment_rows.append(
+                (
+                    dt(now),
+                    dt(now),
+                    order_id,
+                    o["merchant_id"],
+                    h["tag_id"],
+                    h["terms_version_id"],
+                    state,
+                    dt(deadline),
+                    dt(resolved),
+                    reason[:200],
+                )  # fmt: skip
+            )
+            if breach is not None:
+                breach_of[(order_id, h["tag_id"])] = (o["merchant_id"], breach)
+    breach_rows = []
+    for start in range(0, len(commitment_rows), BATCH):
+        for pk, order_id, tag_id in _insert_returning(
+            Commitment._meta.db_table,
+            [
+                "created_at",
+                "updated_at",
+                "order_id",
+                "merchant_id",
+                "tag_id",
+                "terms_version_id",
+                "state",
+                "deadline",
+                "resolved_at",
+                "exemption_reason",
+            ],  # fmt: skip
+            commitment_rows[start : start + BATCH],
+            key=("order_id", "tag_id"),
+            returning=["id", "order_id", "tag_id"],
+        ):
+            found = breach_of.get((order_id, tag_id))
+            if found is not None:
+                merchant_id, (source, detail, severity, at) = found
+                breach_rows.append(
+                    (dt(now), dt(now), pk, merchant_id, dt(at), source, detail[:300], severity, True)
+                )
+    for start in range(0, len(breach_rows), BATCH):
+        _insert_returning(
+            Breach._meta.db_table,
+            [
+                "created_at",
+                "updated_at",
+                "commitment_id",
+                "merchant_id",
+                "detected_at",
+                "source",
+                "detail",
+                "severity",
+                "counts_in_metrics",
+            ],  # fmt: skip
+            breach_rows[start : start + BATCH],
+            key="commitment_id",
+            returning=["id"],
+        )
+    return len(event_rows)
+
+
+def _adapters():
+    ops = connection.ops
+
+    def dt(value):
+        return None if value is None else ops.adapt_datetimefield_value(value)
+
+    def dec(value):
+        return ops.adapt_decimalfield_value(Decimal(value), 12, 2)
+
+    return dt, dec
 
 
 _FACT = {
@@ -516,7 +618,9 @@ def _appeals(merchant_ids: list[int], *, now: datetime) -> int:
         if made:
             break
         recent = list(
-            Breach.objects.filter(merchant_id=merchant_id, detected_at__gte=now - timedelta(days=6))
+            Breach.objects.filter(
+                merchant_id=merchant_id, detected_at__gte=max(now, timezone.now()) - timedelta(days=6)
+            )
             .select_related("merchant")
             .order_by("-detected_at")[:3]
         )

@@ -125,16 +125,19 @@ def _day(item: dict, key: str) -> date | None:
     return value
 
 
-def _insert_returning(table: str, columns: list[str], rows: list[tuple], *, key: str, returning: list[str]):
+def _insert_returning(
+    table: str, columns: list[str], rows: list[tuple], *, key: str | tuple[str, ...], returning: list[str]
+):
     """Multi-row INSERT … ON CONFLICT (key) DO NOTHING RETURNING …; PostgreSQL and SQLite ≥ 3.35."""
     if not rows:
         return []
     qn = connection.ops.quote_name
+    key_sql = ", ".join(qn(k) for k in ((key,) if isinstance(key, str) else key))
     placeholders = "(" + ", ".join(["%s"] * len(columns)) + ")"
     sql = (
         f"INSERT INTO {qn(table)} ({', '.join(qn(c) for c in columns)}) VALUES "
         + ", ".join([placeholders] * len(rows))
-        + f" ON CONFLICT ({qn(key)}) DO NOTHING RETURNING {', '.join(qn(c) for c in returning)}"
+        + f" ON CONFLICT ({key_sql}) DO NOTHING RETURNING {', '.join(qn(c) for c in returning)}"
     )
     params = [value for row in rows for value in row]
     with connection.cursor() as cursor:

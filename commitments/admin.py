@@ -1,0 +1,88 @@
+from django.contrib import admin
+
+from .models import (
+    AppealEvidence,
+    Breach,
+    BreachAppeal,
+    Commitment,
+    ForceMajeure,
+    FulfilmentEvent,
+    Order,
+    SweepRun,
+    Voucher,
+)
+
+
+@admin.register(Order)
+class OrderAdmin(admin.ModelAdmin):
+    list_display = [
+        "external_id",
+        "merchant",
+        "paid_amount",
+        "province",
+        "paid_at",
+        "first_pickup_at",
+        "delivered_at",
+    ]
+    search_fields = ["external_id", "shopper_ref"]
+    list_filter = ["province"]
+    raw_id_fields = ["merchant", "product", "category", "brand"]
+    date_hierarchy = "paid_at"
+
+
+@admin.register(FulfilmentEvent)
+class FulfilmentEventAdmin(admin.ModelAdmin):
+    list_display = ["external_id", "order", "kind", "occurred_at", "received_at"]
+    search_fields = ["external_id", "order__external_id"]
+    list_filter = ["kind"]
+    raw_id_fields = ["order"]
+
+
+@admin.register(Commitment)
+class CommitmentAdmin(admin.ModelAdmin):
+    list_display = ["order", "tag", "state", "deadline", "resolved_at", "exemption_reason"]
+    list_filter = ["state", "tag"]
+    search_fields = ["order__external_id"]
+    raw_id_fields = ["order", "merchant", "terms_version", "force_majeure"]
+
+
+@admin.register(Breach)
+class BreachAdmin(admin.ModelAdmin):
+    list_display = ["commitment", "merchant", "source", "severity", "detected_at", "counts_in_metrics"]
+    list_filter = ["source", "counts_in_metrics"]
+    search_fields = ["commitment__order__external_id"]
+    raw_id_fields = ["commitment", "merchant"]
+
+
+@admin.register(Voucher)
+class VoucherAdmin(admin.ModelAdmin):
+    list_display = ["code", "shopper_ref", "merchant", "amount", "state", "funded_by", "valid_until"]
+    list_filter = ["state", "funded_by"]
+    search_fields = ["code", "shopper_ref", "order__external_id"]
+    raw_id_fields = ["merchant", "order", "breach"]
+
+
+@admin.register(ForceMajeure)
+class ForceMajeureAdmin(admin.ModelAdmin):
+    list_display = ["reason", "starts_at", "ends_at", "exempted_count", "declared_by"]
+    filter_horizontal = ["tags"]
+    readonly_fields = ["exempted_count"]
+
+
+class AppealEvidenceInline(admin.TabularInline):
+    model = AppealEvidence
+    extra = 0
+
+
+@admin.register(BreachAppeal)
+class BreachAppealAdmin(admin.ModelAdmin):
+    list_display = ["breach", "merchant", "state", "created_at", "decided_at"]
+    list_filter = ["state"]
+    raw_id_fields = ["breach", "merchant", "submitted_by", "decided_by"]
+    inlines = [AppealEvidenceInline]
+
+
+@admin.register(SweepRun)
+class SweepRunAdmin(admin.ModelAdmin):
+    list_display = ["started_at", "finished_at", "state", "batches", "breached", "exempted"]
+    list_filter = ["state"]

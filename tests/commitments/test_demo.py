@@ -1,0 +1,57 @@
+import io
+import random
+from datetime import UTC, datetime
+
+import pytest
+
+from commitments import demo
+from commitments.models import Breach, Commitment, FulfilmentEvent, Order, Voucher
+from merchants.models import DepositEntry
+
+pytestmark = pytest.mark.django_db
+
+NOW = datetime(2026, 11, 20, 4, 0, tzinfo=UTC)
+
+
+def _world(n_merchants=6):
+    from merchants import demo as merchants_demo
+    from tags import demo as tags_demo
+
+    out = io.StringIO()
+    ids = merchants_demo.generate(
+        rng=random.Random("m"), merchant_ids=[], now=NOW, stdout=out, scale={"merchants": n_merchants}
+    )["merchant_ids"]
+    tags_demo.generate(
+        rng=random.Random("t"), merchant_ids=ids, now=NOW, stdout=out, scale={"merchants": n_merchants}
+    )
+    return ids
+
+
+@pytest.mark.parametrize("bulk", [False, True])
+def test_demo_orders_events_breaches_and_vouchers(bulk, monkeypatch):
+    ids = _world()
+    if bulk:
+        monkeypatch.setattr(demo, "BULK_THRESHOLD", 100)
+        monkeypatch.setattr(demo, "SERVICE_ORDERS", 200)
+        monkeypatch.setattr(demo, "CHUNK", 200)
+    figures = demo.generate(
+        rng=random.Random(1), merchant_ids=ids, now=NOW, stdout=io.StringIO(), scale={"orders": 600}
+    )
+    assert figures["orders"] == Order.objects.count() == 600
+    assert figures["orders_bulk"] == (400 if bulk else 0)
+    assert FulfilmentEvent.objects.count() == figures["events"]
+    assert figures["duplicates_sent"] > 0 or bulk
+    assert (
+        Commitment.objects.filter(state="met").count()
+        > Commitment.objects.filter(state="compensated").count()
+        > 0
+    )
+    # Every breach is paid once, and each payment recovered once from the deposit.
+    assert (
+        Voucher.objects.filter(breach__isnull=False).count()
+        == Breach.objects.filter(commitment__state="compensated", voucher__isnull=False).count()
+    )
+    recovered = DepositEntry.objects.filter(kind="compensation_recovery", source_type="commitments.voucher")
+    assert recovered.count() == Voucher.objects.filter(breach__isnull=False).count()
+    assert not Commitment.objects.filter(state="breached", breach__voucher__isnull=False).exists()
+    assert all(o.paid_at <= NOW for o in Order.objects.all()[:50])
