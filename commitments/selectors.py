@@ -118,7 +118,6 @@ def breach_timeline(breach: Breach) -> list[TimelineEntry]:
             breach.detected_at, _("Breach detected"), f"{breach.get_source_display()}: {breach.detail}"
         )
     )
-    voucher = getattr(breach, "voucher", None) if hasattr(breach, "voucher") else None
     try:
         voucher = breach.voucher
     except Voucher.DoesNotExist:
