@@ -6,7 +6,11 @@ from django.core.files.uploadedfile import UploadedFile
 from .errors import ApplicationError
 
 # What a file's first bytes must be for each accepted content type.
-_MAGIC = {"image/jpeg": (b"\xff\xd8\xff",), "image/png": (b"\x89PNG\r\n\x1a\n",), "application/pdf": (b"%PDF-",)}
+_MAGIC = {
+    "image/jpeg": (b"\xff\xd8\xff",),
+    "image/png": (b"\x89PNG\r\n\x1a\n",),
+    "application/pdf": (b"%PDF-",),
+}
 
 
 def _human_size(size: int) -> str:
@@ -28,4 +32,6 @@ def validate_evidence(files: list[UploadedFile], *, field: str = "evidence", max
         if kind is None or kind not in settings.EVIDENCE_CONTENT_TYPES:
             problems.append(f"{upload.name}: only JPEG, PNG or PDF files are accepted")
     if problems:
-        raise ApplicationError("Evidence files were refused: " + "; ".join(problems), fields={field: problems})
+        raise ApplicationError(
+            "Evidence files were refused: " + "; ".join(problems), fields={field: problems}
+        )
