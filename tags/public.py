@@ -23,10 +23,12 @@ Signatures: HMAC-SHA256 (django.utils.crypto.salted_hmac, key derived from SECRE
 
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
+import os
+import threading
 import time
+import zlib
 from datetime import UTC, datetime
 
 from django.core.cache import caches
@@ -39,6 +41,7 @@ BLOB_TTL = 3600
 PRODUCT_MAP_TTL = 300
 LOCAL_MAX_BLOBS = 100_000
 GEN_KEY = "tags:pub:gen"
+CHANNEL = "tags:pub:changed"
 LANGS = ("zh", "en")
 
 
@@ -174,14 +177,23 @@ def _blob(mid: int, main_category: str, by_category: dict, badges: dict, issued_
     return blob
 
 
-def fragment_for(blob: dict, lang: str, category: str | None) -> str:
-    """The response fragment of a blob for one category (or the merchant as a whole)."""
-    frags = blob[lang]
+def compile_blob(blob: dict) -> dict:
+    """The per-process form of a blob: fragments as UTF-8 bytes without their opening brace,
+    so that a response is one bytes join (no re-encoding, no per-request copies)."""
+    out = {"m": blob["m"], "t": blob["t"]}
+    for lang in LANGS:
+        out[lang] = {key: frag.encode()[1:] for key, frag in blob[lang].items()}
+    return out
+
+
+def fragment_for(entry: dict, lang: str, category: str | None) -> bytes:
+    """The fragment of a compiled blob for one category (or the merchant as a whole), without its "{"."""
+    frags = entry[lang]
     key = category or "*"
     frag = frags.get(key)
     if frag is None:
         # No tag or badge in this category: an empty answer, still signed.
-        mid, issued_at = blob["m"], blob["t"]
+        mid, issued_at = entry["m"], entry["t"]
         frag = frags[key] = _dumps(
             {
                 "merchant_id": mid,
@@ -193,7 +205,7 @@ def fragment_for(blob: dict, lang: str, category: str | None) -> str:
                     merchant_id=mid, category=category, tags=[], badge=None, issued_at=issued_at
                 ),
             }
-        )
+        ).encode()[1:]
     return frag
 
 
@@ -224,12 +236,28 @@ def _redis_errors() -> tuple[type[BaseException], ...]:
 REDIS_ERRORS = _redis_errors()
 
 
+# One command per request: read the generation and count this client's request in its window.
+HOT_LUA = """
+local g = redis.call('GET', KEYS[1])
+local c = 0
+if ARGV[2] == '1' then
+  c = redis.call('INCR', KEYS[2])
+  if c == 1 then redis.call('EXPIRE', KEYS[2], ARGV[1]) end
+end
+if not g then g = '' end
+return {g, c}
+"""
+
+
 class _Store:
     def __init__(self, cache):
         self.cache = cache
         self.raw = None
+        self.listener = None
         if cache.__class__.__module__.startswith("django_redis"):
             self.raw = cache.client.get_client(write=True)
+            self.hot_script = self.raw.register_script(HOT_LUA)
+            self.gen_key = self.key(GEN_KEY)
 
     def key(self, name: str) -> str:
         return self.cache.make_key(name)
@@ -238,13 +266,11 @@ class _Store:
         """(generation, requests counted in this window) in one round trip."""
         try:
             if self.raw is not None:
-                pipe = self.raw.pipeline(transaction=False)
-                pipe.get(self.key(GEN_KEY))
-                if throttle_key:
-                    pipe.incr(self.key(throttle_key))
-                    pipe.expire(self.key(throttle_key), window)
-                out = pipe.execute()
-                return out[0], (out[1] if throttle_key else 0)
+                gen, count = self.hot_script(
+                    keys=[self.gen_key, self.key(throttle_key) if throttle_key else self.gen_key],
+                    args=[window, "1" if throttle_key else "0"],
+                )
+                return gen or None, count
             gen = self.cache.get(GEN_KEY)
             count = 0
             if throttle_key:
@@ -254,6 +280,19 @@ class _Store:
                 except ValueError:
                     count = 1
             return gen, count
+        except REDIS_ERRORS as exc:
+            raise StoreDown(str(exc)) from exc
+
+    def count(self, key: str, amount: int, window: int) -> int:
+        """Add `amount` requests to a throttle window counter; the window's total so far."""
+        try:
+            if self.raw is not None:
+                pipe = self.raw.pipeline(transaction=False)
+                pipe.incrby(self.key(key), amount)
+                pipe.expire(self.key(key), window)
+                return pipe.execute()[0]
+            self.cache.add(key, 0, window)
+            return self.cache.incr(key, amount)
         except REDIS_ERRORS as exc:
             raise StoreDown(str(exc)) from exc
 
@@ -285,10 +324,15 @@ class _Store:
         except REDIS_ERRORS as exc:
             raise StoreDown(str(exc)) from exc
 
-    def bump(self) -> None:
+    def bump(self, merchant_ids=None) -> None:
+        """Move the generation and tell every process which merchants changed (None: all of them)."""
+        payload = "*" if merchant_ids is None else ",".join(str(int(m)) for m in merchant_ids)
         try:
             if self.raw is not None:
-                self.raw.incr(self.key(GEN_KEY))
+                pipe = self.raw.pipeline(transaction=False)
+                pipe.incr(self.key(GEN_KEY))
+                pipe.publish(self.key(CHANNEL), payload)
+                pipe.execute()
                 return
             if not self.cache.add(GEN_KEY, 1, None):
                 self.cache.incr(GEN_KEY)
@@ -310,16 +354,134 @@ def store() -> _Store:
 
 # --- per-process state ---------------------------------------------------------------------------
 
-_LOCAL: dict = {"gen": object(), "blobs": {}}
+_LOCAL: dict = {"gen": object(), "blobs": {}, "seq": 0}
 _PRODUCTS: dict = {"at": 0.0, "map": {}}
+NO_PRODUCT = (0, "")
 
 
 def reset_local() -> None:
     """Forget everything this process cached (tests; after a deploy that changed the blob format)."""
     _LOCAL["gen"] = object()
     _LOCAL["blobs"] = {}
+    _LOCAL["seq"] += 1
     _PRODUCTS["at"] = 0.0
     _PRODUCTS["map"] = {}
+    _THROTTLE.clear()
+
+
+def current_gen():
+    return _LOCAL["gen"]
+
+
+def _drop_local(payload: str) -> None:
+    """Apply an invalidation: '*' or comma-separated merchant ids."""
+    _LOCAL["seq"] += 1
+    if payload == "*":
+        _LOCAL["blobs"] = {}
+        return
+    blobs = _LOCAL["blobs"]
+    for part in payload.split(","):
+        if part:
+            blobs.pop(int(part), None)
+
+
+class _Listener:
+    """One thread per process (and Redis server) subscribed to the change channel.
+
+    While it is subscribed (`live`), requests need no Redis round trip to know that their blobs are
+    fresh: every committed holding change rewrites the merchants' blobs and then publishes their ids,
+    and this thread drops them from the process cache (well under a millisecond after the commit on
+    one machine). While it is not (starting, Redis restarting, or a local-memory cache), each request
+    reads the generation counter instead. (Re)subscribing drops the whole process cache, since
+    messages may have been missed meanwhile.
+    """
+
+    def __init__(self, params: dict, channel: str):
+        self.params = params
+        self.channel = channel
+        self.live = False
+        self.pid = None
+        self.thread = None
+
+    def ensure(self) -> bool:
+        if self.live and self.pid == os.getpid():
+            return True
+        with _LISTENER_LOCK:
+            if self.pid != os.getpid() or self.thread is None or not self.thread.is_alive():
+                self.pid = os.getpid()
+                self.live = False
+                self.thread = threading.Thread(target=self._run, name="tags-public-listener", daemon=True)
+                self.thread.start()
+        return False
+
+    def _run(self) -> None:
+        import redis
+
+        backoff = 0.5
+        while True:
+            try:
+                client = redis.Redis(
+                    socket_connect_timeout=1, socket_timeout=None, health_check_interval=2, **self.params
+                )
+                pubsub = client.pubsub()
+                pubsub.subscribe(self.channel)
+                while True:
+                    message = pubsub.get_message(timeout=1.0)
+                    if message is None:
+                        continue
+                    if message["type"] == "subscribe":
+                        _drop_local("*")
+                        self.live = True
+                        backoff = 0.5
+                    elif message["type"] == "message":
+                        _drop_local(message["data"].decode())
+            except Exception:  # noqa: BLE001 - any failure: per-request checks until we are back
+                if self.live:
+                    self.live = False
+                    _drop_local("*")
+                time.sleep(backoff)
+                backoff = min(backoff * 2, 10)
+
+
+_LISTENER_LOCK = threading.Lock()
+_LISTENERS: dict[tuple, _Listener] = {}
+
+
+def listener_live(s: _Store) -> bool:
+    """True when this process is told about every change (no per-request freshness check needed)."""
+    if s.raw is None:
+        return False
+    listener = s.listener
+    if listener is None:
+        kwargs = s.raw.connection_pool.connection_kwargs
+        params = {k: kwargs[k] for k in ("host", "port", "db", "password", "username", "path") if k in kwargs}
+        target = (*sorted(params.items()), s.key(CHANNEL))
+        with _LISTENER_LOCK:
+            listener = _LISTENERS.get(target)
+            if listener is None:
+                listener = _LISTENERS[target] = _Listener(params, s.key(CHANNEL))
+        s.listener = listener
+    return listener.ensure()
+
+
+# Throttle counts per process, flushed to Redis in small batches while the listener is live.
+_THROTTLE: dict[str, list[int]] = {}
+
+
+def throttle_count(s: _Store, key: str, limit: int, window: int) -> int:
+    """Requests of this client in this window, across processes (exact for small limits; for large
+    ones flushed every limit/100 requests, at most 256, so a process may run ahead by that much)."""
+    state = _THROTTLE.get(key)
+    if state is None:
+        if len(_THROTTLE) > 10_000:
+            _THROTTLE.clear()
+        state = _THROTTLE[key] = [0, 0]  # [window total at the last flush, unflushed here]
+    state[1] += 1
+    if state[1] >= min(256, max(1, limit // 100)):
+        state[0] = s.count(key, state[1], window)
+        state[1] = 0
+        return state[0]
+    return state[0] + state[1]
 
 
 def product_map(product_ids: list[int]) -> dict[int, tuple[int, str]]:
@@ -333,20 +495,78 @@ def product_map(product_ids: list[int]) -> dict[int, tuple[int, str]]:
     known = _PRODUCTS["map"]
     missing = [p for p in product_ids if p not in known]
     if missing:
+        for p in missing:
+            known[p] = NO_PRODUCT  # remembered as unknown (for PRODUCT_MAP_TTL) unless found below
         rows = Product.objects.filter(pk__in=missing).values_list("pk", "merchant_id", "category__code")
         for pk, mid, cat in rows:
             known[pk] = (mid, cat)
-    return {p: known[p] for p in product_ids if p in known}
+    return {p: known[p] for p in product_ids if known[p] is not NO_PRODUCT}
+
+
+def render_cached(ids: list[int], lang: str, *, gen) -> tuple[list[bytes], list[int]] | None:
+    """The response parts for product ids when everything is in this process already, else None.
+
+    The hot path: one pass of dictionary lookups, no I/O, no copies of the fragments.
+    """
+    if gen != _LOCAL["gen"] or time.monotonic() - _PRODUCTS["at"] > PRODUCT_MAP_TTL:
+        return None
+    known, local = _PRODUCTS["map"], _LOCAL["blobs"]
+    parts: list[bytes] = []
+    unknown: list[int] = []
+    append = parts.append
+    sep = b"{"
+    for i in ids:
+        hit = known.get(i)
+        if hit is None:
+            return None
+        if hit is NO_PRODUCT:
+            unknown.append(i)
+            continue
+        entry = local.get(hit[0])
+        if entry is None:
+            return None
+        frag = entry[lang].get(hit[1]) or fragment_for(entry, lang, hit[1])
+        append(b'%s"product_id":%d,' % (sep, i))
+        append(frag)
+        sep = b",{"
+    return parts, unknown
+
+
+def resolve(ids: list[int], *, by_product: bool, gen, s: _Store | None) -> tuple[dict, dict]:
+    """({id: (merchant_id, category or None)}, {merchant_id: compiled blob}) for the ids that exist.
+
+    The common case (everything already in this process) is a dictionary walk with no I/O.
+    """
+    local = _LOCAL["blobs"]
+    if s is not None and gen == _LOCAL["gen"]:
+        if by_product:
+            known = _PRODUCTS["map"]
+            hits = {}
+            for i in ids:
+                hit = known.get(i)
+                if hit is None or hit[0] not in local:
+                    break
+                hits[i] = hit
+            else:
+                if time.monotonic() - _PRODUCTS["at"] <= PRODUCT_MAP_TTL:
+                    return hits, local
+        elif all(m in local for m in ids):
+            return {m: (m, None) for m in ids}, local
+    if by_product:
+        pmap = product_map(ids)
+        return pmap, blobs_for(list({mid for mid, _ in pmap.values()}), gen=gen, s=s)
+    return {m: (m, None) for m in ids}, blobs_for(ids, gen=gen, s=s)
 
 
 def blobs_for(merchant_ids: list[int], *, gen, s: _Store | None) -> dict[int, dict]:
     """Blobs from the process cache, then Redis, then the database (filling Redis with what was missing)."""
     if s is None:
-        return build_blobs(merchant_ids)
+        return {m: compile_blob(b) for m, b in build_blobs(merchant_ids).items()}
     if gen != _LOCAL["gen"] or len(_LOCAL["blobs"]) > LOCAL_MAX_BLOBS:
         _LOCAL["gen"] = gen
         _LOCAL["blobs"] = {}
     local = _LOCAL["blobs"]
+    seq = _LOCAL["seq"]
     result = {m: local[m] for m in merchant_ids if m in local}
     missing = [m for m in merchant_ids if m not in result]
     if missing:
@@ -357,8 +577,10 @@ def blobs_for(merchant_ids: list[int], *, gen, s: _Store | None) -> dict[int, di
             # nx: a writer's fresher blob (set after its commit) always wins over this read.
             s.put_blobs(built, only_missing=True)
             fetched.update(built)
-        result.update(fetched)
-        local.update(fetched)
+        compiled = {m: compile_blob(b) for m, b in fetched.items()}
+        result.update(compiled)
+        if _LOCAL["seq"] == seq:  # no invalidation arrived while we were reading
+            local.update(compiled)
     return result
 
 
@@ -366,8 +588,10 @@ def refresh_merchants(merchant_ids) -> None:
     """After a holding change has committed: rewrite the merchants' blobs, then move the generation."""
     try:
         s = store()
-        s.put_blobs(build_blobs(merchant_ids), only_missing=False)
-        s.bump()
+        ids = list(merchant_ids)
+        s.put_blobs(build_blobs(ids), only_missing=False)
+        _drop_local(",".join(map(str, ids)))
+        s.bump(ids)
     except StoreDown:
         logger.warning("public badge cache unreachable; blobs of %s refresh on expiry", list(merchant_ids))
 
@@ -380,10 +604,12 @@ def clear_all() -> None:
             cache.delete_pattern("tags:pub:m:*")  # keys written raw use the same prefix scheme
         else:
             cache.clear()
+        _drop_local("*")
         store().bump()
     except REDIS_ERRORS:
         logger.warning("public badge cache unreachable; blobs expire within %s s", BLOB_TTL)
 
 
 def etag_for(body: bytes) -> str:
-    return '"' + hashlib.md5(body, usedforsecurity=False).hexdigest() + '"'
+    """A validator, not a security feature: a fast checksum and the length (a few µs for 50 KB)."""
+    return f'W/"{zlib.crc32(body):08x}{len(body):x}"'

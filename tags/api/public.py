@@ -7,6 +7,7 @@ the DRF throttle scope "public" (REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]["publi
 window per client address, counted in the same Redis round trip that reads the cache generation.
 """
 
+import re
 import time
 from functools import lru_cache
 
@@ -50,19 +51,21 @@ def _error(status: int, code: str, message: str, fields: dict | None = None) -> 
     return JsonResponse({"code": code, "message": message, "fields": fields or {}}, status=status)
 
 
+_IDS = re.compile(r"\s*\d{1,18}\s*(?:,\s*\d{1,18}\s*)*\Z")
+
+
 def _parse_ids(raw: str, name: str) -> tuple[list[int] | None, JsonResponse | None]:
-    parts = [p.strip() for p in raw.split(",")]
-    if not raw.strip() or any(not p.isdigit() or len(p) > 18 for p in parts):
+    if not _IDS.match(raw):
         return None, _error(
             400, "invalid", f"{name} must be a comma-separated list of positive integers",
             {name: ["a comma-separated list of positive integers, e.g. 1,2,3"]},
         )  # fmt: skip
-    ids = list(dict.fromkeys(int(p) for p in parts))
+    ids = list(dict.fromkeys(map(int, raw.split(","))))
     if len(ids) > MAX_IDS:
         return None, _error(
             400, "too_many_ids", f"at most {MAX_IDS} ids per request", {name: [f"at most {MAX_IDS}"]}
         )
-    if any(i <= 0 for i in ids):
+    if 0 in ids:
         return None, _error(400, "invalid", f"{name} must be positive", {name: ["ids must be positive"]})
     return ids, None
 
@@ -76,10 +79,23 @@ def _client_ident(request) -> str:
     return request.META.get("REMOTE_ADDR", "")
 
 
+def _query(request) -> dict[str, str]:
+    """The query string as a plain dict; the simple case (no escapes) skips QueryDict parsing."""
+    raw = request.META.get("QUERY_STRING", "")
+    if "%" in raw or "+" in raw:
+        return dict(request.GET.items())
+    out: dict[str, str] = {}
+    for pair in raw.split("&"):
+        if pair:
+            key, _, value = pair.partition("=")
+            out.setdefault(key, value)
+    return out
+
+
 def public_badges(request):
     if request.method not in ("GET", "HEAD"):
         return _error(405, "method_not_allowed", f'Method "{request.method}" not allowed.')
-    query = request.GET
+    query = _query(request)
     products_raw, merchants_raw = query.get("product_ids"), query.get("merchant_ids")
     if (products_raw is None) == (merchants_raw is None):
         return _error(
@@ -91,15 +107,24 @@ def public_badges(request):
     ids, err = _parse_ids(products_raw if by_product else merchants_raw, name)
     if err is not None:
         return err
-    lang = "zh" if (translation.get_language() or "zh").startswith("zh") else "en"
+    # Set by LocaleMiddleware from Accept-Language (which also adds Vary and Content-Language).
+    lang = (
+        "zh"
+        if (getattr(request, "LANGUAGE_CODE", None) or translation.get_language() or "zh")[:2] == "zh"
+        else "en"
+    )
 
-    # One round trip: the cache generation and this client's request count in the window.
-    limit, window = _parse_rate(PublicRateThrottle().get_rate())
+    # Freshness and rate limit: no Redis round trip while the change listener is live, else one.
+    limit, window = _parse_rate(settings.REST_FRAMEWORK.get("DEFAULT_THROTTLE_RATES", {}).get("public"))
     s = public.store()
     try:
         # A fixed window: the key names the window, so a busy client's counter still starts over.
         throttle_key = f"tags:thr:{_client_ident(request)}:{int(time.time()) // window}" if limit else None
-        gen, count = s.hot(throttle_key, window)
+        if public.listener_live(s):
+            gen = public.current_gen()  # the listener keeps this process's cache fresh
+            count = public.throttle_count(s, throttle_key, limit, window) if limit else 0
+        else:
+            gen, count = s.hot(throttle_key, window)
         if limit and count > limit:
             resp = _error(429, "throttled", "Request was throttled.")
             resp["Retry-After"] = str(window)
@@ -107,40 +132,34 @@ def public_badges(request):
     except public.StoreDown:
         s = gen = None  # Redis is down: the database answers, unthrottled.
 
-    try:
-        if by_product:
-            pmap = public.product_map(ids)
-            blobs = public.blobs_for(list({mid for mid, _ in pmap.values()}), gen=gen, s=s)
-        else:
-            pmap = None
-            blobs = public.blobs_for(ids, gen=gen, s=s)
-    except public.StoreDown:
-        blobs = public.build_blobs({mid for mid, _ in pmap.values()} if by_product else ids)
-
-    parts, unknown = [], []
-    for i in ids:
-        if by_product:
-            hit = pmap.get(i)
-            blob = blobs.get(hit[0]) if hit else None
-            if blob is None:
+    cached = public.render_cached(ids, lang, gen=gen) if by_product and s is not None else None
+    if cached is not None:
+        results, unknown = cached
+    else:
+        try:
+            where, blobs = public.resolve(ids, by_product=by_product, gen=gen, s=s)
+        except public.StoreDown:
+            where, blobs = public.resolve(ids, by_product=by_product, gen=None, s=None)
+        results, unknown = [], []
+        append = results.append
+        sep = b"{"
+        for i in ids:
+            hit = where.get(i)
+            entry = blobs.get(hit[0]) if hit else None
+            if entry is None:
                 unknown.append(i)
                 continue
-            parts.append(f'{{"product_id":{i},' + public.fragment_for(blob, lang, hit[1])[1:])
-        else:
-            blob = blobs.get(i)
-            if blob is None:
-                unknown.append(i)
-                continue
-            parts.append(public.fragment_for(blob, lang, None))
-    results, missing = ",".join(parts), ",".join(map(str, unknown))
-    body = f'{{"language":"{lang}","results":[{results}],"unknown_{name}":[{missing}]}}'.encode()
+            if by_product:
+                append(b'%s"product_id":%d,' % (sep, i))
+            else:
+                append(sep)
+            append(entry[lang].get(hit[1] or "*") or public.fragment_for(entry, lang, hit[1]))
+            sep = b",{"
+    parts = [b'{"language":"', lang.encode(), b'","results":[', *results]
+    parts.append(b'],"unknown_%s":[%s]}' % (name.encode(), ",".join(map(str, unknown)).encode()))
+    body = b"".join(parts)
     etag = public.etag_for(body)
-    headers = {
-        "ETag": etag,
-        "Cache-Control": "public, no-cache",
-        "Vary": "Accept-Language",
-        "Content-Language": "zh-hans" if lang == "zh" else "en",
-    }
+    headers = {"ETag": etag, "Cache-Control": "public, no-cache"}
     if etag in request.META.get("HTTP_IF_NONE_MATCH", ""):
         return HttpResponse(status=304, headers=headers)
     return HttpResponse(body, content_type="application/json", headers=headers)
@@ -290,7 +309,7 @@ class PublicBadgeVerifyView(APIView):
         if blob is not None:
             import json
 
-            now = json.loads(public.fragment_for(blob, "en", fields["category"]))
+            now = json.loads(b"{" + public.fragment_for(public.compile_blob(blob), "en", fields["category"]))
             current = sorted(t["code"] for t in now["tags"]) == sorted(tags) and (
                 (now["badge"] or {}).get("code") == fields["badge"]
             )

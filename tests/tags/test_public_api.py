@@ -58,7 +58,9 @@ def test_product_answer_in_chinese(api, shop):
         "code": "la_city", "name": "大家电电器城", "title_prefix": "电器城", "search_boost": 1.3, "campaign_eligible": True,
     }  # fmt: skip
     assert r["Cache-Control"] == "public, no-cache"
-    assert r["ETag"].startswith('"')
+    assert "Accept-Language" in r["Vary"]
+    assert r["Content-Language"] == "zh-hans"
+    assert r["ETag"].startswith('W/"')
 
 
 def test_english_and_merchant_ids(api, shop):
@@ -77,6 +79,10 @@ def test_unknown_products_are_reported(api, shop):
     body = _get(api, product_ids=f"{product.pk},424242").json()
     assert [e["product_id"] for e in body["results"]] == [product.pk]
     assert body["unknown_product_ids"] == [424242]
+    # served again from this process's memory: still reported, still no 500
+    again = _get(api, product_ids=f"424242,{product.pk}").json()
+    assert [e["product_id"] for e in again["results"]] == [product.pk]
+    assert again["unknown_product_ids"] == [424242]
 
 
 def test_product_in_a_category_without_tags_is_empty_but_signed(api, shop):
