@@ -13,6 +13,7 @@ from .factories import MembershipFactory, MerchantFactory, UserFactory, category
 
 def pytest_collection_modifyitems(config, items):
     """`postgres` tests need row locks: skip them only when no PostgreSQL is configured."""
+    _serialize_transactional_tests(items)
     if settings.DATABASE_IS_POSTGRES:
         return
     if os.environ.get("CI_REQUIRE_POSTGRES"):
@@ -21,6 +22,16 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if "postgres" in item.keywords:
             item.add_marker(skip)
+
+
+def _serialize_transactional_tests(items):
+    """A transactional test ends by emptying every table, rows seeded by data migrations included
+    (categories, tag catalog, groups ...). Serialized rollback reloads them before each such test."""
+    for item in items:
+        marker = item.get_closest_marker("django_db")
+        if marker and marker.kwargs.get("transaction") and not marker.kwargs.get("serialized_rollback"):
+            kwargs = {**marker.kwargs, "serialized_rollback": True}
+            item.add_marker(pytest.mark.django_db(*marker.args, **kwargs), append=False)
 
 
 @pytest.fixture(autouse=True)
