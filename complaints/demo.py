@@ -167,7 +167,8 @@ def _showcase(rng, orders, tags_by_order, now, adjudicator, owner_by_merchant) -
         zip(orders, script, strict=False)
     ):
         order_pk, ext, merchant_id, shopper, paid, paid_at = order
-        filed_at = max(now - timedelta(days=days_ago), paid_at + timedelta(hours=2))
+        # An order paid in the last two hours is complained about now, not in the future.
+        filed_at = min(max(now - timedelta(days=days_ago), paid_at + timedelta(hours=2)), now)
         tag = next((t for t in TAG_FOR_STANDARD.get(code, ()) if t in tags_by_order.get(order_pk, {})), "")
         complaint, _ = complaint_file(
             external_id=f"DEMO-S{merchant_id}-{n:02d}",
