@@ -356,7 +356,7 @@ def store() -> _Store:
 
 _LOCAL: dict = {"gen": object(), "blobs": {}, "seq": 0}
 _PRODUCTS: dict = {"at": 0.0, "map": {}}
-NO_PRODUCT = (0, "")
+NO_PRODUCT = (0, "", b"")
 
 
 def reset_local() -> None:
@@ -485,7 +485,10 @@ def throttle_count(s: _Store, key: str, limit: int, window: int) -> int:
 
 
 def product_map(product_ids: list[int]) -> dict[int, tuple[int, str]]:
-    """{product_id: (merchant_id, category_code)}; one query for the ids this process has not seen."""
+    """{product_id: (merchant_id, category_code)}; one query for the ids this process has not seen.
+
+    The process map also keeps each product's rendered `"product_id":N,` prefix for the hot path.
+    """
     from merchants.models import Product
 
     now = time.monotonic()
@@ -499,8 +502,8 @@ def product_map(product_ids: list[int]) -> dict[int, tuple[int, str]]:
             known[p] = NO_PRODUCT  # remembered as unknown (for PRODUCT_MAP_TTL) unless found below
         rows = Product.objects.filter(pk__in=missing).values_list("pk", "merchant_id", "category__code")
         for pk, mid, cat in rows:
-            known[pk] = (mid, cat)
-    return {p: known[p] for p in product_ids if known[p] is not NO_PRODUCT}
+            known[pk] = (mid, cat, b'"product_id":%d,' % pk)
+    return {p: known[p][:2] for p in product_ids if known[p] is not NO_PRODUCT}
 
 
 def render_cached(ids: list[int], lang: str, *, gen) -> tuple[list[bytes], list[int]] | None:
@@ -525,9 +528,9 @@ def render_cached(ids: list[int], lang: str, *, gen) -> tuple[list[bytes], list[
         entry = local.get(hit[0])
         if entry is None:
             return None
-        frag = entry[lang].get(hit[1]) or fragment_for(entry, lang, hit[1])
-        append(b'%s"product_id":%d,' % (sep, i))
-        append(frag)
+        append(sep)
+        append(hit[2])
+        append(entry[lang].get(hit[1]) or fragment_for(entry, lang, hit[1]))
         sep = b",{"
     return parts, unknown
 

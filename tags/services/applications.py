@@ -102,6 +102,14 @@ def application_submit(
     """Run every check, store each result, and move on to awaiting_agreement or rejected."""
     now = timezone.now()
     with transaction.atomic():
+        # Submissions of one merchant run one at a time, so that two applications for mutually
+        # exclusive tags cannot both pass the exclusivity check (the merchant row is the lock).
+        merchant_id = (
+            TagApplication.objects.filter(pk=application_id).values_list("merchant_id", flat=True).first()
+        )
+        if merchant_id is None or (merchant is not None and merchant_id != merchant.pk):
+            raise NotFound("No such application.")
+        Merchant.objects.select_for_update().filter(pk=merchant_id).first()
         application = _lock(application_id, merchant)
         _move(application, S.SUBMITTED, actor=actor)
         application.submitted_at = now

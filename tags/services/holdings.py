@@ -92,6 +92,23 @@ def holding_grant(
     now = timezone.now()
     with transaction.atomic():
         _lock_merchant(merchant_id)
+        if tag.exclusive_group:
+            clash = (
+                TagHolding.objects.filter(
+                    merchant_id=merchant_id,
+                    category=category,
+                    state=ACTIVE,
+                    tag__exclusive_group=tag.exclusive_group,
+                )
+                .exclude(tag=tag)
+                .select_related("tag")
+                .first()
+            )
+            if clash is not None:
+                raise InvalidTransition(
+                    f"{tag.code} cannot be held with {clash.tag.code} in the same category",
+                    fields={"tag": [f"mutually exclusive with {clash.tag.code}"]},
+                )
         holding = TagHolding.objects.filter(merchant_id=merchant_id, category=category, tag=tag).first()
         if holding is None:
             holding = TagHolding.objects.create(

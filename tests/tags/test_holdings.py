@@ -109,3 +109,11 @@ def test_badge_events_only_on_change(merchant_a):
     grant_badge_set(merchant_a)
     grant(merchant_a, "ship_24h")
     assert BadgeEvent.objects.filter(holding__merchant=merchant_a).count() == 1
+
+
+def test_exclusive_grant_is_refused_as_a_last_guard(merchant_a):
+    grant(merchant_a, "ship_24h")
+    with pytest.raises(InvalidTransition) as exc:
+        grant(merchant_a, "ship_same_day")
+    assert exc.value.status_code == 409
+    assert TagHolding.objects.filter(merchant=merchant_a).count() == 1

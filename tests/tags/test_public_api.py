@@ -1,9 +1,11 @@
 import pytest
+from django.conf import settings
 from django.db import connection
 from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
 
 from tags import public
+from tags.models import TagHolding
 from tags.services import holding_revoke
 from tests.factories import MerchantFactory, ProductFactory, category
 
@@ -257,3 +259,32 @@ def test_rate_limited(api, shop, settings):
     assert codes == [200, 200, 200, 429, 429]
     r = _get(api, product_ids=str(product.pk))
     assert r.json()["code"] == "throttled"
+
+
+@pytest.mark.skipif(not settings.REDIS_URL, reason="needs Redis: set REDIS_URL")
+def test_change_published_by_another_process_reaches_this_one(api, shop):
+    """Another process changes a holding: it rewrites the blob in Redis and publishes the merchant id.
+    This process's listener drops its copy, so the next request shows the change."""
+    import time
+
+    merchant, product, holdings = shop
+    s = public.store()
+    deadline = time.monotonic() + 5
+    while not public.listener_live(s) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert public.listener_live(s)
+    assert _get(api, product_ids=str(product.pk)).json()["results"][0]["badge"] is not None
+    assert merchant.pk in public._LOCAL["blobs"]
+    # what holding_revoke's on_commit does in the other process, minus this process's local drop
+    home = next(h for h in holdings if h.tag.code == "home_delivery")
+    TagHolding.objects.filter(pk=home.pk).update(state="rectifying")
+    from tags.services import badges_recompute
+
+    badges_recompute(merchant_id=merchant.pk)
+    s.put_blobs(public.build_blobs([merchant.pk]), only_missing=False)
+    s.bump([merchant.pk])
+    while merchant.pk in public._LOCAL["blobs"] and time.monotonic() < deadline:
+        time.sleep(0.01)
+    after = _get(api, product_ids=str(product.pk)).json()["results"][0]
+    assert after["badge"] is None
+    assert "home_delivery" not in [t["code"] for t in after["tags"]]
