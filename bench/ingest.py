@@ -71,8 +71,12 @@ def _setup_shops(n_merchants: int):
     from tags.models import Tag, TagHolding
 
     category = Category.objects.get(code="large_appliances")
-    brand, _ = Brand.objects.get_or_create(name_zh="海尔", defaults={"name_en": "Haier", "is_large_appliance": True})
-    tags = list(Tag.objects.filter(code__in=["ship_24h", "free_shipping", "delivery_install", "genuine_invoice"]))
+    brand, _ = Brand.objects.get_or_create(
+        name_zh="海尔", defaults={"name_en": "Haier", "is_large_appliance": True}
+    )
+    tags = list(
+        Tag.objects.filter(code__in=["ship_24h", "free_shipping", "delivery_install", "genuine_invoice"])
+    )
     products = []
     for i in range(n_merchants):
         merchant = merchant_create(name=f"压测店铺{i}", shop_code=f"BENCH{i:04d}", main_category=category)
@@ -83,7 +87,9 @@ def _setup_shops(n_merchants: int):
                 granted_at=datetime(2020, 1, 1, tzinfo=UTC),
             )  # fmt: skip
         products.append(
-            Product.objects.create(merchant=merchant, category=category, brand=brand, title=f"空调 {i}", price=2999)
+            Product.objects.create(
+                merchant=merchant, category=category, brand=brand, title=f"空调 {i}", price=2999
+            )
         )
     user = User.objects.create_user("bench-upstream", password="bench-pass-1234")
     user.groups.add(Group.objects.get(name="integration"))
@@ -97,8 +103,16 @@ def _start_server(workers: int) -> subprocess.Popen:
     env.pop("REDIS_URL", None)
     proc = subprocess.Popen(
         [
-            str(ROOT / ".venv/bin/gunicorn"), "config.wsgi", "-w", str(workers), "-b", f"127.0.0.1:{PORT}",
-            "--log-level", "warning", "--timeout", "120",
+            str(ROOT / ".venv/bin/gunicorn"),
+            "config.wsgi",
+            "-w",
+            str(workers),
+            "-b",
+            f"127.0.0.1:{PORT}",
+            "--log-level",
+            "warning",
+            "--timeout",
+            "120",
         ],  # fmt: skip
         cwd=ROOT,
         env=env,
@@ -155,7 +169,9 @@ def _post_all(path: str, bodies: list[bytes], token: str, concurrency: int) -> t
     return elapsed, counts
 
 
-def bench_events(*, n_events: int, workers: int, concurrency: int, late_share: float, rng: random.Random) -> dict:
+def bench_events(
+    *, n_events: int, workers: int, concurrency: int, late_share: float, rng: random.Random
+) -> dict:
     products, token = _setup_shops(20)
     n_orders = n_events // 3 + 1
     now = datetime.now(UTC)
@@ -165,16 +181,22 @@ def bench_events(*, n_events: int, workers: int, concurrency: int, late_share: f
         paid_at = now - timedelta(hours=rng.uniform(30, 60))
         orders.append(
             {
-                "external_id": f"BO{i:09d}", "product_id": product.pk, "merchant_id": product.merchant_id,
-                "shopper_ref": f"shopper{rng.randrange(10**6)}", "paid_amount": f"{rng.randint(500, 9000)}.00",
-                "shipping_fee": "0", "province": rng.choice(["310000", "110000", "440000", "330000", "510000"]),
+                "external_id": f"BO{i:09d}",
+                "product_id": product.pk,
+                "merchant_id": product.merchant_id,
+                "shopper_ref": f"shopper{rng.randrange(10**6)}",
+                "paid_amount": f"{rng.randint(500, 9000)}.00",
+                "shipping_fee": "0",
+                "province": rng.choice(["310000", "110000", "440000", "330000", "510000"]),
                 "paid_at": paid_at.isoformat(),
             }  # fmt: skip
         )
     events = []
     for o in orders:
         paid_at = datetime.fromisoformat(o["paid_at"])
-        pickup = paid_at + timedelta(hours=rng.uniform(25, 30) if rng.random() < late_share else rng.uniform(1, 23))
+        pickup = paid_at + timedelta(
+            hours=rng.uniform(25, 30) if rng.random() < late_share else rng.uniform(1, 23)
+        )
         delivered = pickup + timedelta(hours=rng.uniform(12, 48))
         for kind, at, data in (
             ("pickup_scanned", pickup, {"carrier": "SF", "tracking_no": f"SF{rng.randrange(10**12)}"}),
@@ -183,15 +205,22 @@ def bench_events(*, n_events: int, workers: int, concurrency: int, late_share: f
         ):
             events.append(
                 {
-                    "external_id": f"BE{len(events):010d}", "order_external_id": o["external_id"],
-                    "kind": kind, "occurred_at": at.isoformat(), "data": data,
+                    "external_id": f"BE{len(events):010d}",
+                    "order_external_id": o["external_id"],
+                    "kind": kind,
+                    "occurred_at": at.isoformat(),
+                    "data": data,
                 }  # fmt: skip
             )
     events = events[:n_events]
     rng.shuffle(events)  # out of order across and within batches
     batch = 1000
-    order_bodies = [json.dumps({"items": orders[i : i + batch]}).encode() for i in range(0, len(orders), batch)]
-    event_bodies = [json.dumps({"items": events[i : i + batch]}).encode() for i in range(0, len(events), batch)]
+    order_bodies = [
+        json.dumps({"items": orders[i : i + batch]}).encode() for i in range(0, len(orders), batch)
+    ]
+    event_bodies = [
+        json.dumps({"items": events[i : i + batch]}).encode() for i in range(0, len(events), batch)
+    ]
 
     server = _start_server(workers)
     try:
@@ -245,8 +274,13 @@ def bench_sweep(*, pending: int, overdue: int) -> dict:
             FROM generate_series(1, %(pending)s) AS g
             """,
             {
-                "now": now, "merchant": product.merchant_id, "product": product.pk, "category": product.category_id,
-                "brand": product.brand_id, "pending": pending, "overdue": overdue,
+                "now": now,
+                "merchant": product.merchant_id,
+                "product": product.pk,
+                "category": product.category_id,
+                "brand": product.brand_id,
+                "pending": pending,
+                "overdue": overdue,
             },  # fmt: skip
         )
         cur.execute(
@@ -303,7 +337,9 @@ def bench_sweep(*, pending: int, overdue: int) -> dict:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--events", type=int, default=60000)
     parser.add_argument("--pending", type=int, default=1_000_000)
     parser.add_argument("--overdue", type=int, default=10_000)

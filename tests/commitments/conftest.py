@@ -15,3 +15,9 @@ def shop(merchant_a):
 @pytest.fixture
 def product(shop):
     return product_of(shop)
+
+
+@pytest.fixture(autouse=True)
+def _english(settings):
+    """Assertions read the English source strings; the site defaults to zh-hans."""
+    settings.LANGUAGE_CODE = "en"
