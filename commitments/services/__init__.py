@@ -4,6 +4,7 @@ from .appeals import appeal_deadline, breach_appeal_decide, breach_appeal_submit
 from .breaches import (
     BreachOutcome,
     breach_compensate,
+    breach_exclude_from_metrics,
     breach_mark_compensated,
     breaches_compensate,
     breaches_uncompensated_ids,
@@ -36,6 +37,7 @@ __all__ = [
     "BreachOutcome",
     "ItemResult",
     "breach_compensate",
+    "breach_exclude_from_metrics",
     "breach_mark_compensated",
     "breaches_compensate",
     "breaches_uncompensated_ids",

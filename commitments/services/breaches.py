@@ -479,3 +479,23 @@ def breach_mark_compensated(*, breach_id: int, voucher_id: int, actor=None) -> B
             commitment.save(update_fields=["state", "updated_at"])
         audit_record(actor=actor, verb="breach.compensated", target=breach, data={"voucher": voucher.code})
     return breach
+
+
+def breach_exclude_from_metrics(
+    *, breach_id: int, reason: str, source: Breach.Source | str | None = None, actor=None
+) -> bool:
+    """Take a breach out of every metric (an upheld appeal elsewhere). The voucher stays with the shopper.
+
+    With `source`, only a breach of that source is touched. Returns whether anything changed.
+    """
+    with transaction.atomic():
+        qs = Breach.objects.select_for_update().filter(pk=breach_id, counts_in_metrics=True)
+        if source is not None:
+            qs = qs.filter(source=source)
+        breach = qs.first()
+        if breach is None:
+            return False
+        breach.counts_in_metrics = False
+        breach.save(update_fields=["counts_in_metrics", "updated_at"])
+        audit_record(actor=actor, verb="breach.excluded_from_metrics", target=breach, data={"reason": reason})
+    return True

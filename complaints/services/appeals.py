@@ -7,6 +7,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from commitments.models import Breach
+from commitments.services import breach_exclude_from_metrics
 from core.audit import audit_record
 from core.errors import ApplicationError, Conflict, InvalidTransition, NotFound, check_transition
 from core.files import validate_evidence
@@ -114,8 +115,11 @@ def complaint_appeal_decide(*, appeal_id: int, outcome: str, reason: str, actor=
             complaint.save(update_fields=["counts_in_metrics", "updated_at"])
             if complaint.breach_id is not None:
                 # A breach this complaint established leaves the metrics with it.
-                Breach.objects.filter(pk=complaint.breach_id, source=Breach.Source.COMPLAINT).update(
-                    counts_in_metrics=False, updated_at=now
+                breach_exclude_from_metrics(
+                    breach_id=complaint.breach_id,
+                    reason=f"appeal upheld: complaint {complaint.external_id}",
+                    source=Breach.Source.COMPLAINT,
+                    actor=actor,
                 )
         appeal.save(update_fields=update)
         audit_record(
