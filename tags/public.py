@@ -344,10 +344,12 @@ _STORES: dict[int, _Store] = {}
 
 
 def store() -> _Store:
+    """The store of this thread's cache object (Django keeps one per thread; threads share the pool)."""
     cache = caches["default"]
     found = _STORES.get(id(cache))
     if found is None or found.cache is not cache:
-        _STORES.clear()
+        if len(_STORES) > 256:
+            _STORES.clear()
         found = _STORES[id(cache)] = _Store(cache)
     return found
 

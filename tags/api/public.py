@@ -202,7 +202,15 @@ _entry = inline_serializer(
 
 
 class PublicBadgesView(APIView):
-    """Documentation shell: requests are served by `public_badges` (see `as_view`)."""
+    """Per product (or merchant): the active service tags and the category badge, for shoppers.
+
+    Pass exactly one of `product_ids` or `merchant_ids` (at most 100). Ids that do not exist are
+    listed in `unknown_product_ids` / `unknown_merchant_ids`. Each entry is signed over (merchant,
+    category, tags, badge, issued_at); check it at `/api/v1/public/badges/verify`. Responses carry an
+    `ETag` (send it back in `If-None-Match` for a 304) and `Cache-Control: public, no-cache`.
+    """
+
+    # Only a documentation shell: `as_view` hands requests to the plain view `public_badges`.
 
     authentication_classes: list = []
     permission_classes = [AllowAny]
