@@ -209,7 +209,8 @@ def main() -> None:
     ping_p99 = statistics.median(r["p99_ms"] for r in pings)
     badge_p99 = statistics.median(r["p99_ms"] for r in badges)
     print(
-        f"gunicorn {args.worker_class} {args.workers}x{args.threads}, wrk {args.connections} connections, "
+        f"gunicorn {args.worker_class} {args.workers}"
+        f"{'x' + str(args.threads) if args.worker_class == 'gthread' else ''} workers, wrk {args.connections} connections, "
         f"{args.rounds} alternating rounds of {args.duration}s (medians)"
     )
     print(f"/ping/                               {ping_rps:9.1f} req/s   p99 {ping_p99:7.2f} ms")
