@@ -13,9 +13,8 @@ class CommitmentsConfig(AppConfig):
             return
         from .selectors import check_on_time_dispatch
 
+        # The threshold, minimum orders and window are staff-editable (CommitmentSettings): the label
+        # names the check, each result's detail states the numbers it was judged against.
         register_application_check(
-            "on_time_dispatch",
-            "On-time dispatch rate ≥ 95% (last 30 days)",
-            "近30天准时发货率 ≥ 95%",
-            check_on_time_dispatch,
+            "on_time_dispatch", "On-time dispatch rate", "准时发货率", check_on_time_dispatch
         )

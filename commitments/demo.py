@@ -30,6 +30,7 @@ from tags.models import Tag, TagHolding, TagTermsVersion
 
 from . import terms as T
 from .models import Breach, Commitment, FulfilmentEvent, Order, Voucher
+from .selectors import commitment_settings
 from .services import (
     breach_appeal_decide,
     breach_appeal_submit,
@@ -41,7 +42,6 @@ from .services import (
     orders_ingest,
     vouchers_expire,
 )
-from .services.breaches import sweep_grace
 from .services.ingest import _insert_returning
 
 BATCH = 1000
@@ -462,7 +462,7 @@ def _bulk_write(orders: list[dict], events: list[dict], *, products, holdings, n
             returning=["id"],
         )
 
-    cutoff = now - sweep_grace()
+    cutoff = now - commitment_settings().sweep_grace
     commitment_rows, breach_of = [], {}
     for o in orders:
         order_id = order_pk.get(o["external_id"])
@@ -596,11 +596,12 @@ def _invoice_deadline(terms: dict, requested_at):
 def _age_vouchers(rng: random.Random, *, now: datetime) -> None:
     """Vouchers were issued when their breach was found; many were redeemed since."""
     rows = list(Voucher.objects.filter(breach__isnull=False).values_list("pk", "breach__detected_at"))
+    validity = commitment_settings().voucher_validity
     updates = []
     for pk, detected in rows:
         issued = min(detected + timedelta(minutes=rng.randint(1, 30)), now)
-        voucher = Voucher(pk=pk, created_at=issued, valid_until=issued + timedelta(days=30))
-        redeem_at = issued + timedelta(days=rng.uniform(0.5, 25))
+        voucher = Voucher(pk=pk, created_at=issued, valid_until=issued + validity)
+        redeem_at = issued + validity * rng.uniform(0.5 / 30, 25 / 30)  # within its validity
         if rng.random() < 0.45 and redeem_at < now:
             voucher.state, voucher.redeemed_at = Voucher.State.REDEEMED, redeem_at
         else:
@@ -614,13 +615,13 @@ def _age_vouchers(rng: random.Random, *, now: datetime) -> None:
 def _appeals(merchant_ids: list[int], *, now: datetime) -> int:
     """The first login shop with recent breaches appeals three; one is upheld, one rejected, one waits."""
     made = 0
+    # Breaches still inside the appeal window, with an hour to spare.
+    window = commitment_settings().appeal_window - timedelta(hours=1)
     for merchant_id in merchant_ids:
         if made:
             break
         recent = list(
-            Breach.objects.filter(
-                merchant_id=merchant_id, detected_at__gte=max(now, timezone.now()) - timedelta(days=6)
-            )
+            Breach.objects.filter(merchant_id=merchant_id, detected_at__gte=max(now, timezone.now()) - window)
             .select_related("merchant")
             .order_by("-detected_at")[:3]
         )

@@ -2,12 +2,18 @@
 
 Contract used by other apps: Order (one paid order), FulfilmentEvent, Commitment (order × tag,
 the promise snapshot), Breach (a commitment not kept) and Voucher (无门槛代金券, one per breach or
-per other compensation source, enforced by unique constraints).
+per other compensation source, enforced by unique constraints). CommitmentSettings holds the
+app's business numbers (voucher validity, appeal window, sweep grace, the on-time dispatch check),
+one row that staff_ops edit in the admin; code reads them through
+``commitments.selectors.commitment_settings()``.
 """
 
+from dataclasses import dataclass
+from datetime import timedelta
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
@@ -15,6 +21,134 @@ from django.utils.translation import gettext_lazy as _
 from core.models import BaseModel
 from merchants.models import Brand, Category, Merchant, Product
 from tags.models import Tag, TagTermsVersion
+
+
+@dataclass(frozen=True)
+class CommitmentRules:
+    """A snapshot of CommitmentSettings: what a batch, a page or a check reads once and uses throughout."""
+
+    voucher_valid_days: int
+    sweep_grace_minutes: int
+    appeal_days: int
+    check_window_days: int
+    on_time_percent_min: Decimal
+    on_time_min_orders: int
+
+    @property
+    def voucher_validity(self) -> timedelta:
+        return timedelta(days=self.voucher_valid_days)
+
+    @property
+    def sweep_grace(self) -> timedelta:
+        return timedelta(minutes=self.sweep_grace_minutes)
+
+    @property
+    def appeal_window(self) -> timedelta:
+        return timedelta(days=self.appeal_days)
+
+    @property
+    def check_window(self) -> timedelta:
+        return timedelta(days=self.check_window_days)
+
+
+class CommitmentSettings(BaseModel):
+    """The commitments app's numbers (SPEC §4, §5), editable by staff_ops in the admin. Exactly one row (pk 1).
+
+    Read through ``commitments.selectors.commitment_settings()`` (cached); change through
+    ``commitments.services.commitment_settings_update`` (validates, audits, refreshes the cache).
+    """
+
+    SINGLETON_PK = 1
+    EDITABLE = (
+        "voucher_valid_days",
+        "sweep_grace_minutes",
+        "appeal_days",
+        "check_window_days",
+        "on_time_percent_min",
+        "on_time_min_orders",
+    )
+
+    voucher_valid_days = models.PositiveSmallIntegerField(
+        _("voucher validity (days)"),
+        default=30,
+        validators=[MinValueValidator(1), MaxValueValidator(3650)],
+        help_text=_("A compensation voucher can be redeemed for this many days after it is issued (1–3650)."),
+    )
+    sweep_grace_minutes = models.PositiveSmallIntegerField(
+        _("sweep grace (minutes)"),
+        default=15,
+        validators=[MaxValueValidator(1440)],
+        help_text=_(
+            "The deadline sweep waits this long past a deadline before it breaches a commitment, "
+            "so that late-arriving events still count (0–1440)."
+        ),
+    )
+    appeal_days = models.PositiveSmallIntegerField(
+        _("breach appeal window (days)"),
+        default=7,
+        validators=[MinValueValidator(1), MaxValueValidator(365)],
+        help_text=_("A merchant may appeal a breach for this many days after it was detected (1–365)."),
+    )
+    check_window_days = models.PositiveSmallIntegerField(
+        _("on-time dispatch check window (days)"),
+        default=30,
+        validators=[MinValueValidator(1), MaxValueValidator(365)],
+        help_text=_("The tag-application check looks at orders paid in this many last days (1–365)."),
+    )
+    on_time_percent_min = models.DecimalField(
+        _("minimum on-time dispatch rate (%)"),
+        max_digits=5,
+        decimal_places=2,
+        default=Decimal("95.00"),
+        validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("100"))],
+        help_text=_("Dispatch tags: applications need at least this on-time rate, in percent (0–100)."),
+    )
+    on_time_min_orders = models.PositiveIntegerField(
+        _("minimum dispatch-tracked orders"),
+        default=30,
+        validators=[MinValueValidator(1), MaxValueValidator(1_000_000)],
+        help_text=_("With fewer dispatch-tracked orders in the window the check passes on counts."),
+    )
+
+    class Meta:
+        verbose_name = _("commitment settings")
+        verbose_name_plural = _("commitment settings")
+        constraints = [
+            models.CheckConstraint(condition=Q(id=1), name="commitment_settings_single_row"),
+            models.CheckConstraint(
+                condition=Q(voucher_valid_days__gte=1, voucher_valid_days__lte=3650),
+                name="commitment_settings_voucher_days_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(sweep_grace_minutes__lte=1440), name="commitment_settings_grace_range"
+            ),
+            models.CheckConstraint(
+                condition=Q(appeal_days__gte=1, appeal_days__lte=365), name="commitment_settings_appeal_range"
+            ),
+            models.CheckConstraint(
+                condition=Q(check_window_days__gte=1, check_window_days__lte=365),
+                name="commitment_settings_window_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(on_time_percent_min__gte=0, on_time_percent_min__lte=100),
+                name="commitment_settings_percent_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(on_time_min_orders__gte=1), name="commitment_settings_min_orders_gte_1"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return str(_("commitment settings"))
+
+    @classmethod
+    def current(cls) -> "CommitmentSettings":
+        """The row, created with the defaults when missing (the data migration normally made it)."""
+        row, _created = cls.objects.get_or_create(pk=cls.SINGLETON_PK)
+        return row
+
+    def rules(self) -> CommitmentRules:
+        return CommitmentRules(**{name: getattr(self, name) for name in self.EDITABLE})
 
 
 class Order(BaseModel):
@@ -216,7 +350,7 @@ class ForceMajeure(BaseModel):
 
 
 class BreachAppeal(BaseModel):
-    """The merchant's appeal of a breach (within 7 days, with evidence); staff decide."""
+    """The merchant's appeal of a breach (within CommitmentSettings.appeal_days, with evidence); staff decide."""
 
     class State(models.TextChoices):
         SUBMITTED = "submitted", _("submitted")
@@ -228,7 +362,6 @@ class BreachAppeal(BaseModel):
         State.UPHELD: set(),
         State.REJECTED: set(),
     }
-    WINDOW_DAYS = 7
 
     breach = models.OneToOneField(Breach, on_delete=models.CASCADE, related_name="appeal")
     merchant = models.ForeignKey(Merchant, on_delete=models.PROTECT, related_name="+")

@@ -1,3 +1,5 @@
+from datetime import datetime
+
 from rest_framework import serializers
 
 from core.regions import PROVINCES
@@ -193,9 +195,17 @@ class TimelineEntrySerializer(serializers.Serializer):
 
 class BreachDetailSerializer(BreachSerializer):
     timeline = serializers.SerializerMethodField()
+    appeal_until = serializers.SerializerMethodField(
+        help_text="The merchant may appeal until then (detection + the current appeal window)."
+    )
 
     class Meta(BreachSerializer.Meta):
-        fields = [*BreachSerializer.Meta.fields, "timeline"]
+        fields = [*BreachSerializer.Meta.fields, "appeal_until", "timeline"]
+
+    def get_appeal_until(self, obj) -> datetime:
+        from ..services import appeal_deadline
+
+        return serializers.DateTimeField().to_representation(appeal_deadline(obj))
 
     def get_timeline(self, obj) -> list[dict]:
         from ..selectors import breach_timeline

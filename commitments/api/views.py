@@ -199,7 +199,11 @@ class MyBreachAppealView(APIView):
 
     @extend_schema(
         tags=["merchant"],
-        summary="Appeal a breach within 7 days (text + evidence files: JPEG, PNG or PDF)",
+        summary="Appeal a breach before its appeal_until (text + evidence files: JPEG, PNG or PDF)",
+        description=(
+            "The window is CommitmentSettings.appeal_days after detection (7 by default, staff-editable); "
+            "the breach detail gives `appeal_until`. Past it: 409."
+        ),
         request={"multipart/form-data": s.BreachAppealCreateSerializer},
         responses={201: s.BreachAppealSerializer},
     )

@@ -24,6 +24,7 @@ from .ingest import (
     events_ingest,
     orders_ingest,
 )
+from .settings import commitment_settings_update
 from .vouchers import voucher_issue, voucher_redeem, vouchers_expire
 
 __all__ = [
@@ -42,6 +43,7 @@ __all__ = [
     "breaches_compensate",
     "breaches_uncompensated_ids",
     "commitment_breach_from_complaint",
+    "commitment_settings_update",
     "commitments_breach_many",
     "commitments_exempt_many",
     "commitments_snapshot",

@@ -1,7 +1,5 @@
 """Appeals (申诉) of breaches by merchants, decided by platform staff."""
 
-from datetime import timedelta
-
 from django.db import transaction
 from django.utils import timezone
 
@@ -11,18 +9,20 @@ from core.files import validate_evidence
 from merchants.models import DepositEntry
 from merchants.services import deposit_post_entry
 
-from ..models import AppealEvidence, Breach, BreachAppeal, Voucher
+from ..models import AppealEvidence, Breach, BreachAppeal, CommitmentRules, Voucher
+from ..selectors import commitment_settings
 from .breaches import VOUCHER_SOURCE
 
 APPEAL_SOURCE = "commitments.breach_appeal"
 
 
-def appeal_deadline(breach: Breach):
-    return breach.detected_at + timedelta(days=BreachAppeal.WINDOW_DAYS)
+def appeal_deadline(breach: Breach, *, rules: CommitmentRules | None = None):
+    """Detected at + CommitmentSettings.appeal_days (the current window, also for older breaches)."""
+    return breach.detected_at + (rules or commitment_settings()).appeal_window
 
 
 def breach_appeal_submit(*, breach_id: int, merchant, text: str, files: list, actor=None) -> BreachAppeal:
-    """The merchant appeals its own breach within 7 days, with text and evidence files."""
+    """The merchant appeals its own breach within the appeal window, with text and evidence files."""
     validate_evidence(list(files or []))
     text = (text or "").strip()
     if not text:
@@ -33,10 +33,12 @@ def breach_appeal_submit(*, breach_id: int, merchant, text: str, files: list, ac
             raise NotFound("no such breach")
         if BreachAppeal.objects.filter(breach=breach).exists():
             raise Conflict("this breach has already been appealed")
-        if timezone.now() > appeal_deadline(breach):
+        rules = commitment_settings()
+        deadline = appeal_deadline(breach, rules=rules)
+        if timezone.now() > deadline:
             raise InvalidTransition(
-                "the 7-day appeal window has closed",
-                fields={"breach": [f"appeal by {appeal_deadline(breach).isoformat()}"]},
+                f"the {rules.appeal_days}-day appeal window has closed",
+                fields={"breach": [f"appeal by {deadline.isoformat()}"]},
             )
         appeal = BreachAppeal.objects.create(
             breach=breach,

@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
 
-from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
@@ -16,7 +15,8 @@ from core.errors import InvalidTransition, NotFound
 from merchants.services import deposit_post_entry
 from tags.compensation import compute_amount
 
-from ..models import Breach, Commitment, ForceMajeure, SweepRun, Voucher
+from ..models import Breach, Commitment, CommitmentRules, ForceMajeure, SweepRun, Voucher
+from ..selectors import commitment_settings
 from .vouchers import voucher_issue
 
 logger = logging.getLogger(__name__)
@@ -183,13 +183,11 @@ def commitments_exempt_many(
 # --- the sweep ---------------------------------------------------------------------------------
 
 
-def sweep_grace() -> timedelta:
-    """Events may reach us a little late; the sweep waits this long past a deadline."""
-    return timedelta(minutes=int(getattr(settings, "COMMITMENTS_SWEEP_GRACE_MINUTES", 15)))
-
-
 def commitments_sweep(*, now=None, batch_size: int = 5000, max_batches: int | None = None) -> SweepRun:
     """Breach every pending commitment whose deadline (plus grace) passed, in committed batches.
+
+    Events may reach us a little late: the grace is CommitmentSettings.sweep_grace_minutes, read
+    once per run (the cut-off is fixed for the whole run and recorded on the SweepRun).
 
     Each batch claims its rows with FOR UPDATE SKIP LOCKED on the partial index
     `commitment_pending_deadline`, exempts those under a force-majeure declaration, breaches the
@@ -197,7 +195,7 @@ def commitments_sweep(*, now=None, batch_size: int = 5000, max_batches: int | No
     up where it stopped. Running it twice changes nothing the second time.
     """
     now = now or timezone.now()
-    cutoff = now - sweep_grace()
+    cutoff = now - commitment_settings().sweep_grace
     run = SweepRun.objects.create(started_at=timezone.now(), cutoff=cutoff)
     declarations = active_declarations()
     try:
@@ -310,7 +308,7 @@ def _compensation_fee(commitment: Commitment, terms) -> Decimal:
     return commitment.order.shipping_fee
 
 
-def breach_compensate(*, breach_id: int, actor=None) -> Voucher | None:
+def breach_compensate(*, breach_id: int, actor=None, rules: CommitmentRules | None = None) -> Voucher | None:
     """Issue the breach's voucher per the tag's formula (daily cap applied) and recover it from the deposit.
 
     Idempotent: a breach already compensated returns its voucher. None when there is nothing to
@@ -366,6 +364,7 @@ def breach_compensate(*, breach_id: int, actor=None) -> Voucher | None:
             funded_by=Voucher.FundedBy.MERCHANT,
             breach=breach,
             actor=actor,
+            rules=rules,
         )
         deposit_post_entry(
             merchant_id=commitment.merchant_id,
@@ -384,11 +383,15 @@ def breach_compensate(*, breach_id: int, actor=None) -> Voucher | None:
 
 
 def breaches_compensate(*, breach_ids: list[int]) -> dict[str, int]:
-    """Compensate each breach in its own transaction; one failure does not stop the others."""
+    """Compensate each breach in its own transaction; one failure does not stop the others.
+
+    The settings (voucher validity) are read once for the whole list.
+    """
     paid = skipped = failed = 0
+    rules = commitment_settings() if breach_ids else None
     for breach_id in breach_ids:
         try:
-            voucher = breach_compensate(breach_id=breach_id)
+            voucher = breach_compensate(breach_id=breach_id, rules=rules)
         except Exception:  # noqa: BLE001 - logged, retried by the next run of the backlog job
             logger.exception("compensating breach %s failed", breach_id)
             failed += 1

@@ -1,10 +1,8 @@
 """Vouchers (无门槛代金券): issue (idempotent per source), redeem (idempotent), expire (daily job)."""
 
 import secrets
-from datetime import timedelta
 from decimal import Decimal
 
-from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -12,13 +10,10 @@ from core.audit import audit_record
 from core.errors import ApplicationError, Conflict, InvalidTransition, NotFound
 from core.money import to_money
 
-from ..models import Breach, Order, Voucher
+from ..models import Breach, CommitmentRules, Order, Voucher
+from ..selectors import commitment_settings
 
 _ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I
-
-
-def voucher_valid_days() -> int:
-    return int(getattr(settings, "COMMITMENTS_VOUCHER_VALID_DAYS", 30))
 
 
 def voucher_new_code() -> str:
@@ -34,10 +29,12 @@ def voucher_issue(
     funded_by: str,
     breach: Breach | None = None,
     actor=None,
+    rules: CommitmentRules | None = None,
 ) -> tuple[Voucher, bool]:
     """Issue one voucher to the order's shopper for one source; the same source returns the first one.
 
-    Does not touch the deposit: the caller decides whether and how the amount is recovered.
+    Valid for CommitmentSettings.voucher_valid_days from now (`rules`: a snapshot a batch already
+    read). Does not touch the deposit: the caller decides whether and how the amount is recovered.
     """
     source_id = str(source_id)
     existing = Voucher.objects.filter(source_type=source_type, source_id=source_id).first()
@@ -51,6 +48,7 @@ def voucher_issue(
     if funded_by not in Voucher.FundedBy.values:
         raise ApplicationError(f"unknown funder {funded_by!r}", fields={"funded_by": ["unknown"]})
     now = timezone.now()
+    valid_until = now + (rules or commitment_settings()).voucher_validity
     for _attempt in range(3):
         try:
             with transaction.atomic():
@@ -60,7 +58,7 @@ def voucher_issue(
                     merchant_id=order.merchant_id,
                     order=order,
                     amount=value,
-                    valid_until=now + timedelta(days=voucher_valid_days()),
+                    valid_until=valid_until,
                     funded_by=funded_by,
                     breach=breach,
                     source_type=source_type,

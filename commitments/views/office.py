@@ -85,7 +85,8 @@ def breach_detail(request, breach_id: int):
         appeal = breach.appeal
     except BreachAppeal.DoesNotExist:
         appeal = None
-    deadline = services.appeal_deadline(breach)
+    rules = selectors.commitment_settings()
+    deadline = services.appeal_deadline(breach, rules=rules)
     from django.utils import timezone
 
     return render(
@@ -97,6 +98,7 @@ def breach_detail(request, breach_id: int):
             "timeline": selectors.breach_timeline(breach),
             "appeal": appeal,
             "appeal_deadline": deadline,
+            "appeal_days": rules.appeal_days,
             "can_appeal": appeal is None and timezone.now() <= deadline,
         },
     )
@@ -133,5 +135,10 @@ def voucher_list(request):
     return render(
         request,
         "office/commitments/vouchers.html",
-        {"page": page, "states": Voucher.State.choices, "params": {"state": state}},
+        {
+            "page": page,
+            "states": Voucher.State.choices,
+            "params": {"state": state},
+            "voucher_valid_days": selectors.commitment_settings().voucher_valid_days,
+        },
     )

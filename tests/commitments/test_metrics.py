@@ -59,10 +59,16 @@ def test_on_time_dispatch_check(product, shop):
     tag = Tag.objects.get(code="ship_48h")
     now = PAID + timedelta(days=3)
     few = check_on_time_dispatch(merchant=shop, category=shop.main_category, tag=tag, now=now)
-    assert few.passed is True
+    assert (few.passed, few.detail) == (
+        True,
+        "0 dispatch-tracked orders in the last 30 days (fewer than 30): passes on counts",
+    )
     _orders(product, on_time=28, late=2)
     # 30 orders, 93.3% on time: fails.
     outcome = check_on_time_dispatch(merchant=shop, category=shop.main_category, tag=tag, now=now)
-    assert (outcome.passed, outcome.detail) == (False, "on-time dispatch 93.3% over 30 orders is below 95%")
+    assert (outcome.passed, outcome.detail) == (
+        False,
+        "on-time dispatch 93.3% over 30 orders in the last 30 days is below 95%",
+    )
     results = {r.code: r for r in run_checks(merchant=shop, category=shop.main_category, tag=tag, now=now)}
     assert results["on_time_dispatch"].status == "failed"
