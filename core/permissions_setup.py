@@ -9,7 +9,18 @@ from .roles import ALL_ROLES, STAFF_ADJUDICATOR, STAFF_OPS, STAFF_REVIEWER
 
 # app_label → every model permission of that app; "app.model" → that model's permissions.
 ADMIN_PERMISSIONS: dict[str, list[str]] = {
-    STAFF_OPS: ["tags", "core.calendarday", "merchants.category", "merchants.brand", "scoring", "courses"],
+    STAFF_OPS: [
+        "tags",
+        "core.calendarday",
+        "merchants.category",
+        "merchants.brand",
+        "commitments.commitmentsettings",
+        "commitments.forcemajeure",
+        "complaints.desksettings",
+        "complaints.servicestandard",
+        "scoring",
+        "courses",
+    ],
     STAFF_REVIEWER: ["tags"],
     STAFF_ADJUDICATOR: ["complaints"],
 }
