@@ -540,23 +540,14 @@ def render_cached(ids: list[int], lang: str, *, gen) -> tuple[list[bytes], list[
 def resolve(ids: list[int], *, by_product: bool, gen, s: _Store | None) -> tuple[dict, dict]:
     """({id: (merchant_id, category or None)}, {merchant_id: compiled blob}) for the ids that exist.
 
-    The common case (everything already in this process) is a dictionary walk with no I/O.
+    Products already in this process are rendered by `render_cached`; this is the general path.
     """
-    local = _LOCAL["blobs"]
-    if s is not None and gen == _LOCAL["gen"]:
-        if by_product:
-            known = _PRODUCTS["map"]
-            hits = {}
-            for i in ids:
-                hit = known.get(i)
-                if hit is None or hit[0] not in local:
-                    break
-                hits[i] = hit
-            else:
-                if time.monotonic() - _PRODUCTS["at"] <= PRODUCT_MAP_TTL:
-                    return hits, local
-        elif all(m in local for m in ids):
-            return {m: (m, None) for m in ids}, local
+    if s is not None and not by_product and gen == _LOCAL["gen"]:
+        # A snapshot: the listener thread may drop entries while this request runs.
+        local = _LOCAL["blobs"]
+        snapshot = {m: local.get(m) for m in ids}
+        if None not in snapshot.values():
+            return {m: (m, None) for m in ids}, snapshot
     if by_product:
         pmap = product_map(ids)
         return pmap, blobs_for(list({mid for mid, _ in pmap.values()}), gen=gen, s=s)
@@ -572,7 +563,11 @@ def blobs_for(merchant_ids: list[int], *, gen, s: _Store | None) -> dict[int, di
         _LOCAL["blobs"] = {}
     local = _LOCAL["blobs"]
     seq = _LOCAL["seq"]
-    result = {m: local[m] for m in merchant_ids if m in local}
+    result = {}
+    for m in merchant_ids:
+        entry = local.get(m)  # .get: the listener thread may drop entries meanwhile
+        if entry is not None:
+            result[m] = entry
     missing = [m for m in merchant_ids if m not in result]
     if missing:
         fetched = s.get_blobs(missing)
