@@ -63,6 +63,7 @@ format: setup
 	$(VENV)/bin/ruff check --fix .
 
 bench-badges: setup
+	@command -v wrk >/dev/null || { echo "installing wrk (Debian package) for the load generator"; apt-get install -y -q wrk || { apt-get update -q && apt-get install -y -q wrk; }; }
 	$(PY) bench/badges.py
 
 bench-ingest: setup
