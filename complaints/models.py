@@ -10,19 +10,13 @@ from decimal import Decimal
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
-from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from commitments.models import Breach, Order, Voucher
+from core.i18n import localized
 from core.models import BaseModel
 from merchants.models import DepositEntry, Merchant
 from tags.models import Tag
-
-
-def _localized(obj, field: str) -> str:
-    lang = translation.get_language() or "zh-hans"
-    zh, en = getattr(obj, f"{field}_zh"), getattr(obj, f"{field}_en")
-    return zh if lang.startswith("zh") else (en or zh)
 
 
 class DeskSettings(BaseModel):
@@ -79,15 +73,15 @@ class ServiceStandard(BaseModel):
 
     @property
     def name(self) -> str:
-        return _localized(self, "name")
+        return localized(self, "name")
 
     @property
     def process(self) -> str:
-        return _localized(self, "process")
+        return localized(self, "process")
 
     @property
     def norms(self) -> str:
-        return _localized(self, "norms")
+        return localized(self, "norms")
 
 
 class Complaint(BaseModel):

@@ -5,9 +5,9 @@ from decimal import Decimal
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
-from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
+from core.i18n import is_chinese, localized
 from core.models import BaseModel
 
 
@@ -16,8 +16,7 @@ class LocalizedNameMixin:
 
     @property
     def name(self) -> str:
-        lang = translation.get_language() or "zh-hans"
-        return self.name_zh if lang.startswith("zh") else (self.name_en or self.name_zh)
+        return localized(self, "name")
 
 
 class Category(LocalizedNameMixin, BaseModel):
@@ -64,8 +63,7 @@ class Merchant(BaseModel):
 
     @property
     def display_name(self) -> str:
-        lang = translation.get_language() or "zh-hans"
-        return self.name if lang.startswith("zh") or not self.name_en else self.name_en
+        return self.name if is_chinese() or not self.name_en else self.name_en
 
 
 class Membership(BaseModel):

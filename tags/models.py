@@ -13,14 +13,9 @@ from django.db.models import Q
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
+from core.i18n import localized
 from core.models import BaseModel
 from merchants.models import Category, Merchant
-
-
-def _localized(obj, field: str) -> str:
-    lang = translation.get_language() or "zh-hans"
-    zh, en = getattr(obj, f"{field}_zh"), getattr(obj, f"{field}_en")
-    return zh if lang.startswith("zh") else (en or zh)
 
 
 class Tag(BaseModel):
@@ -60,7 +55,7 @@ class Tag(BaseModel):
 
     @property
     def name(self) -> str:
-        return _localized(self, "name")
+        return localized(self, "name")
 
 
 class TagTermsVersion(BaseModel):
@@ -91,11 +86,11 @@ class TagTermsVersion(BaseModel):
 
     @property
     def promise(self) -> str:
-        return _localized(self, "promise")
+        return localized(self, "promise")
 
     @property
     def compensation_text(self) -> str:
-        return _localized(self, "compensation")
+        return localized(self, "compensation")
 
 
 class CategoryBadge(BaseModel):
@@ -119,11 +114,11 @@ class CategoryBadge(BaseModel):
 
     @property
     def name(self) -> str:
-        return _localized(self, "name")
+        return localized(self, "name")
 
     @property
     def title_prefix(self) -> str:
-        return _localized(self, "title_prefix")
+        return localized(self, "title_prefix")
 
 
 class TagHolding(BaseModel):
@@ -317,7 +312,7 @@ class ApplicationCheck(models.Model):
 
     @property
     def label(self) -> str:
-        return _localized(self, "label")
+        return localized(self, "label")
 
     @property
     def detail_display(self) -> str:
@@ -426,7 +421,7 @@ class BrandWarrantyService(BaseModel):
 
     @property
     def policy(self) -> str:
-        return _localized(self, "policy")
+        return localized(self, "policy")
 
 
 class WarrantyOutlet(models.Model):

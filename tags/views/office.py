@@ -5,12 +5,12 @@ import json
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from core.errors import ApplicationError
+from core.i18n import is_chinese
 from core.regions import PROVINCES
 from merchants.access import merchant_required
 from merchants.models import Category
@@ -38,7 +38,7 @@ FIX_HINTS = {
 
 
 def _lang() -> str:
-    return "zh" if (translation.get_language() or "zh").startswith("zh") else "en"
+    return "zh" if is_chinese() else "en"
 
 
 @merchant_required
