@@ -207,7 +207,7 @@ def test_breach_api_and_page_state_the_current_window(api_for, client, owner_a, 
     url = f"/office/commitments/breaches/{breach.pk}/"
     with time_machine.travel(PAID + timedelta(days=2), tick=False):
         page = client.get(url).content.decode()
-    assert "You may appeal within 7 days of the breach, until 2026-03-10 10:00." in page
+    assert "You may appeal within 7 days of the breach, until 2026-03-10 18:00." in page
 
     commitment_settings_update(appeal_days=10)
     assert api_for(owner_a).get(f"/api/v1/merchant/breaches/{breach.pk}").json()["appeal_until"] == (
@@ -215,10 +215,10 @@ def test_breach_api_and_page_state_the_current_window(api_for, client, owner_a, 
     )
     with time_machine.travel(PAID + timedelta(days=2), tick=False):
         page = client.get(url).content.decode()
-    assert "You may appeal within 10 days of the breach, until 2026-03-13 10:00." in page
+    assert "You may appeal within 10 days of the breach, until 2026-03-13 18:00." in page
     with time_machine.travel(PAID + timedelta(days=12), tick=False):
         closed = client.get(url).content.decode()
-    assert "The 10-day appeal window closed on 2026-03-13 10:00." in closed
+    assert "The 10-day appeal window closed on 2026-03-13 18:00." in closed
     assert "Submit appeal" not in closed
 
 
