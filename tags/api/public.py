@@ -12,6 +12,7 @@ import time
 from functools import lru_cache
 
 from django.conf import settings
+from django.core.exceptions import SuspiciousOperation
 from django.http import HttpResponse, JsonResponse
 from django.utils import translation
 from drf_spectacular.types import OpenApiTypes
@@ -21,6 +22,8 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.throttling import SimpleRateThrottle
 from rest_framework.views import APIView
+
+from core.errors import ApplicationError
 
 from .. import public
 
@@ -79,23 +82,57 @@ def _client_ident(request) -> str:
     return request.META.get("REMOTE_ADDR", "")
 
 
+_ID_PARAMS = ("product_ids", "merchant_ids")
+
+
+class _BadQuery(Exception):
+    def __init__(self, response: JsonResponse):
+        self.response = response
+
+
+def _repeated(key: str) -> _BadQuery:
+    return _BadQuery(
+        _error(
+            400, "invalid", f"pass {key} once, as one comma-separated list", {key: ["given more than once"]}
+        )
+    )
+
+
 def _query(request) -> dict[str, str]:
-    """The query string as a plain dict; the simple case (no escapes) skips QueryDict parsing."""
+    """The query string as a plain dict; the simple case (no escapes) skips QueryDict parsing.
+
+    Raises _BadQuery (a 400 in our error shape) for a repeated id parameter or more parameters than
+    Django parses (DATA_UPLOAD_MAX_NUMBER_FIELDS).
+    """
     raw = request.META.get("QUERY_STRING", "")
     if "%" in raw or "+" in raw:
-        return dict(request.GET.items())
+        try:
+            lists = dict(request.GET.lists())
+        except SuspiciousOperation as exc:  # TooManyFieldsSent
+            raise _BadQuery(_error(400, "invalid", "the query string has too many parameters")) from exc
+        for key in _ID_PARAMS:
+            if len(lists.get(key, ())) > 1:
+                raise _repeated(key)
+        return {key: values[0] for key, values in lists.items() if values}
     out: dict[str, str] = {}
     for pair in raw.split("&"):
         if pair:
             key, _, value = pair.partition("=")
-            out.setdefault(key, value)
+            if key in out:
+                if key in _ID_PARAMS:
+                    raise _repeated(key)
+                continue
+            out[key] = value
     return out
 
 
 def public_badges(request):
     if request.method not in ("GET", "HEAD"):
         return _error(405, "method_not_allowed", f'Method "{request.method}" not allowed.')
-    query = _query(request)
+    try:
+        query = _query(request)
+    except _BadQuery as bad:
+        return bad.response
     products_raw, merchants_raw = query.get("product_ids"), query.get("merchant_ids")
     if (products_raw is None) == (merchants_raw is None):
         return _error(
@@ -248,7 +285,7 @@ class PublicBadgesView(APIView):
             ),
             304: OpenApiResponse(description="Not modified (If-None-Match matched the ETag)."),
             400: OpenApiResponse(
-                description="Malformed list, both or neither parameter, or more than 100 ids."
+                description="Malformed list, both, neither or a repeated parameter, or more than 100 ids."
             ),
             429: OpenApiResponse(description="Rate limit of the public scope exceeded."),
         },
@@ -288,6 +325,13 @@ class PublicBadgeVerifyView(APIView):
     authentication_classes: list = []
     permission_classes = [AllowAny]
     throttle_classes = [PublicRateThrottle]
+
+    def handle_exception(self, exc):
+        # Django refuses a query string with too many parameters (TooManyFieldsSent) while DRF
+        # reads it; answer 400 in our error shape rather than Django's bare 400 (or 500 in DEBUG).
+        if isinstance(exc, SuspiciousOperation):
+            exc = ApplicationError("the query string has too many parameters")
+        return super().handle_exception(exc)
 
     @extend_schema(
         tags=["public"],

@@ -118,6 +118,53 @@ def test_bad_input_is_400_with_the_error_shape(api, params, db):
     assert set(r.json()) == {"code", "message", "fields"}
 
 
+MANY_FIELDS = "&".join(f"x{i}=1" for i in range(1200))  # beyond DATA_UPLOAD_MAX_NUMBER_FIELDS
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "product_ids=1&product_ids=2",  # repeated, plain
+        "product_ids=1%2C2&product_ids=3",  # repeated, escaped (parsed by QueryDict)
+        "merchant_ids=1&merchant_ids=1",
+        "product_ids=1%2C2&" + MANY_FIELDS,  # Django refuses to parse this many fields
+    ],
+)
+def test_repeated_ids_and_too_many_fields_are_400_in_our_shape(api, shop, query):
+    r = api.get(f"{URL}?{query}")
+    assert r.status_code == 400
+    assert set(r.json()) == {"code", "message", "fields"}
+    assert r.json()["code"] == "invalid"
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "", "?", "=&=&&", "product_ids", "product_ids&merchant_ids", "product_ids=&merchant_ids=",
+        "product_ids=%ff", "product_ids=%00", "product_ids=1%00", "product_ids=1;2", "product_ids=1+,+2",
+        "product_ids=999999999999999999", "merchant_ids=999999999999999999", "product_ids=9223372036854775808",
+        "product_ids=" + "9" * 5000, "merchant_ids=" + ",".join(["1"] * 500), "product_ids=%EF%BC%91",
+        "product_ids=1&merchant_ids=1&product_ids=2", "product_ids[]=1", "PRODUCT_IDS=1", "product_ids=1&" + MANY_FIELDS,
+    ],
+)  # fmt: skip
+def test_no_query_string_gives_a_server_error(api, shop, query):
+    r = api.get(f"{URL}?{query}")
+    assert r.status_code in (200, 400)
+    body = r.json()
+    if r.status_code == 400:
+        assert set(body) == {"code", "message", "fields"}
+    else:
+        assert set(body) >= {"language", "results"}
+
+
+def test_verify_with_too_many_fields_is_400_in_our_shape(api, db):
+    r = api.get(f"{URL}/verify?merchant_id=1&issued_at=x&signature=y&" + MANY_FIELDS)
+    assert r.status_code == 400
+    assert r.json() == {
+        "code": "invalid", "message": "the query string has too many parameters", "fields": {},
+    }  # fmt: skip
+
+
 def test_exactly_100_ids_is_fine(api, shop):
     ids = ",".join(str(i) for i in range(1, 101))
     assert api.get(URL, {"product_ids": ids}).status_code == 200
@@ -246,10 +293,23 @@ def test_signature_verifies_and_tampering_is_rejected(
     }  # fmt: skip
 
 
-def test_verify_bad_input_is_400(api, db):
-    r = api.get(URL + "/verify", {"merchant_id": "x"})
+@pytest.mark.parametrize(
+    "query",
+    [
+        "", "merchant_id=x", "merchant_id=", "merchant_id=0&issued_at=x&signature=y",
+        "merchant_id=-5&issued_at=x&signature=y", "merchant_id=1e3&issued_at=x&signature=y",
+        "merchant_id=" + "9" * 5000 + "&issued_at=x&signature=y", "merchant_id=%ff&issued_at=x&signature=y",
+        "merchant_id=1&issued_at=%00&signature=y", "merchant_id=1&issued_at=x&signature=y&tags=%00",
+        "merchant_id=1&issued_at=&signature=",
+    ],
+)  # fmt: skip
+def test_verify_bad_input_is_400(api, db, query):
+    r = api.get(f"{URL}/verify?{query}")
     assert r.status_code == 400
-    assert r.json()["code"] == "invalid"
+    body = r.json()
+    assert set(body) == {"code", "message", "fields"}
+    assert body["code"] == "invalid"
+    assert body["fields"]
 
 
 def test_rate_limited(api, shop, settings):
