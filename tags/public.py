@@ -39,6 +39,7 @@ logger = logging.getLogger(__name__)
 SIGNING_SALT = "tags.public_badge.v1"
 BLOB_TTL = 3600
 PRODUCT_MAP_TTL = 300
+PRODUCT_MAP_MAX = 200_000  # entries per process; unknown ids are remembered too, so bound them
 LOCAL_MAX_BLOBS = 100_000
 GEN_KEY = "tags:pub:gen"
 CHANNEL = "tags:pub:changed"
@@ -499,6 +500,11 @@ def product_map(product_ids: list[int]) -> dict[int, tuple[int, str]]:
         _PRODUCTS["at"] = now
     known = _PRODUCTS["map"]
     missing = [p for p in product_ids if p not in known]
+    if missing and len(known) + len(missing) > PRODUCT_MAP_MAX:
+        # Random ids from anonymous clients must not grow the process without bound: start over.
+        known = _PRODUCTS["map"] = {}
+        _PRODUCTS["at"] = now
+        missing = list(product_ids)
     if missing:
         for p in missing:
             known[p] = NO_PRODUCT  # remembered as unknown (for PRODUCT_MAP_TTL) unless found below

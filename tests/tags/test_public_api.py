@@ -147,7 +147,7 @@ def test_repeated_ids_and_too_many_fields_are_400_in_our_shape(api, shop, query)
         "product_ids=1&merchant_ids=1&product_ids=2", "product_ids[]=1", "PRODUCT_IDS=1", "product_ids=1&" + MANY_FIELDS,
     ],
 )  # fmt: skip
-def test_no_query_string_gives_a_server_error(api, shop, query):
+def test_any_query_string_answers_200_or_400_never_500(api, shop, query):
     r = api.get(f"{URL}?{query}")
     assert r.status_code in (200, 400)
     body = r.json()
@@ -155,6 +155,18 @@ def test_no_query_string_gives_a_server_error(api, shop, query):
         assert set(body) == {"code", "message", "fields"}
     else:
         assert set(body) >= {"language", "results"}
+
+
+def test_unknown_product_ids_do_not_grow_the_process_map_without_bound(api, shop, monkeypatch):
+    _, product, _ = shop
+    monkeypatch.setattr(public, "PRODUCT_MAP_MAX", 150, raising=False)
+    assert _get(api, product_ids=str(product.pk)).json()["results"][0]["product_id"] == product.pk
+    for start in range(10_000_000, 10_000_500, 99):  # anonymous clients asking for random ids
+        ids = [product.pk, *range(start, start + 99)]
+        body = _get(api, product_ids=",".join(map(str, ids))).json()
+        assert [e["product_id"] for e in body["results"]] == [product.pk]
+        assert body["unknown_product_ids"] == ids[1:]
+        assert len(public._PRODUCTS["map"]) <= 150
 
 
 def test_verify_with_too_many_fields_is_400_in_our_shape(api, db):
