@@ -14,7 +14,7 @@ from core.files import validate_evidence
 from merchants.services import deposit_post_entry
 
 from ..models import Appeal, Complaint, DeskSettings, Notification
-from .evidence import evidence_store
+from .evidence import evidence_discard_on_error, evidence_store
 from .workflow import complaint_lock
 
 APPEAL_SOURCE_TYPE = "complaints.complaint_appeal"
@@ -35,7 +35,7 @@ def complaint_appeal_file(
         raise ApplicationError("Explain why you appeal.", fields={"reason": ["required"]})
     validate_evidence(files)
     now = now or timezone.now()
-    with transaction.atomic():
+    with evidence_discard_on_error(), transaction.atomic():
         complaint = complaint_lock(complaint_id)
         if complaint.merchant_id != merchant_id:
             raise NotFound("No such complaint.")

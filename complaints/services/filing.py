@@ -15,7 +15,7 @@ from core.money import to_money
 from tags.models import Tag
 
 from ..models import Complaint, HelpRequest, ServiceStandard
-from .evidence import evidence_store
+from .evidence import evidence_discard_on_error, evidence_store
 from .workflow import complaint_due
 
 # Upstream clocks drift a little; a filing time further ahead than this is refused.
@@ -91,7 +91,7 @@ def complaint_file(
     due_at, fallback = complaint_due(filed_at)
 
     try:
-        with transaction.atomic():
+        with evidence_discard_on_error(), transaction.atomic():
             complaint = Complaint.objects.create(
                 external_id=external_id,
                 order=order,

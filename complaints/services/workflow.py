@@ -150,7 +150,7 @@ def complaint_merchant_respond(
     """The merchant answers (text + evidence) while awaiting_merchant → under_review."""
     from core.files import validate_evidence
 
-    from .evidence import evidence_store
+    from .evidence import evidence_discard_on_error, evidence_store
 
     files = list(files or [])
     text = (text or "").strip()
@@ -158,7 +158,7 @@ def complaint_merchant_respond(
         raise ApplicationError("Write your response.", fields={"text": ["required"]})
     validate_evidence(files)
     now = now or timezone.now()
-    with transaction.atomic():
+    with evidence_discard_on_error(), transaction.atomic():
         complaint = complaint_lock(complaint_id)
         if complaint.merchant_id != merchant_id:
             raise NotFound("No such complaint.")
