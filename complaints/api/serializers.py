@@ -1,9 +1,29 @@
 from decimal import Decimal
 
+from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from ..models import Appeal, Complaint, Evidence, HelpRequest, RecoveryClaim
+
+
+class AwareDateTimeField(serializers.DateTimeField):
+    """An upstream time must carry its offset: a naive one would be read as UTC, 8 hours off Beijing."""
+
+    default_error_messages = {
+        "naive": _("Give the time with its UTC offset, e.g. 2024-03-04T10:00:00+08:00.")
+    }
+
+    def to_internal_value(self, value):
+        if isinstance(value, str):
+            try:
+                parsed = parse_datetime(value.strip())
+            except ValueError:
+                parsed = None  # out of range: the parent field says so
+            if parsed is not None and parsed.tzinfo is None:
+                self.fail("naive")
+        return super().to_internal_value(value)
 
 
 class ComplaintFileSerializer(serializers.Serializer):
@@ -19,7 +39,7 @@ class ComplaintFileSerializer(serializers.Serializer):
         max_digits=12, decimal_places=2, min_value=Decimal("0"), required=False, default=Decimal("0")
     )
     tag = serializers.CharField(max_length=40, required=False, allow_blank=True, default="")
-    filed_at = serializers.DateTimeField(help_text="When the shopper filed it upstream (with offset)")
+    filed_at = AwareDateTimeField(help_text="When the shopper filed it upstream (with offset)")
     evidence = serializers.ListField(child=serializers.FileField(), required=False, default=list)
 
 
@@ -105,7 +125,7 @@ class HelpRequestItemSerializer(serializers.Serializer):
     external_id = serializers.CharField(max_length=64)
     order = serializers.CharField(max_length=64)
     scenario = serializers.ChoiceField(choices=HelpRequest.Scenario.choices)
-    requested_at = serializers.DateTimeField()
+    requested_at = AwareDateTimeField(help_text="With its UTC offset")
     note = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
 
 

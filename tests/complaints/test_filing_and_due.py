@@ -1,5 +1,6 @@
 """Filing through the integration API: due dates, urgency, and bad input that writes nothing."""
 
+import os
 from datetime import UTC, date, datetime
 from decimal import Decimal
 
@@ -133,6 +134,15 @@ def _bad_cases(order, other_merchant):
         "amount_above_paid": (_payload(order, claimed_amount="3000.00"), "claimed_amount"),
         "unknown_standard": (_payload(order, standard="weather"), "standard"),
         "tag_without_commitment": (_payload(order, tag="home_delivery"), "tag"),
+        "evidence_not_a_file": (_payload(order, evidence="photo.png"), "evidence"),
+        "good_file_then_text": (_payload(order, evidence=[png(), "second.png"]), "evidence"),
+        "too_many_files": (_payload(order, evidence=[png(f"{i}.png") for i in range(7)]), "evidence"),
+        "naive_filed_at": (_payload(order, filed_at="2024-03-04T10:00:00", evidence=[png()]), "filed_at"),
+        "amount_not_a_number": (_payload(order, claimed_amount="fifty", evidence=[png()]), "claimed_amount"),
+        "amount_nan": (_payload(order, claimed_amount="NaN"), "claimed_amount"),
+        "merchant_not_a_number": (_payload(order, merchant_id="haier", evidence=[png()]), "merchant_id"),
+        "blank_text": (_payload(order, text="  ", evidence=[png()]), "text"),
+        "missing_text": ({k: v for k, v in _payload(order, evidence=[png()]).items() if k != "text"}, "text"),
     }
 
 
@@ -146,9 +156,20 @@ def _bad_cases(order, other_merchant):
         "amount_above_paid",
         "unknown_standard",
         "tag_without_commitment",
+        "evidence_not_a_file",
+        "good_file_then_text",
+        "too_many_files",
+        "naive_filed_at",
+        "amount_not_a_number",
+        "amount_nan",
+        "merchant_not_a_number",
+        "blank_text",
+        "missing_text",
     ],
 )
-def test_bad_filing_is_a_400_that_writes_nothing(api_for, integration_user, merchant_a, merchant_b, case):
+def test_bad_filing_is_a_400_that_writes_nothing(
+    api_for, integration_user, merchant_a, merchant_b, case, settings
+):
     order = OrderFactory(merchant=merchant_a, paid_amount=Decimal("2999.00"))
     payload, field = _bad_cases(order, merchant_b)[case]
     response = api_for(integration_user).post(URL, payload, format="multipart")
@@ -159,6 +180,43 @@ def test_bad_filing_is_a_400_that_writes_nothing(api_for, integration_user, merc
     assert Complaint.objects.count() == 0
     assert Evidence.objects.count() == 0
     assert AuditEvent.objects.filter(verb__startswith="complaint.").count() == 0
+    assert not os.path.exists(settings.MEDIA_ROOT) or not any(os.scandir(settings.MEDIA_ROOT))
+
+
+@pytest.mark.parametrize(
+    ("extra", "field"),
+    [
+        ({"text": {"zh": "没送货"}}, "text"),
+        ({"text": ["没送货"]}, "text"),
+        ({"claimed_amount": [50]}, "claimed_amount"),
+        ({"merchant_id": "1.5"}, "merchant_id"),
+        ({"evidence": ["aGVsbG8="]}, "evidence"),
+        ({"filed_at": 1709517600}, "filed_at"),
+        ({"filed_at": "2024-03-04T10:00:00"}, "filed_at"),
+        ({"external_id": None}, "external_id"),
+    ],
+)
+def test_json_filing_with_wrong_types_is_a_400_that_writes_nothing(
+    api_for, integration_user, merchant_a, extra, field
+):
+    order = OrderFactory(merchant=merchant_a)
+    response = api_for(integration_user).post(URL, _payload(order, **extra), format="json")
+    assert response.status_code == 400, response.content
+    assert list(response.json()["fields"]) == [field]
+    assert Complaint.objects.count() == Evidence.objects.count() == 0
+
+
+def test_naive_help_request_time_is_refused(api_for, integration_user, merchant_a):
+    order = OrderFactory(merchant=merchant_a)
+    item = {"external_id": "H-1", "order": order.external_id, "scenario": "logistics_stalled"}
+    response = api_for(integration_user).post(
+        "/api/v1/integration/help-requests",
+        {"items": [{**item, "requested_at": "2024-03-05T09:00:00"}]},
+        format="json",
+    )
+    assert response.status_code == 400
+    assert "requested_at" in str(response.json()["fields"]["items"])
+    assert HelpRequest.objects.count() == 0
 
 
 def test_only_the_integration_role_files(api_for, owner_a, staff_adjudicator, merchant_a):
