@@ -9,7 +9,7 @@ sent concurrently by another request — are told apart from new rows without a 
 import json
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal, InvalidOperation
 
 from django.db import connection, transaction
@@ -59,6 +59,47 @@ class _Invalid(Exception):
     pass
 
 
+# Sane bounds for upstream data: beyond them the database (integer columns, NUL-free text) or the date
+# arithmetic of deadlines would fail with a 500 instead of a per-item rejection.
+MAX_DB_ID = 2**63 - 1
+MAX_QUANTITY = 100_000
+MIN_YEAR, MAX_YEAR = 2000, 2099
+
+
+def _is_text(value: str) -> bool:
+    """False for NUL (PostgreSQL text refuses it) and lone surrogates (not encodable as UTF-8)."""
+    if "\x00" in value:
+        return False
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _all_text(value) -> bool:
+    """Every string (keys included) in a parsed JSON value is valid text."""
+    if isinstance(value, str):
+        return _is_text(value)
+    if isinstance(value, dict):
+        return all(_is_text(k) and _all_text(v) for k, v in value.items())
+    if isinstance(value, list):
+        return all(_all_text(v) for v in value)
+    return True
+
+
+def _echo_id(raw) -> str:
+    """The item's external id as sent, made safe to echo back in a rejection."""
+    if not isinstance(raw, dict):
+        return ""
+    value = str(raw.get("external_id", ""))[:64]
+    return value.replace("\x00", "?").encode("utf-8", "replace").decode("utf-8")
+
+
+def _in_years(value: date) -> bool:
+    return MIN_YEAR <= value.year <= MAX_YEAR
+
+
 def _str(item: dict, key: str, *, max_length: int = 64, required: bool = True) -> str:
     value = item.get(key)
     if value is None or value == "":
@@ -68,6 +109,8 @@ def _str(item: dict, key: str, *, max_length: int = 64, required: bool = True) -
     if not isinstance(value, str | int) or isinstance(value, bool):
         raise _Invalid(f"{key}: must be a string")
     value = str(value).strip()
+    if not _is_text(value):
+        raise _Invalid(f"{key}: not valid text")
     if len(value) > max_length:
         raise _Invalid(f"{key}: at most {max_length} characters")
     return value
@@ -89,26 +132,32 @@ def _moment(item: dict, key: str, *, required: bool = True) -> datetime | None:
         raise _Invalid(f"{key}: not an ISO 8601 date-time")
     if timezone.is_naive(value):
         raise _Invalid(f"{key}: needs a time zone offset")
+    try:
+        in_range = _in_years(value.astimezone(UTC))
+    except OverflowError:
+        in_range = False
+    if not in_range:
+        raise _Invalid(f"{key}: out of range (years {MIN_YEAR}–{MAX_YEAR})")
     return value
 
 
-def _amount(item: dict, key: str, *, default: str | None = None) -> Decimal:
+def _amount(item: dict, key: str, *, default: str | None = None, label: str | None = None) -> Decimal:
+    label = label or key
     raw = item.get(key, default)
     if raw is None:
-        raise _Invalid(f"{key}: required")
+        raise _Invalid(f"{label}: required")
     if isinstance(raw, float | bool):
-        raise _Invalid(f"{key}: send amounts as strings or integers, not floats")
+        raise _Invalid(f"{label}: send amounts as strings or integers, not floats")
+    if not isinstance(raw, str | int) or (isinstance(raw, str) and not _is_text(raw)):
+        raise _Invalid(f"{label}: not an amount")
     try:
-        value = Decimal(str(raw))
+        value = Decimal(str(raw).strip())
     except InvalidOperation:
-        raise _Invalid(f"{key}: not an amount") from None
-    if (
-        not value.is_finite()
-        or value < 0
-        or value != value.quantize(Decimal("0.01"))
-        or value >= Decimal("1e10")
-    ):
-        raise _Invalid(f"{key}: must be a non-negative amount with at most 2 decimals")
+        raise _Invalid(f"{label}: not an amount") from None
+    if not value.is_finite() or value < 0 or value >= Decimal("1e10"):
+        raise _Invalid(f"{label}: must be a non-negative amount with at most 2 decimals")
+    if value != value.quantize(Decimal("0.01")):
+        raise _Invalid(f"{label}: must be a non-negative amount with at most 2 decimals")
     return value
 
 
@@ -122,6 +171,8 @@ def _day(item: dict, key: str) -> date | None:
         value = None
     if value is None:
         raise _Invalid(f"{key}: not a date (YYYY-MM-DD)")
+    if not _in_years(value):
+        raise _Invalid(f"{key}: out of range (years {MIN_YEAR}–{MAX_YEAR})")
     return value
 
 
@@ -214,7 +265,7 @@ def orders_ingest(*, items: list[dict], actor=None) -> BatchResult:
     seen: set[str] = set()
     parsed: list[dict | None] = []
     for index, raw in enumerate(items):
-        external_id = str(raw.get("external_id", ""))[:64] if isinstance(raw, dict) else ""
+        external_id = _echo_id(raw)
         try:
             if not isinstance(raw, dict):
                 raise _Invalid("item: must be an object")
@@ -232,6 +283,8 @@ def orders_ingest(*, items: list[dict], actor=None) -> BatchResult:
             }
             if not isinstance(data["product_id"], int) or isinstance(data["product_id"], bool):
                 raise _Invalid("product_id: required integer")
+            if not 0 < data["product_id"] <= MAX_DB_ID:
+                raise _Invalid("product_id: unknown product")
             if data["merchant_id"] is not None and (
                 not isinstance(data["merchant_id"], int) or isinstance(data["merchant_id"], bool)
             ):
@@ -239,9 +292,9 @@ def orders_ingest(*, items: list[dict], actor=None) -> BatchResult:
             if (
                 not isinstance(data["quantity"], int)
                 or isinstance(data["quantity"], bool)
-                or data["quantity"] < 1
+                or not 1 <= data["quantity"] <= MAX_QUANTITY
             ):
-                raise _Invalid("quantity: a positive integer")
+                raise _Invalid(f"quantity: a positive integer up to {MAX_QUANTITY}")
             if not is_province(data["province"]):
                 raise _Invalid("province: unknown province code")
         except _Invalid as exc:
@@ -450,6 +503,8 @@ def _validate_event_data(kind: str, data) -> dict:
         data = {}
     if not isinstance(data, dict):
         raise _Invalid("data: must be an object")
+    if not _all_text(data):
+        raise _Invalid("data: not valid text")
     for key in _KIND_REQUIRED_DATA.get(kind, ()):
         if not isinstance(data.get(key), str) or not data[key].strip():
             raise _Invalid(f"data.{key}: required for {kind}")
@@ -466,6 +521,9 @@ def _validate_event_data(kind: str, data) -> dict:
         and not isinstance(data["staff_intervened"], bool)
     ):
         raise _Invalid("data.staff_intervened: true or false")
+    if kind == FulfilmentEvent.Kind.RETURN_SIGNED and data.get("freight") is not None:
+        # Read back as the compensation fee of return-freight breaches: a valid amount or nothing.
+        _amount(data, "freight", label="data.freight")
     if len(json.dumps(data)) > 4000:
         raise _Invalid("data: too large")
     return data
@@ -477,7 +535,7 @@ def events_ingest(*, items: list[dict], actor=None) -> BatchResult:
     valid: list[tuple[int, dict]] = []
     seen: set[str] = set()
     for index, raw in enumerate(items):
-        external_id = str(raw.get("external_id", ""))[:64] if isinstance(raw, dict) else ""
+        external_id = _echo_id(raw)
         try:
             if not isinstance(raw, dict):
                 raise _Invalid("item: must be an object")
