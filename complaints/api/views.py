@@ -8,6 +8,7 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core.errors import ApplicationError
 from core.roles import STAFF_ADJUDICATOR, HasRole, IsIntegration, IsPlatformStaff
 from merchants.access import IsMerchantMember
 
@@ -17,6 +18,19 @@ from . import serializers as s
 
 IsAdjudicator = HasRole.of(STAFF_ADJUDICATOR)
 UPLOAD_PARSERS = [MultiPartParser, FormParser, JSONParser]
+
+
+# The largest id a database integer column holds; a bigger number is no id at all.
+MAX_ID = 2**63 - 1
+
+
+def _int_param(raw: str) -> int | None:
+    """A query parameter as a positive whole number, else None (ASCII digits only: "²".isdigit() is
+    True but int("²") raises; at most 19 digits: int() refuses very long strings)."""
+    raw = (raw or "").strip()
+    if raw.isascii() and raw.isdigit() and len(raw) <= 19 and 0 < int(raw) <= MAX_ID:
+        return int(raw)
+    return None
 
 
 def _with_details(queryset):
@@ -207,11 +221,16 @@ class StaffComplaintQueueView(generics.ListAPIView):
 
     def get_queryset(self):
         params = self.request.query_params
-        merchant = params.get("merchant", "")
+        merchant = params.get("merchant", "").strip()
+        merchant_id = _int_param(merchant)
+        if merchant and merchant_id is None:
+            raise ApplicationError(
+                "merchant must be a merchant id.", fields={"merchant": ["a positive whole number"]}
+            )
         queryset = selectors.complaint_queue(
             state=params.get("state", "") if params.get("state", "") in Complaint.State.values else "",
             standard=params.get("standard", ""),
-            merchant_id=int(merchant) if merchant.isdigit() else None,
+            merchant_id=merchant_id,
             overdue=params.get("overdue", "").lower() in ("1", "true"),
             open_only=not params.get("state"),
         )
@@ -343,8 +362,8 @@ class StaffDeskStatisticsView(APIView):
         responses=s.DeskStatisticsSerializer,
     )
     def get(self, request):
-        raw = request.query_params.get("days", "30")
-        days = int(raw) if raw.isdigit() and 0 < int(raw) <= 366 else 30
+        days = _int_param(request.query_params.get("days", ""))
+        days = days if days is not None and days <= 366 else 30
         stats = selectors.desk_statistics(days=days, now=timezone.now())
         return Response(
             s.DeskStatisticsSerializer({**stats.__dict__, "share_within_sla": stats.share_within_sla}).data

@@ -142,8 +142,12 @@ def _uphold(complaint: Complaint, fields: dict, amount, payout: str, reason: str
     from commitments.services import breach_mark_compensated, commitment_breach_from_complaint, voucher_issue
 
     limit = compensation_limit(complaint)
-    amount = compensation_default(complaint) if amount in (None, "") else to_money(amount)
-    if amount <= 0 or amount > limit:
+    try:
+        amount = compensation_default(complaint) if amount in (None, "") else to_money(amount)
+    except (TypeError, ValueError):
+        amount = None
+    # NaN passes to_money and then raises on comparison; Infinity fails to_money: both are a 400.
+    if amount is None or not amount.is_finite() or amount <= 0 or amount > limit:
         raise ApplicationError(
             f"The compensation must be more than ¥0 and at most ¥{limit}.",
             fields={"compensation_amount": [f"between 0.01 and {limit}"]},

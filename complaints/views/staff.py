@@ -22,6 +22,7 @@ from .. import selectors, services
 from ..models import Complaint, Evidence, HelpRequest, Notification, RecoveryClaim, ServiceStandard
 
 adjudicator_required = role_required(STAFF_ADJUDICATOR)
+MAX_ID = 2**63 - 1  # the largest id a database integer column holds
 
 
 @staff_required
@@ -31,16 +32,20 @@ def queue(request):
     if state not in Complaint.State.values:
         state = ""
     merchant_id = None
-    merchant_q = params.get("merchant", "").strip()
+    # NUL never matches, and PostgreSQL refuses it in a query parameter (a 500).
+    merchant_q = params.get("merchant", "").replace("\x00", "").strip()
     if merchant_q:
         merchant_id = (
             int(merchant_q)
-            if merchant_q.isdigit()
+            if merchant_q.isascii()
+            and merchant_q.isdigit()
+            and len(merchant_q) <= 19
+            and 0 < int(merchant_q) <= MAX_ID
             else Merchant.objects.filter(shop_code=merchant_q).values_list("pk", flat=True).first() or -1
         )
     qs = selectors.complaint_queue(
         state=state,
-        standard=params.get("standard", ""),
+        standard=params.get("standard", "").replace("\x00", ""),
         merchant_id=merchant_id,
         overdue=params.get("overdue") == "1",
         open_only=not state,
@@ -224,8 +229,8 @@ def evidence_file(request, evidence_id: int):
 
 @staff_required
 def statistics(request):
-    raw = request.GET.get("days", "30")
-    days = int(raw) if raw.isdigit() and 0 < int(raw) <= 366 else 30
+    raw = request.GET.get("days", "30").strip()
+    days = int(raw) if raw.isascii() and raw.isdigit() and len(raw) <= 3 and 0 < int(raw) <= 366 else 30
     now = timezone.now()
     stats = selectors.desk_statistics(days=days, now=now)
     start = now - timedelta(days=days)
