@@ -44,6 +44,32 @@ def _lock(application_id: int, merchant: Merchant | None = None) -> TagApplicati
     return application
 
 
+CONFIG_MAX_DEPTH = 8
+
+
+def _config_problem(value, depth: int = 1) -> str | None:
+    """Why a configuration cannot be stored (PostgreSQL jsonb refuses NUL characters), or None."""
+    if isinstance(value, str):
+        return "must not contain NUL characters" if "\x00" in value else None
+    if isinstance(value, dict | list):
+        if depth > CONFIG_MAX_DEPTH:
+            return f"must not be nested more than {CONFIG_MAX_DEPTH} levels deep"
+        items = value.items() if isinstance(value, dict) else enumerate(value)
+        for key, item in items:
+            problem = _config_problem(key) or _config_problem(item, depth + 1)
+            if problem:
+                return problem
+    return None
+
+
+def _check_config(config) -> None:
+    if config is not None and not isinstance(config, dict):
+        raise ApplicationError("config must be an object", fields={"config": ["must be an object"]})
+    problem = _config_problem(config or {})
+    if problem:
+        raise ApplicationError(f"config {problem}", fields={"config": [problem]})
+
+
 def _needs_review(tag: Tag, config: dict) -> bool:
     if tag.needs_review:
         return True
@@ -58,8 +84,7 @@ def application_create(
             f"{tag.code} is {tag.lifecycle}: only active tags can be applied for",
             fields={"tag": [tag.lifecycle]},
         )
-    if config is not None and not isinstance(config, dict):
-        raise ApplicationError("config must be an object", fields={"config": ["must be an object"]})
+    _check_config(config)
     try:
         with transaction.atomic():
             application = TagApplication.objects.create(
@@ -85,6 +110,7 @@ def application_update_config(
 ) -> TagApplication:
     if not isinstance(config, dict):
         raise ApplicationError("config must be an object", fields={"config": ["must be an object"]})
+    _check_config(config)
     with transaction.atomic():
         application = _lock(application_id, merchant)
         if application.state != S.DRAFT:

@@ -139,7 +139,7 @@ def holding_grant(
                 ]
             )  # fmt: skip
         HoldingEvent.objects.create(
-            holding=holding, at=now, kind=HoldingEvent.Kind.GRANTED, reason=reason, actor=_user(actor)
+            holding=holding, at=now, kind=HoldingEvent.Kind.GRANTED, reason=reason[:300], actor=_user(actor)
         )
         badges = badges_recompute(merchant_id=merchant_id, reason=f"{tag.code} granted", now=now)
         audit_record(

@@ -1,6 +1,6 @@
 import pytest
 
-from tags.models import TagApplication, TagHolding
+from tags.models import HoldingEvent, TagApplication, TagHolding
 from tests.factories import BrandFactory
 
 from .factories import fund, grant
@@ -176,3 +176,48 @@ def test_list_endpoints_query_count(api_for, owner_a, merchant_a, django_assert_
         assert client.get("/api/v1/merchant/badges").json()["count"] == 1
     with django_assert_max_num_queries(10):
         assert len(client.get("/api/v1/tags/catalog").json()["tags"]) == 19
+
+
+def test_long_approval_note_fits_the_holding_history(api_for, staff_reviewer, review_objects, merchant_a):
+    note = "核" * 2000  # the API accepts 2000 characters; HoldingEvent.reason holds 300
+    r = api_for(staff_reviewer).post(
+        f"/api/v1/staff/tag-applications/{review_objects['app']}/approve", {"note": note}, format="json"
+    )
+    assert r.status_code == 200
+    assert r.json()["state"] == "active"
+    event = HoldingEvent.objects.get(holding__merchant=merchant_a, holding__tag__code="sf_free_shipping")
+    assert event.kind == "granted"
+    assert len(event.reason) == 300
+    assert event.reason.startswith(f"application #{review_objects['app']} approved by staff: 核核")
+
+
+def _nested(depth: int) -> dict:
+    value: dict = {}
+    for _ in range(depth):
+        value = {"a": value}
+    return value
+
+
+@pytest.mark.parametrize(
+    "config",
+    [
+        {"warehouse": "\u0000"},  # PostgreSQL jsonb refuses \u0000 (a 500 there)
+        {"\u0000": True},
+        {"sf_coverage": ["11", "a\u0000b"]},
+        _nested(40),
+    ],
+    ids=["nul-value", "nul-key", "nul-in-list", "deep"],
+)
+def test_config_with_nul_characters_or_deep_nesting_is_400(api_for, owner_a, merchant_a, config):
+    fund(merchant_a)
+    client = api_for(owner_a)
+    r = _create(client, "sf_free_shipping", submit=False, config=config)
+    assert r.status_code == 400
+    assert r.json()["code"] == "invalid"
+    assert list(r.json()["fields"]) == ["config"]
+    assert not TagApplication.objects.exists()
+    draft = _create(client, "sf_free_shipping", submit=False, config={"warehouse": True}).json()
+    r = client.patch(f"{APPS}/{draft['id']}", {"config": config}, format="json")
+    assert r.status_code == 400
+    assert list(r.json()["fields"]) == ["config"]
+    assert TagApplication.objects.get(pk=draft["id"]).config == {"warehouse": True}

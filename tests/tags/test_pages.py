@@ -109,3 +109,13 @@ def test_staff_review_pages(owner_a, merchant_a, staff_reviewer, staff_adjudicat
     assert not TagHolding.objects.filter(merchant=merchant_a).exists()
     assert s.get(f"/staff/tags/applications/{app.pk}/").status_code == 200
     assert s.get("/staff/tags/warranty-services/").status_code == 200
+
+
+def test_apply_form_with_a_nul_character_is_refused_not_a_500(owner_a, merchant_a):
+    fund(merchant_a)
+    c = _client(owner_a)
+    form = {"category": "large_appliances", "warranty_option": "certified_provider", "provider": "a\x00b"}
+    r = c.post("/office/tags/apply/nationwide_warranty/", form, follow=True)
+    assert r.status_code == 200
+    assert "config must not contain NUL characters" in r.content.decode()
+    assert not TagApplication.objects.exists()
