@@ -1,7 +1,11 @@
 """Integration, merchant and staff endpoints of the commitments app."""
 
+from datetime import UTC
+
+from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django_filters import rest_framework as filters
+from django_filters.fields import IsoDateTimeField
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, status
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
@@ -126,11 +130,28 @@ class IntegrationVoucherRedeemView(APIView):
 # --- merchant ----------------------------------------------------------------------------------
 
 
+class _UtcIsoDateTimeField(IsoDateTimeField):
+    """An ISO date-time that converts to UTC (the database's zone); 400 instead of an OverflowError."""
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        if value is not None:
+            try:
+                value.astimezone(UTC)
+            except OverflowError:
+                raise ValidationError("date-time out of range", code="invalid") from None
+        return value
+
+
+class UtcIsoDateTimeFilter(filters.IsoDateTimeFilter):
+    field_class = _UtcIsoDateTimeField
+
+
 class CommitmentFilter(filters.FilterSet):
     tag = filters.CharFilter(field_name="tag__code")
     state = filters.ChoiceFilter(choices=Commitment.State.choices)
-    paid_after = filters.IsoDateTimeFilter(field_name="order__paid_at", lookup_expr="gte")
-    paid_before = filters.IsoDateTimeFilter(field_name="order__paid_at", lookup_expr="lt")
+    paid_after = UtcIsoDateTimeFilter(field_name="order__paid_at", lookup_expr="gte")
+    paid_before = UtcIsoDateTimeFilter(field_name="order__paid_at", lookup_expr="lt")
     order = filters.CharFilter(field_name="order__external_id")
 
     class Meta:
@@ -140,8 +161,8 @@ class CommitmentFilter(filters.FilterSet):
 
 class BreachFilter(filters.FilterSet):
     tag = filters.CharFilter(field_name="commitment__tag__code")
-    detected_after = filters.IsoDateTimeFilter(field_name="detected_at", lookup_expr="gte")
-    detected_before = filters.IsoDateTimeFilter(field_name="detected_at", lookup_expr="lt")
+    detected_after = UtcIsoDateTimeFilter(field_name="detected_at", lookup_expr="gte")
+    detected_before = UtcIsoDateTimeFilter(field_name="detected_at", lookup_expr="lt")
     order = filters.CharFilter(field_name="commitment__order__external_id")
 
     class Meta:
@@ -208,6 +229,8 @@ class MyBreachAppealView(APIView):
         responses={201: s.BreachAppealSerializer},
     )
     def post(self, request, breach_id: int):
+        if not hasattr(request.data, "get"):
+            raise ApplicationError("send an object with text", fields={"text": ["required"]})
         text = request.data.get("text", "")
         files = request.FILES.getlist("evidence") if hasattr(request, "FILES") else []
         appeal = services.breach_appeal_submit(

@@ -12,6 +12,7 @@ from merchants.services import deposit_post_entry
 from ..models import AppealEvidence, Breach, BreachAppeal, CommitmentRules, Voucher
 from ..selectors import commitment_settings
 from .breaches import VOUCHER_SOURCE
+from .text import clean_text
 
 APPEAL_SOURCE = "commitments.breach_appeal"
 
@@ -24,7 +25,7 @@ def appeal_deadline(breach: Breach, *, rules: CommitmentRules | None = None):
 def breach_appeal_submit(*, breach_id: int, merchant, text: str, files: list, actor=None) -> BreachAppeal:
     """The merchant appeals its own breach within the appeal window, with text and evidence files."""
     validate_evidence(list(files or []))
-    text = (text or "").strip()
+    text = clean_text(text, field="text")
     if not text:
         raise ApplicationError("Explain why the breach should be lifted.", fields={"text": ["required"]})
     with transaction.atomic():
@@ -67,7 +68,7 @@ def breach_appeal_decide(*, appeal_id: int, uphold: bool, note: str = "", actor=
         appeal.state = target
         appeal.decided_at = now
         appeal.decided_by = actor if getattr(actor, "is_authenticated", False) else None
-        appeal.decision_note = (note or "").strip()[:2000]
+        appeal.decision_note = clean_text(note, field="note", max_length=2000)
         appeal.save(update_fields=["state", "decided_at", "decided_by", "decision_note", "updated_at"])
         reversed_amount = None
         if uphold:

@@ -12,6 +12,7 @@ from tags.models import Tag
 
 from ..models import Commitment, ForceMajeure
 from .breaches import commitments_exempt_many
+from .text import clean_text
 
 BATCH = 5000
 
@@ -32,6 +33,7 @@ def force_majeure_declare(
     an event reaches them.
     """
     problems: dict[str, list[str]] = {}
+    reason = clean_text(reason, field="reason")
     provinces = sorted(set(provinces or []))
     if not provinces:
         problems["provinces"] = ["choose at least one province"]
@@ -42,7 +44,7 @@ def force_majeure_declare(
     tags = list(Tag.objects.filter(pk__in=tag_ids or [], monitored=True))
     if not tags or len(tags) != len(set(tag_ids)):
         problems["tag_ids"] = ["choose monitored tags"]
-    if not (reason or "").strip():
+    if not reason:
         problems["reason"] = ["required"]
     if problems:
         raise ApplicationError("The declaration is incomplete.", fields=problems)

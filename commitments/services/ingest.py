@@ -30,6 +30,7 @@ from .breaches import (
     declaration_covering,
     force_majeure_reason,
 )
+from .text import is_text as _is_text
 
 MAX_BATCH = 1000
 ACCEPTED, DUPLICATE, REJECTED = "accepted", "duplicate", "rejected"
@@ -64,17 +65,6 @@ class _Invalid(Exception):
 MAX_DB_ID = 2**63 - 1
 MAX_QUANTITY = 100_000
 MIN_YEAR, MAX_YEAR = 2000, 2099
-
-
-def _is_text(value: str) -> bool:
-    """False for NUL (PostgreSQL text refuses it) and lone surrogates (not encodable as UTF-8)."""
-    if "\x00" in value:
-        return False
-    try:
-        value.encode("utf-8")
-    except UnicodeEncodeError:
-        return False
-    return True
 
 
 def _all_text(value) -> bool:

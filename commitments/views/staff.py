@@ -59,8 +59,11 @@ def appeal_decide(request, appeal_id: int):
 
 
 def _local(raw: str) -> datetime | None:
-    value = parse_datetime(raw or "")
-    if value is None:
+    try:
+        value = parse_datetime(raw or "")
+    except ValueError:  # well formed but impossible, e.g. 2026-02-30T10:00
+        return None
+    if value is None or not 2000 <= value.year <= 2099:
         return None
     return value if value.tzinfo else value.replace(tzinfo=business_tz())
 
@@ -75,7 +78,9 @@ def force_majeure(request):
             raise PermissionDenied("Declaring force majeure needs the staff_ops role.")
         form = {
             "provinces": request.POST.getlist("provinces"),
-            "tags": [int(t) for t in request.POST.getlist("tags") if t.isdigit()],
+            "tags": [
+                int(t) for t in request.POST.getlist("tags") if t.isascii() and t.isdigit() and len(t) < 10
+            ],
             "starts_at": request.POST.get("starts_at", ""),
             "ends_at": request.POST.get("ends_at", ""),
             "reason": request.POST.get("reason", ""),
@@ -115,7 +120,7 @@ def force_majeure(request):
 
 @staff_required
 def breach_search(request):
-    order = request.GET.get("order", "").strip()
+    order = request.GET.get("order", "").replace("\x00", "").strip()[:64]
     breaches = list(selectors.breach_list(order_external_id=order)[:50]) if order else []
     commitments = list(selectors.commitment_list(order_external_id=order)[:50]) if order else []
     return render(
