@@ -1,9 +1,11 @@
 """The fault-complaint-rate check the desk registers with tag applications."""
 
 from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 
 import pytest
 
+from complaints.models import DeskSettings
 from complaints.services import complaint_decide
 from tags.checks import run_checks
 from tags.models import Tag
@@ -63,3 +65,41 @@ def test_faults_older_than_30_days_do_not_count(merchant_a):
     _upheld(orders[0], NOW - timedelta(days=35))
     _upheld(orders[1], NOW - timedelta(days=31))
     assert _result(merchant_a).status == "passed"
+
+
+def test_label_names_the_check_and_the_detail_states_the_current_thresholds(merchant_a):
+    """The label is registered once at start-up: it must not carry numbers staff can change."""
+    config = DeskSettings.current()
+    orders = [OrderFactory(merchant=merchant_a, paid_at=NOW - timedelta(days=5)) for _ in range(250)]
+    _upheld(orders[0], NOW - timedelta(days=1))
+    result = _result(merchant_a)
+    assert (result.label_en, result.label_zh) == ("Fault complaint rate", "过失投诉率")
+    assert (result.status, result.detail) == (
+        "passed",
+        "fault complaint rate 0.40% (1 of 250 orders in 30 days); must be below 0.5%",
+    )
+
+    config.fault_rate_max = Decimal("0.0025")
+    config.check_window_days = 7
+    config.save()
+    result = _result(merchant_a)
+    assert (result.label_en, result.label_zh) == ("Fault complaint rate", "过失投诉率")
+    assert (result.status, result.detail) == (
+        "failed",
+        "fault complaint rate 0.40% (1 of 250 orders in 7 days); must be below 0.25%",
+    )
+    assert result.params["max"] == "0.25"
+
+
+def test_small_sample_detail_states_the_current_limits(merchant_a):
+    config = DeskSettings.current()
+    config.small_sample_orders, config.small_sample_max_upheld, config.check_window_days = 50, 0, 14
+    config.save()
+    orders = [OrderFactory(merchant=merchant_a, paid_at=NOW - timedelta(days=3)) for _ in range(10)]
+    _upheld(orders[0], NOW - timedelta(days=2))
+    result = _result(merchant_a)
+    assert (result.status, result.detail) == (
+        "failed",
+        "1 upheld complaints with the shop at fault on 10 orders in 14 days "
+        "(fewer than 50 orders: at most 0 allowed)",
+    )
