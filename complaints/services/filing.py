@@ -88,6 +88,12 @@ def complaint_file(
         raise ApplicationError("filed_at needs a time zone.", fields={"filed_at": ["naive datetime"]})
     if filed_at > timezone.now() + FUTURE_SKEW:
         raise ApplicationError("filed_at is in the future.", fields={"filed_at": ["in the future"]})
+    if filed_at < order.paid_at - FUTURE_SKEW:
+        # A year-1 filing time was accepted once: its due date lay 2023 years in the past.
+        raise ApplicationError(
+            "filed_at is before the order was paid.",
+            fields={"filed_at": [f"before the order was paid ({order.paid_at.isoformat()})"]},
+        )
     due_at, fallback = complaint_due(filed_at)
 
     try:

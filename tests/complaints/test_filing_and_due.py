@@ -142,6 +142,8 @@ def _bad_cases(order, other_merchant):
         "amount_nan": (_payload(order, claimed_amount="NaN"), "claimed_amount"),
         "merchant_not_a_number": (_payload(order, merchant_id="haier", evidence=[png()]), "merchant_id"),
         "blank_text": (_payload(order, text="  ", evidence=[png()]), "text"),
+        "filed_in_year_one": (_payload(order, filed_at="0001-01-02T00:00:00+00:00"), "filed_at"),
+        "filed_before_paid": (_payload(order, filed_at="2024-03-03T10:00:00+08:00"), "filed_at"),
         "missing_text": ({k: v for k, v in _payload(order, evidence=[png()]).items() if k != "text"}, "text"),
     }
 
@@ -165,6 +167,8 @@ def _bad_cases(order, other_merchant):
         "merchant_not_a_number",
         "blank_text",
         "missing_text",
+        "filed_in_year_one",
+        "filed_before_paid",
     ],
 )
 def test_bad_filing_is_a_400_that_writes_nothing(
