@@ -180,13 +180,15 @@ class MyHoldingWithdrawView(APIView):
     @extend_schema(
         tags=["tags"],
         summary="Withdraw an active tag (ends future commitments only)",
-        request=None,
+        request=s.HoldingWithdrawSerializer,
         responses=s.HoldingSerializer,
     )
     def post(self, request, holding_id: int):
         holding = selectors.holding_get(holding_id=holding_id, merchant=request.merchant)
+        data = s.HoldingWithdrawSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
         services.holding_withdraw(
-            holding_id=holding.pk, actor=request.user, reason=str(request.data.get("reason", ""))[:300]
+            holding_id=holding.pk, actor=request.user, reason=data.validated_data["reason"]
         )
         return Response(
             s.HoldingSerializer(selectors.holding_get(holding_id=holding.pk, merchant=request.merchant)).data

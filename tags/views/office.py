@@ -37,6 +37,11 @@ FIX_HINTS = {
 }
 
 
+def _text(post, name: str) -> str:
+    """A text field of a form, without NUL characters (PostgreSQL text cannot store them)."""
+    return post.get(name, "").replace("\x00", "")
+
+
 def _lang() -> str:
     return "zh" if is_chinese() else "en"
 
@@ -104,9 +109,10 @@ def apply(request, code: str):
         raise Http404("No such tag.")
     categories = list(tag.categories.order_by("sort_order"))
     if request.method == "POST":
-        category = next((c for c in categories if c.code == request.POST.get("category")), None)
+        code_in = _text(request.POST, "category")
+        category = next((c for c in categories if c.code == code_in), None)
         if category is None:
-            category = Category.objects.filter(code=request.POST.get("category", "")).first()
+            category = Category.objects.filter(code=code_in).first()
         if category is None:
             messages.error(request, _("Choose a category."))
             return redirect("office:tag-apply", code=code)
@@ -183,7 +189,7 @@ def application_sign(request, application_id: int):
             application_id=application_id,
             merchant=request.merchant,
             actor=request.user,
-            signer_name=request.POST.get("signer_name", ""),
+            signer_name=_text(request.POST, "signer_name"),
             accept=request.POST.get("accept") == "on",
             ip_address=request.META.get("REMOTE_ADDR"),
         )
@@ -212,7 +218,7 @@ def holding_withdraw(request, holding_id: int):
     holding = selectors.holding_get(holding_id=holding_id, merchant=request.merchant)
     try:
         services.holding_withdraw(
-            holding_id=holding.pk, actor=request.user, reason=request.POST.get("reason", "")[:300]
+            holding_id=holding.pk, actor=request.user, reason=_text(request.POST, "reason")[:300]
         )
     except ApplicationError as exc:
         messages.error(request, exc.message)

@@ -10,7 +10,13 @@ from core.errors import ApplicationError
 from core.roles import STAFF_REVIEWER, has_role, role_required, staff_required
 
 from .. import selectors, services
+from ..models import BrandWarrantyService
 from ..services.warranty import warranty_rule_failures
+
+
+def _text(post, name: str) -> str:
+    """A text field of a form, without NUL characters (PostgreSQL text cannot store them)."""
+    return post.get(name, "").replace("\x00", "")
 
 
 @staff_required
@@ -46,12 +52,12 @@ def application_decide(request, application_id: int):
     try:
         if decision == "approve":
             services.application_approve(
-                application_id=application_id, actor=request.user, note=request.POST.get("reason", "")
+                application_id=application_id, actor=request.user, note=_text(request.POST, "reason")
             )
             messages.success(request, _("Application approved: the tag is active."))
         elif decision == "reject":
             services.application_reject(
-                application_id=application_id, actor=request.user, reason=request.POST.get("reason", "")
+                application_id=application_id, actor=request.user, reason=_text(request.POST, "reason")
             )
             messages.success(request, _("Application rejected."))
         else:
@@ -64,6 +70,8 @@ def application_decide(request, application_id: int):
 @staff_required
 def warranty_list(request):
     state = request.GET.get("state", "")
+    if state not in BrandWarrantyService.State.values:
+        state = ""
     page = Paginator(selectors.warranty_services(state=state), 50).get_page(request.GET.get("page"))
     return render(request, "staff/tags/warranty_services.html", {"page": page, "state": state})
 
@@ -78,7 +86,7 @@ def warranty_decide(request, service_id: int):
             messages.success(request, _("Brand warranty service approved."))
         elif decision == "reject":
             services.warranty_service_reject(
-                service_id=service_id, actor=request.user, reason=request.POST.get("reason", "")
+                service_id=service_id, actor=request.user, reason=_text(request.POST, "reason")
             )
             messages.success(request, _("Brand warranty service rejected."))
         else:

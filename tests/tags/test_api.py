@@ -221,3 +221,34 @@ def test_config_with_nul_characters_or_deep_nesting_is_400(api_for, owner_a, mer
     assert r.status_code == 400
     assert list(r.json()["fields"]) == ["config"]
     assert TagApplication.objects.get(pk=draft["id"]).config == {"warehouse": True}
+
+
+@pytest.mark.parametrize(
+    "body",
+    [[1], {"reason": "a\u0000b"}, {"reason": {"x": 1}}, {"reason": "x" * 301}],
+    ids=["list", "nul", "object", "long"],
+)
+def test_withdraw_with_a_bad_body_is_400_and_changes_nothing(api_for, owner_a, merchant_a, body):
+    holding = grant(merchant_a, "ship_24h")
+    r = api_for(owner_a).post(f"/api/v1/merchant/tag-holdings/{holding.pk}/withdraw", body, format="json")
+    assert r.status_code == 400
+    assert set(r.json()) == {"code", "message", "fields"}
+    holding.refresh_from_db()
+    assert holding.state == "active"
+
+
+def test_withdraw_records_the_reason(api_for, owner_a, merchant_a):
+    holding = grant(merchant_a, "ship_24h")
+    client = api_for(owner_a)
+    r = client.post(f"/api/v1/merchant/tag-holdings/{holding.pk}/withdraw", {"reason": "停售"}, format="json")
+    assert r.status_code == 200
+    assert r.json()["state"] == "withdrawn"
+    assert r.json()["history"][0] == {
+        "at": r.json()["history"][0]["at"],
+        "kind": "withdrawn",
+        "reason": "停售",
+    }
+    other = grant(merchant_a, "worry_free_returns")
+    r = client.post(f"/api/v1/merchant/tag-holdings/{other.pk}/withdraw")
+    assert r.status_code == 200
+    assert r.json()["history"][0]["reason"] == "withdrawn by the merchant"

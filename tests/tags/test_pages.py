@@ -1,7 +1,7 @@
 import pytest
 from django.test import Client
 
-from tags.models import TagApplication, TagHolding
+from tags.models import HoldingEvent, TagAgreement, TagApplication, TagHolding
 
 from .factories import fund, grant, grant_badge_set
 
@@ -68,8 +68,9 @@ def test_withdraw_from_my_tags(owner_a, merchant_a):
 def test_merchant_cannot_open_another_merchants_pages(owner_a, owner_b, merchant_b):
     fund(merchant_b)
     h = grant(merchant_b, "ship_24h", cat="digital_3c")
-    _client(owner_b).post("/office/tags/apply/ship_48h/", {"category": "digital_3c"})
+    _client(owner_b).post("/office/tags/apply/ship_48h/", {"category": "large_appliances"})
     app = TagApplication.objects.get(merchant=merchant_b)
+    assert app.state == "awaiting_agreement"
     c = _client(owner_a)
     assert c.get(f"/office/tags/applications/{app.pk}/").status_code == 404
     assert c.post(f"/office/tags/holdings/{h.pk}/withdraw/").status_code == 404
@@ -79,7 +80,8 @@ def test_merchant_cannot_open_another_merchants_pages(owner_a, owner_b, merchant
     h.refresh_from_db()
     app.refresh_from_db()
     assert h.state == "active"
-    assert not hasattr(app, "agreement") or TagApplication.objects.get(pk=app.pk).state != "active"
+    assert app.state == "awaiting_agreement"
+    assert not TagAgreement.objects.exists()
 
 
 def test_staff_review_pages(owner_a, merchant_a, staff_reviewer, staff_adjudicator):
@@ -119,3 +121,21 @@ def test_apply_form_with_a_nul_character_is_refused_not_a_500(owner_a, merchant_
     assert r.status_code == 200
     assert "config must not contain NUL characters" in r.content.decode()
     assert not TagApplication.objects.exists()
+
+
+def test_nul_characters_in_forms_are_dropped_not_a_500(owner_a, merchant_a, staff_reviewer):
+    fund(merchant_a)
+    c = _client(owner_a)
+    r = c.post("/office/tags/apply/ship_24h/", {"category": "nope\x00"})
+    assert r.status_code == 302
+    assert not TagApplication.objects.exists()
+    c.post("/office/tags/apply/ship_24h/", {"category": "large_appliances"})
+    app = TagApplication.objects.get(merchant=merchant_a)
+    c.post(f"/office/tags/applications/{app.pk}/sign/", {"accept": "on", "signer_name": "Wang\x00 Hai"})
+    assert TagAgreement.objects.get(application=app).signer_name == "Wang Hai"
+    app.refresh_from_db()
+    c.post(f"/office/tags/holdings/{app.holding_id}/withdraw/", {"reason": "out\x00 of stock"})
+    event = HoldingEvent.objects.filter(holding_id=app.holding_id).order_by("-id").first()
+    assert (event.kind, event.reason) == ("withdrawn", "out of stock")
+    s = _client(staff_reviewer)
+    assert s.get("/staff/tags/warranty-services/", {"state": "\x00"}).status_code == 200
