@@ -8,6 +8,7 @@ from django_filters import rest_framework as filters
 from django_filters.fields import IsoDateTimeField
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, status
+from rest_framework.exceptions import ParseError
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -20,6 +21,16 @@ from tags.models import Tag
 from .. import selectors, services
 from ..models import Breach, BreachAppeal, Commitment, Voucher
 from . import serializers as s
+
+
+class SafeJSONParser(JSONParser):
+    """JSONParser that answers 400 (not 500) to bodies nested too deep for Python's json module."""
+
+    def parse(self, stream, media_type=None, parser_context=None):
+        try:
+            return super().parse(stream, media_type, parser_context)
+        except RecursionError:
+            raise ParseError("JSON parse error - nested too deeply") from None
 
 
 def _batch(request) -> list:
@@ -54,7 +65,7 @@ def _batch_response(result) -> Response:
 
 class IntegrationOrdersView(APIView):
     permission_classes = [IsIntegration]
-    parser_classes = [JSONParser]
+    parser_classes = [SafeJSONParser]
 
     @extend_schema(
         tags=["integration"],
@@ -68,7 +79,7 @@ class IntegrationOrdersView(APIView):
 
 class IntegrationEventsView(APIView):
     permission_classes = [IsIntegration]
-    parser_classes = [JSONParser]
+    parser_classes = [SafeJSONParser]
 
     @extend_schema(
         tags=["integration"],
@@ -111,6 +122,7 @@ class IntegrationVouchersView(APIView):
 
 class IntegrationVoucherRedeemView(APIView):
     permission_classes = [IsIntegration]
+    parser_classes = [SafeJSONParser, FormParser, MultiPartParser]
 
     @extend_schema(
         tags=["integration"],
@@ -216,7 +228,7 @@ class MyBreachDetailView(generics.GenericAPIView):
 
 class MyBreachAppealView(APIView):
     permission_classes = [IsMerchantMember]
-    parser_classes = [MultiPartParser, FormParser, JSONParser]
+    parser_classes = [MultiPartParser, FormParser, SafeJSONParser]
 
     @extend_schema(
         tags=["merchant"],
@@ -284,6 +296,7 @@ class StaffAppealsView(generics.ListAPIView):
 
 class StaffAppealDecideView(APIView):
     permission_classes = [HasRole.of(STAFF_ADJUDICATOR, STAFF_OPS)]
+    parser_classes = [SafeJSONParser, FormParser, MultiPartParser]
 
     @extend_schema(
         tags=["staff"],
@@ -305,6 +318,7 @@ class StaffAppealDecideView(APIView):
 
 class StaffForceMajeureView(generics.ListAPIView):
     serializer_class = s.ForceMajeureSerializer
+    parser_classes = [SafeJSONParser, FormParser, MultiPartParser]
 
     def get_permissions(self):
         if self.request.method == "POST":

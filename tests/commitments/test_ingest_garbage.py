@@ -170,3 +170,26 @@ def test_events_batch_of_1001_is_refused_whole(api_for, integration_user, produc
     assert response.json()["fields"] == {"items": ["1001 sent"]}
     assert not FulfilmentEvent.objects.exists()
     assert Order.objects.get(pk=order.pk).delivered_at is None
+
+
+@pytest.mark.parametrize("path", ["/api/v1/integration/orders", "/api/v1/integration/events"])
+def test_a_body_nested_too_deep_is_400(api_for, integration_user, path):
+    depth = 100_000
+    response = api_for(integration_user).post(
+        path, data="[" * depth + "]" * depth, content_type="application/json"
+    )
+    assert response.status_code == 400
+    assert response.json()["code"] == "parse_error"
+
+
+def test_other_json_endpoints_answer_400_to_deep_nesting(api_for, integration_user, owner_a, staff_ops):
+    deep = "[" * 100_000 + "]" * 100_000
+    for client, path in [
+        (api_for(integration_user), "/api/v1/integration/vouchers/NOPE/redeem"),
+        (api_for(owner_a), "/api/v1/merchant/breaches/1/appeal"),
+        (api_for(staff_ops), "/api/v1/staff/breach-appeals/1/decide"),
+        (api_for(staff_ops), "/api/v1/staff/force-majeure"),
+    ]:
+        response = client.post(path, data=deep, content_type="application/json")
+        assert response.status_code == 400, path
+        assert response.json()["code"] == "parse_error"
