@@ -2,7 +2,6 @@
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import FileResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -14,6 +13,7 @@ from merchants.access import merchant_required
 from .. import selectors, services
 from ..models import Complaint, Evidence
 from ..services.appeals import appeal_deadline
+from .evidence import evidence_response
 
 
 @merchant_required
@@ -94,4 +94,4 @@ def complaint_appeal(request, complaint_id: int):
 @merchant_required
 def evidence_file(request, evidence_id: int):
     item = get_object_or_404(Evidence, pk=evidence_id, complaint__merchant=request.merchant)
-    return FileResponse(item.file.open("rb"), filename=item.original_name)
+    return evidence_response(item)

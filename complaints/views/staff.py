@@ -5,7 +5,7 @@ from decimal import Decimal, InvalidOperation
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -20,6 +20,7 @@ from merchants.models import Merchant
 
 from .. import selectors, services
 from ..models import Complaint, Evidence, HelpRequest, Notification, RecoveryClaim, ServiceStandard
+from .evidence import evidence_response
 
 adjudicator_required = role_required(STAFF_ADJUDICATOR)
 MAX_ID = 2**63 - 1  # the largest id a database integer column holds
@@ -224,7 +225,7 @@ def notifications_read(request):
 @staff_required
 def evidence_file(request, evidence_id: int):
     item = get_object_or_404(Evidence, pk=evidence_id)
-    return FileResponse(item.file.open("rb"), filename=item.original_name)
+    return evidence_response(item)
 
 
 @staff_required

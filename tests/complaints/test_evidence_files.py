@@ -145,3 +145,49 @@ def test_store_without_a_guard_removes_its_own_files_when_a_row_fails(settings, 
     with pytest.raises(Boom):
         evidence_store(complaint=complaint, party="shopper", files=[png(), pdf()])
     assert _files_on_disk(settings) == []
+
+
+def _evidence_named(complaint, name: str, content: bytes, party: str = "merchant") -> Evidence:
+    [item] = evidence_store(
+        complaint=complaint, party=party, files=[SimpleUploadedFile(name, content, content_type="text/html")]
+    )
+    return item
+
+
+def test_evidence_is_served_as_its_real_type_not_as_its_name_says(
+    client, merchant_a, owner_a, staff_reviewer
+):
+    """A PNG-prefixed script named .html was served as text/html: stored XSS in a staff session."""
+    complaint = ComplaintFactory(order__merchant=merchant_a)
+    item = _evidence_named(complaint, "evil.html", PNG + b"<script>alert(document.cookie)</script>")
+    client.force_login(staff_reviewer)
+    response = client.get(f"/staff/complaints/evidence/{item.pk}/")
+    assert response.status_code == 200
+    assert response["Content-Type"] == "image/png"
+    assert response["X-Content-Type-Options"] == "nosniff"
+    client.force_login(owner_a)
+    response = client.get(f"/office/complaints/evidence/{item.pk}/")
+    assert response.status_code == 200
+    assert response["Content-Type"] == "image/png"
+    pdf_item = _evidence_named(complaint, "notes.svg", b"%PDF-1.4\n<svg onload=alert(1)>")
+    assert client.get(f"/office/complaints/evidence/{pdf_item.pk}/")["Content-Type"] == "application/pdf"
+
+
+def test_evidence_of_unknown_type_is_a_download(client, merchant_a, staff_reviewer):
+    complaint = ComplaintFactory(order__merchant=merchant_a)
+    item = _evidence_named(complaint, "page.html", b"<html><script>alert(1)</script></html>")
+    client.force_login(staff_reviewer)
+    response = client.get(f"/staff/complaints/evidence/{item.pk}/")
+    assert response["Content-Type"] == "application/octet-stream"
+    assert response["Content-Disposition"].startswith("attachment;")
+
+
+def test_evidence_row_without_its_file_is_a_404(client, merchant_a, owner_a, staff_reviewer):
+    complaint = ComplaintFactory(order__merchant=merchant_a)
+    item = complaint.evidence.create(
+        party="shopper", original_name="x.png", size=1, file="complaints/gone.png"
+    )
+    client.force_login(staff_reviewer)
+    assert client.get(f"/staff/complaints/evidence/{item.pk}/").status_code == 404
+    client.force_login(owner_a)
+    assert client.get(f"/office/complaints/evidence/{item.pk}/").status_code == 404
