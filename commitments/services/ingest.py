@@ -99,6 +99,8 @@ def _str(item: dict, key: str, *, max_length: int = 64, required: bool = True) -
     if not isinstance(value, str | int) or isinstance(value, bool):
         raise _Invalid(f"{key}: must be a string")
     value = str(value).strip()
+    if not value and required:
+        raise _Invalid(f"{key}: required")
     if not _is_text(value):
         raise _Invalid(f"{key}: not valid text")
     if len(value) > max_length:

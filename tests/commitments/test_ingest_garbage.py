@@ -193,3 +193,29 @@ def test_other_json_endpoints_answer_400_to_deep_nesting(api_for, integration_us
         response = client.post(path, data=deep, content_type="application/json")
         assert response.status_code == 400, path
         assert response.json()["code"] == "parse_error"
+
+
+def test_blank_ids_are_required_not_stored_empty(api_for, integration_user, product):
+    order = place_order(product, paid_at=PAID)
+    items = [
+        order_payload(product, paid_at=PAID, external_id="   "),
+        order_payload(product, paid_at=PAID, external_id="\t", shopper_ref="s"),
+        order_payload(product, paid_at=PAID, external_id="G-1", shopper_ref="  "),
+    ]
+    with committed():
+        body = _post(api_for(integration_user), "/api/v1/integration/orders", {"items": items}).json()
+        events = _post(
+            api_for(integration_user),
+            "/api/v1/integration/events",
+            {
+                "items": [
+                    event_payload(order.external_id, "delivered", PAID + timedelta(hours=1), external_id="  ")
+                ]
+            },
+        ).json()
+    assert [i["reason"] for i in body["items"]] == [
+        "external_id: required", "external_id: required", "shopper_ref: required",
+    ]  # fmt: skip
+    assert list(Order.objects.values_list("external_id", flat=True)) == [order.external_id]
+    assert events["items"][0]["reason"] == "external_id: required"
+    assert not FulfilmentEvent.objects.exists()
