@@ -22,6 +22,7 @@ from core.money import ZERO, to_money
 
 FORMULAS = ("none", "percent", "fixed", "fee_plus", "fees_plus", "order_amount", "tiered")
 SEVERITIES = ("late", "severe")
+MAX_PARAMETER = Decimal("1000000")  # no percent, amount or cap is near a million
 
 
 class FormulaError(ValueError):
@@ -35,9 +36,12 @@ def _dec(compensation: dict, key: str, default: str | None = None) -> Decimal:
     if isinstance(raw, float):
         raw = str(raw)
     try:
-        return Decimal(str(raw))
+        value = Decimal(str(raw))
     except ArithmeticError as exc:
         raise FormulaError(f"{key!r} is not a number: {raw!r}") from exc
+    if not value.is_finite() or value.copy_abs() > MAX_PARAMETER:
+        raise FormulaError(f"{key!r} must be a number between -{MAX_PARAMETER} and {MAX_PARAMETER}: {raw!r}")
+    return value
 
 
 def validate_formula(compensation: dict) -> None:

@@ -84,3 +84,22 @@ def test_bad_formulas_are_refused(comp):
 def test_negative_inputs_refused():
     with pytest.raises(FormulaError):
         compute_amount(PERCENT, paid_amount=Decimal("-1"))
+
+
+@pytest.mark.parametrize("bad", ["NaN", "sNaN", "Infinity", "-Infinity", "1e999999999", "1e10"])
+@pytest.mark.parametrize(
+    "formula",
+    [
+        {"formula": "fixed", "amount": "{}"},
+        {"formula": "percent", "percent": "{}"},
+        {"formula": "percent", "percent": "5", "max": "{}"},
+        {"formula": "order_amount", "cap": "{}"},
+        {"formula": "tiered", "late": "50", "severe": "{}"},
+    ],
+    ids=["fixed", "percent", "max", "cap", "tiered"],
+)
+def test_non_finite_or_absurd_numbers_are_a_formula_error(formula, bad):
+    """The admin forms catch FormulaError only: anything else was a 500 there."""
+    compensation = {k: (v.format(bad) if v == "{}" else v) for k, v in formula.items()}
+    with pytest.raises(FormulaError):
+        validate_formula(compensation)
