@@ -191,3 +191,36 @@ def test_evidence_row_without_its_file_is_a_404(client, merchant_a, owner_a, sta
     assert client.get(f"/staff/complaints/evidence/{item.pk}/").status_code == 404
     client.force_login(owner_a)
     assert client.get(f"/office/complaints/evidence/{item.pk}/").status_code == 404
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_double_filing_makes_one_complaint_and_leaves_one_set_of_files(settings, merchant_a):
+    import threading
+
+    from django.db import connection
+
+    order = OrderFactory(merchant=merchant_a)
+    barrier = threading.Barrier(4)
+    results: list = []
+
+    def worker():
+        try:
+            barrier.wait()
+            complaint, created = _file(order)
+            results.append((complaint.pk, created))
+        except Exception as exc:  # collected and asserted below
+            results.append(repr(exc))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=worker) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    complaint = Complaint.objects.get()
+    assert sorted(results, key=str) == sorted([(complaint.pk, True)] + [(complaint.pk, False)] * 3, key=str)
+    items = list(Evidence.objects.filter(complaint=complaint))
+    assert len(items) == 2
+    assert _files_on_disk(settings) == sorted(e.file.name for e in items)
