@@ -1,6 +1,6 @@
 """Merchant back office: commitments, breaches (with timeline and appeal form), vouchers paid."""
 
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 
 from django.contrib import messages
 from django.core.paginator import Paginator
@@ -21,8 +21,7 @@ from ..models import BreachAppeal, Commitment, Voucher
 
 def _period(request) -> tuple[datetime | None, datetime | None, dict]:
     """?since=YYYY-MM-DD&until=YYYY-MM-DD (Asia/Shanghai days, inclusive)."""
-    since = parse_date(request.GET.get("since", "") or "") if request.GET.get("since") else None
-    until = parse_date(request.GET.get("until", "") or "") if request.GET.get("until") else None
+    since, until = _day_param(request, "since"), _day_param(request, "until")
     tz = business_tz()
     return (
         datetime.combine(since, time.min, tzinfo=tz) if since else None,
@@ -31,9 +30,18 @@ def _period(request) -> tuple[datetime | None, datetime | None, dict]:
     )
 
 
+def _day_param(request, name: str) -> date | None:
+    """A YYYY-MM-DD query parameter; an impossible or out-of-range day is ignored (no filter)."""
+    try:
+        value = parse_date(request.GET.get(name, "") or "")
+    except ValueError:  # well formed but impossible, e.g. 2026-02-30
+        return None
+    return value if value is not None and 2000 <= value.year <= 2099 else None
+
+
 def _tag_param(request) -> int | None:
     raw = request.GET.get("tag", "")
-    return int(raw) if raw.isdigit() else None
+    return int(raw) if raw.isascii() and raw.isdigit() and len(raw) < 10 else None
 
 
 def _monitored_tags():

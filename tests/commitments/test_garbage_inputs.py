@@ -114,3 +114,24 @@ def test_out_of_range_date_filters_are_400(api_for, owner_a, query):
     response = api_for(owner_a).get(query)
     assert response.status_code == 400
     assert response.json()["code"] == "invalid"
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        {"since": "2026-02-30"},
+        {"until": "9999-12-31"},
+        {"since": "0001-01-01"},
+        {"tag": "²"},
+        {"tag": "9" * 30},
+        {"since": "x", "until": "", "tag": "-1"},
+    ],
+)
+@pytest.mark.parametrize("path", ["/office/commitments/", "/office/commitments/breaches/"])
+def test_office_list_filters_ignore_garbage(client, owner_a, product, path, query):
+    _breach(product)
+    client.force_login(owner_a)
+    response = client.get(path, query)
+    assert response.status_code == 200
+    # An ignored filter shows everything: the breached order is listed.
+    assert Breach.objects.get().commitment.order.external_id in response.content.decode()
