@@ -51,12 +51,17 @@ def warranty_service_create(
     return service
 
 
-def warranty_rule_failures(service: BrandWarrantyService) -> list[str]:
-    """What a large-appliance brand's service misses against the review rules (empty when it passes)."""
+def warranty_rule_failures(
+    service: BrandWarrantyService, *, rules: WarrantyReviewRules | None = None
+) -> list[str]:
+    """What a large-appliance brand's service misses against the review rules (empty when it passes).
+
+    Pass `rules` (and prefetch `outlets`) when checking many services: no query per service then.
+    """
     if not service.brand.is_large_appliance:
         return []
-    rules = WarrantyReviewRules.current()
-    outlets = list(service.outlets.values_list("city", flat=True))
+    rules = rules or WarrantyReviewRules.current()
+    outlets = [outlet.city for outlet in service.outlets.all()]
     designated = set(rules.designated_cities)
     in_designated = sum(1 for city in outlets if city in designated)
     failures = []

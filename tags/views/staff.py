@@ -10,7 +10,7 @@ from core.errors import ApplicationError
 from core.roles import STAFF_REVIEWER, has_role, role_required, staff_required
 
 from .. import selectors, services
-from ..models import BrandWarrantyService
+from ..models import BrandWarrantyService, WarrantyReviewRules
 from ..services.warranty import warranty_rule_failures
 
 
@@ -23,12 +23,15 @@ def _text(post, name: str) -> str:
 def review_queue(request):
     page = Paginator(selectors.review_queue(), 50).get_page(request.GET.get("page"))
     services_pending = list(selectors.warranty_services(state="submitted"))
+    rules = WarrantyReviewRules.current()
     return render(
         request,
         "staff/tags/review_queue.html",
         {
             "page": page,
-            "services": [{"service": s, "failures": warranty_rule_failures(s)} for s in services_pending],
+            "services": [
+                {"service": s, "failures": warranty_rule_failures(s, rules=rules)} for s in services_pending
+            ],
             "can_review": has_role(request.user, STAFF_REVIEWER),
             "recent": selectors.applications_for().exclude(state="draft").order_by("-updated_at")[:20],
         },

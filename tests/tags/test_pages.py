@@ -139,3 +139,29 @@ def test_nul_characters_in_forms_are_dropped_not_a_500(owner_a, merchant_a, staf
     assert (event.kind, event.reason) == ("withdrawn", "out of stock")
     s = _client(staff_reviewer)
     assert s.get("/staff/tags/warranty-services/", {"state": "\x00"}).status_code == 200
+
+
+def test_review_queue_queries_do_not_grow_with_pending_warranty_services(staff_reviewer):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tags.services import warranty_service_create
+    from tests.factories import BrandFactory
+
+    def publish(n):
+        for _ in range(n):
+            warranty_service_create(
+                brand=BrandFactory(is_large_appliance=True), hotline="400", warranty_period_months=12,
+                policy_zh="一年", response_hours=24, repair_days=30, integration_mode="portal",
+                outlets=[{"name": "网点", "city": "北京"}],
+            )  # fmt: skip
+
+    c = _client(staff_reviewer)
+    publish(1)
+    with CaptureQueriesContext(connection) as one:
+        assert c.get("/staff/tags/review/").status_code == 200
+    publish(5)
+    with CaptureQueriesContext(connection) as six:
+        page = c.get("/staff/tags/review/").content.decode()
+    assert page.count("1 outlets, at least 60 needed") == 6
+    assert len(six) == len(one)
