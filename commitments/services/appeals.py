@@ -9,7 +9,7 @@ from core.files import validate_evidence
 from merchants.models import DepositEntry
 from merchants.services import deposit_post_entry
 
-from ..models import AppealEvidence, Breach, BreachAppeal, CommitmentRules, Voucher
+from ..models import AppealEvidence, Breach, BreachAppeal, Commitment, CommitmentRules, Voucher
 from ..selectors import commitment_settings
 from .breaches import VOUCHER_SOURCE
 from .text import clean_text
@@ -72,6 +72,10 @@ def breach_appeal_decide(*, appeal_id: int, uphold: bool, note: str = "", actor=
         appeal.save(update_fields=["state", "decided_at", "decided_by", "decision_note", "updated_at"])
         reversed_amount = None
         if uphold:
+            # Commitment before breach, the order every other writer locks in; holding the commitment
+            # also waits for a breach_compensate in flight, so its voucher is seen and reversed here.
+            commitment_id = Breach.objects.values_list("commitment_id", flat=True).get(pk=appeal.breach_id)
+            Commitment.objects.select_for_update().filter(pk=commitment_id).first()
             breach = Breach.objects.select_for_update().get(pk=appeal.breach_id)
             breach.counts_in_metrics = False
             breach.save(update_fields=["counts_in_metrics", "updated_at"])

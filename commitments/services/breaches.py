@@ -15,7 +15,7 @@ from core.errors import InvalidTransition, NotFound
 from merchants.services import deposit_post_entry
 from tags.compensation import compute_amount
 
-from ..models import Breach, Commitment, CommitmentRules, ForceMajeure, SweepRun, Voucher
+from ..models import Breach, BreachAppeal, Commitment, CommitmentRules, ForceMajeure, SweepRun, Voucher
 from ..selectors import commitment_settings
 from .vouchers import voucher_issue
 
@@ -356,25 +356,30 @@ def breach_compensate(*, breach_id: int, actor=None, rules: CommitmentRules | No
                 data={"reason": "zero amount or daily cap reached"},
             )
             return None
+        # An appeal upheld before the voucher was paid (a delayed task, the backlog job): the shopper is
+        # still compensated, the platform funds it and nothing is recovered from the merchant. The
+        # commitment lock held here is also taken by breach_appeal_decide, so the two never interleave.
+        upheld = BreachAppeal.objects.filter(breach_id=breach.pk, state=BreachAppeal.State.UPHELD).exists()
         voucher, _created = voucher_issue(
             order=order,
             amount=amount,
             source_type=BREACH_SOURCE,
             source_id=str(breach.pk),
-            funded_by=Voucher.FundedBy.MERCHANT,
+            funded_by=Voucher.FundedBy.PLATFORM if upheld else Voucher.FundedBy.MERCHANT,
             breach=breach,
             actor=actor,
             rules=rules,
         )
-        deposit_post_entry(
-            merchant_id=commitment.merchant_id,
-            kind="compensation_recovery",
-            amount=voucher.amount,
-            memo=f"voucher {voucher.code} for order {order.external_id}",
-            source_type=VOUCHER_SOURCE,
-            source_id=str(voucher.pk),
-            actor=actor,
-        )
+        if not upheld:
+            deposit_post_entry(
+                merchant_id=commitment.merchant_id,
+                kind="compensation_recovery",
+                amount=voucher.amount,
+                memo=f"voucher {voucher.code} for order {order.external_id}",
+                source_type=VOUCHER_SOURCE,
+                source_id=str(voucher.pk),
+                actor=actor,
+            )
         commitment.state = P.COMPENSATED
         commitment.resolved_at = commitment.resolved_at or now
         commitment.save(update_fields=["state", "resolved_at", "updated_at"])
