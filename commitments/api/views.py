@@ -8,11 +8,11 @@ from django_filters import rest_framework as filters
 from django_filters.fields import IsoDateTimeField
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, status
-from rest_framework.exceptions import ParseError
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core.api.parsers import SafeJSONParser
 from core.errors import ApplicationError, NotFound
 from core.roles import STAFF_ADJUDICATOR, STAFF_OPS, HasRole, IsIntegration, IsPlatformStaff
 from merchants.access import IsMerchantMember
@@ -21,16 +21,6 @@ from tags.models import Tag
 from .. import selectors, services
 from ..models import Breach, BreachAppeal, Commitment, Voucher
 from . import serializers as s
-
-
-class SafeJSONParser(JSONParser):
-    """JSONParser that answers 400 (not 500) to bodies nested too deep for Python's json module."""
-
-    def parse(self, stream, media_type=None, parser_context=None):
-        try:
-            return super().parse(stream, media_type, parser_context)
-        except RecursionError:
-            raise ParseError("JSON parse error - nested too deeply") from None
 
 
 def _batch(request) -> list:

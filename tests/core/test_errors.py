@@ -59,3 +59,16 @@ def test_application_error_shape(api_for, staff_ops, merchant_a):
     )
     assert ok.status_code == 201
     assert Decimal(ok.json()["balance_after"]) == Decimal("100.00")
+
+
+def test_json_nested_too_deep_is_a_400_everywhere(api_for, staff_ops, merchant_a):
+    body = "[" * 100_000 + "]" * 100_000
+    response = api_for(staff_ops).generic(
+        "POST",
+        f"/api/v1/staff/merchants/{merchant_a.pk}/deposit/entries",
+        body,
+        content_type="application/json",
+    )
+    assert response.status_code == 400
+    assert response.json()["code"] == "parse_error"
+    assert merchant_a.deposit.entries.count() == 0
