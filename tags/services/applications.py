@@ -35,10 +35,24 @@ def _move(application: TagApplication, target: str, *, actor, data: dict | None 
 
 
 def _lock(application_id: int, merchant: Merchant | None = None) -> TagApplication:
-    qs = TagApplication.objects.select_for_update().select_related("tag", "category", "merchant")
-    if merchant is not None:
-        qs = qs.filter(merchant=merchant)
-    application = qs.filter(pk=application_id).first()
+    """Lock the application's merchant row, then the application (of `merchant` when given).
+
+    One lock order for the whole app (merchant first, as in holdings): signing or approving locks
+    the merchant again in holding_grant, and submitting locks it first, so taking the application
+    first could deadlock a sign (or approve) against a submit of the same application.
+    """
+    merchant_id = (
+        TagApplication.objects.filter(pk=application_id).values_list("merchant_id", flat=True).first()
+    )
+    if merchant_id is None or (merchant is not None and merchant_id != merchant.pk):
+        raise NotFound("No such application.")
+    Merchant.objects.select_for_update().filter(pk=merchant_id).first()
+    application = (
+        TagApplication.objects.select_for_update()
+        .select_related("tag", "category", "merchant")
+        .filter(pk=application_id)
+        .first()
+    )
     if application is None:
         raise NotFound("No such application.")
     return application
@@ -129,13 +143,7 @@ def application_submit(
     now = timezone.now()
     with transaction.atomic():
         # Submissions of one merchant run one at a time, so that two applications for mutually
-        # exclusive tags cannot both pass the exclusivity check (the merchant row is the lock).
-        merchant_id = (
-            TagApplication.objects.filter(pk=application_id).values_list("merchant_id", flat=True).first()
-        )
-        if merchant_id is None or (merchant is not None and merchant_id != merchant.pk):
-            raise NotFound("No such application.")
-        Merchant.objects.select_for_update().filter(pk=merchant_id).first()
+        # exclusive tags cannot both pass the exclusivity check (_lock takes the merchant row).
         application = _lock(application_id, merchant)
         _move(application, S.SUBMITTED, actor=actor)
         application.submitted_at = now

@@ -68,3 +68,48 @@ def test_exclusive_tags_submitted_at_once(merchant_a, no_metric_providers):
     )
     states = sorted(TagApplication.objects.filter(pk__in=[a.pk, b.pk]).values_list("state", flat=True))
     assert states == ["awaiting_agreement", "rejected"]
+
+
+def test_every_application_write_locks_the_merchant_before_the_application(
+    merchant_a, owner_a, staff_reviewer, no_metric_providers
+):
+    """One lock order (merchant, then application): else a sign or approve (application first, then
+    the merchant in holding_grant) can deadlock against a submit of the same application."""
+    from django.test.utils import CaptureQueriesContext
+
+    from tags.services import application_reject
+    from tags.services.applications import application_update_config
+
+    def first_lock(call) -> str:
+        with CaptureQueriesContext(connection) as ctx:
+            call()
+        locks = [q["sql"] for q in ctx.captured_queries if "FOR UPDATE" in q["sql"]]
+        return locks[0].split(" FROM ")[1].split()[0].strip('"')
+
+    fund(merchant_a)
+    draft = application_create(merchant=merchant_a, category=category(), tag=tag("ship_24h"))
+    assert (
+        first_lock(lambda: application_update_config(application_id=draft.pk, merchant=merchant_a, config={}))
+        == "merchants_merchant"
+    )
+    assert first_lock(lambda: application_submit(application_id=draft.pk, merchant=merchant_a)) == (
+        "merchants_merchant"
+    )
+    sign = lambda app_id: application_sign(  # noqa: E731
+        application_id=app_id, merchant=merchant_a, actor=owner_a, signer_name="王海", accept=True
+    )
+    assert first_lock(lambda: sign(draft.pk)) == "merchants_merchant"
+    for decide in (
+        lambda app_id: application_approve(application_id=app_id, actor=staff_reviewer),
+        lambda app_id: application_reject(application_id=app_id, actor=staff_reviewer, reason="no proof"),
+    ):
+        app = application_create(
+            merchant=merchant_a, category=category(), tag=tag("sf_free_shipping"), config={"warehouse": True}
+        )
+        application_submit(application_id=app.pk, merchant=merchant_a)
+        sign(app.pk)
+        assert first_lock(lambda app_id=app.pk, decide=decide: decide(app_id)) == "merchants_merchant"
+        if TagHolding.objects.filter(
+            merchant=merchant_a, tag__code="sf_free_shipping", state="active"
+        ).exists():
+            TagHolding.objects.filter(merchant=merchant_a, tag__code="sf_free_shipping").delete()
