@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from commitments.models import Commitment, Order
 from core.audit import audit_record
-from core.errors import ApplicationError
+from core.errors import ApplicationError, Conflict
 from core.files import validate_evidence
 from core.money import to_money
 from tags.models import Tag
@@ -39,6 +39,19 @@ def _order_for(*, order_external_id: str, merchant_id: int | None, shop_code: st
     return order
 
 
+def _same_filing(external_id: str, order_external_id: str) -> Complaint | None:
+    """The complaint already filed under this external id; 409 if it was filed for another order
+    (a retry repeats its order: an external id reused for another complaint is an upstream bug)."""
+    existing = Complaint.objects.select_related("order").filter(external_id=external_id).first()
+    if existing is not None and existing.order.external_id != order_external_id:
+        raise Conflict(
+            f"Complaint {external_id!r} was filed for another order.",
+            code="external_id_reused",
+            fields={"external_id": [f"already used for order {existing.order.external_id!r}"]},
+        )
+    return existing
+
+
 def complaint_file(
     *,
     external_id: str,
@@ -54,7 +67,7 @@ def complaint_file(
     actor=None,
 ) -> tuple[Complaint, bool]:
     """File a complaint; idempotent by external_id. Everything is checked before anything is written."""
-    existing = Complaint.objects.filter(external_id=external_id).first()
+    existing = _same_filing(external_id, order_external_id)
     if existing is not None:
         return existing, False
     files = list(files or [])
@@ -121,7 +134,7 @@ def complaint_file(
             )
     except IntegrityError:
         # Another request filed the same external id a moment ago.
-        existing = Complaint.objects.filter(external_id=external_id).first()
+        existing = _same_filing(external_id, order_external_id)
         if existing is None:
             raise
         return existing, False

@@ -112,6 +112,20 @@ def test_filing_twice_is_idempotent(api_for, integration_user, merchant_a):
     assert Complaint.objects.count() == 1
 
 
+def test_external_id_reused_for_another_order_is_409_and_writes_nothing(
+    api_for, integration_user, merchant_a
+):
+    first_order, other_order = OrderFactory(merchant=merchant_a), OrderFactory(merchant=merchant_a)
+    client = api_for(integration_user)
+    assert client.post(URL, _payload(first_order), format="multipart").status_code == 201
+    again = client.post(URL, _payload(other_order, evidence=[png()]), format="multipart")
+    assert again.status_code == 409
+    assert again.json()["code"] == "external_id_reused"
+    assert list(again.json()["fields"]) == ["external_id"]
+    assert list(Complaint.objects.values_list("order__external_id", flat=True)) == [first_order.external_id]
+    assert Evidence.objects.count() == 0
+
+
 def test_personal_injury_is_urgent(api_for, integration_user, merchant_a):
     order = OrderFactory(merchant=merchant_a)
     response = api_for(integration_user).post(
