@@ -1,5 +1,3 @@
-from django.conf import settings
-from django.conf.urls.static import static
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
@@ -36,8 +34,7 @@ urlpatterns = [
     path("health/", core_views.health, name="health"),
     path("ping/", core_views.ping, name="ping"),
 ]
-if settings.DEBUG:
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+# Media (evidence uploads) is never served as static files: only through views that check access.
 
 handler403 = "core.views.permission_denied"
 handler404 = "core.views.page_not_found"

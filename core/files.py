@@ -35,3 +35,28 @@ def validate_evidence(files: list[UploadedFile], *, field: str = "evidence", max
         raise ApplicationError(
             "Evidence files were refused: " + "; ".join(problems), fields={field: problems}
         )
+
+
+def evidence_file_response(field_file, *, filename: str):
+    """Serve a stored evidence file behind a permission check (media is never served publicly).
+
+    The content type comes from the file's first bytes (what validate_evidence accepted), never from
+    the uploader's file name: "x.html" holding PNG magic bytes and a script would otherwise be served
+    as text/html on our origin and run in a staff member's session.
+    """
+    from django.http import FileResponse, Http404
+
+    try:
+        handle = field_file.open("rb")
+    except FileNotFoundError as exc:
+        raise Http404("The evidence file is missing.") from exc
+    head = handle.read(8)
+    handle.seek(0)
+    content_type = next(
+        (ct for ct, magics in _MAGIC.items() if any(head.startswith(m) for m in magics)), None
+    )
+    if content_type is None:  # cannot happen for validated uploads; never let a browser render it
+        return FileResponse(
+            handle, as_attachment=True, filename=filename, content_type="application/octet-stream"
+        )
+    return FileResponse(handle, filename=filename, content_type=content_type)

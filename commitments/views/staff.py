@@ -4,19 +4,20 @@ from datetime import datetime
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from core.calendar import business_tz
 from core.errors import ApplicationError
+from core.files import evidence_file_response
 from core.regions import PROVINCES
 from core.roles import STAFF_ADJUDICATOR, STAFF_OPS, has_role, role_required, staff_required
 from tags.models import Tag
 
 from .. import selectors, services
-from ..models import BreachAppeal
+from ..models import AppealEvidence, BreachAppeal
 
 
 @staff_required
@@ -128,3 +129,10 @@ def breach_search(request):
         "staff/commitments/breach_search.html",
         {"order": order, "breaches": breaches, "commitments": commitments},
     )
+
+
+@staff_required
+def appeal_evidence(request, evidence_id: int):
+    """An appeal's evidence file, behind the staff check (media is never served publicly)."""
+    item = get_object_or_404(AppealEvidence, pk=evidence_id)
+    return evidence_file_response(item.file, filename=item.name)

@@ -1,5 +1,6 @@
 from decimal import Decimal
 
+from django.urls import reverse
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
@@ -44,11 +45,16 @@ class ComplaintFileSerializer(serializers.Serializer):
 
 
 class EvidenceSerializer(serializers.ModelSerializer):
-    url = serializers.FileField(source="file", use_url=True)
+    url = serializers.SerializerMethodField(
+        help_text="Authenticated download (staff, or the merchant concerned)"
+    )
 
     class Meta:
         model = Evidence
         fields = ["id", "party", "original_name", "size", "uploaded_at", "url"]
+
+    def get_url(self, obj: Evidence) -> str:
+        return reverse("complaint-evidence-file", args=[obj.pk])
 
 
 class AppealSerializer(serializers.ModelSerializer):

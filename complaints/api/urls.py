@@ -16,6 +16,11 @@ urlpatterns = [
         views.IntegrationHelpRequestsView.as_view(),
         name="integration-help-requests",
     ),
+    path(
+        "complaints/evidence/<int:evidence_id>",
+        views.EvidenceFileView.as_view(),
+        name="complaint-evidence-file",
+    ),
     path("merchant/complaints", views.MerchantComplaintListView.as_view(), name="merchant-complaints"),
     path(
         "merchant/complaints/<int:complaint_id>",

@@ -1,23 +1,27 @@
 """The desk's API: integration (filing, help requests), merchant (my complaints, respond, appeal), staff."""
 
+from django.http import Http404
 from django.utils import timezone
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, status
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core.api.parsers import SafeJSONParser
 from core.errors import ApplicationError
-from core.roles import STAFF_ADJUDICATOR, HasRole, IsIntegration, IsPlatformStaff
+from core.roles import STAFF_ADJUDICATOR, HasRole, IsIntegration, IsPlatformStaff, is_platform_staff
 from merchants.access import IsMerchantMember
+from merchants.selectors import merchant_for_user
 
 from .. import selectors, services
-from ..models import Complaint
+from ..models import Complaint, Evidence
+from ..views.evidence import evidence_response
 from . import serializers as s
 
 IsAdjudicator = HasRole.of(STAFF_ADJUDICATOR)
-UPLOAD_PARSERS = [MultiPartParser, FormParser, JSONParser]
+UPLOAD_PARSERS = [MultiPartParser, FormParser, SafeJSONParser]
 
 
 # The largest id a database integer column holds; a bigger number is no id at all.
@@ -368,3 +372,22 @@ class StaffDeskStatisticsView(APIView):
         return Response(
             s.DeskStatisticsSerializer({**stats.__dict__, "share_within_sla": stats.share_within_sla}).data
         )
+
+
+class EvidenceFileView(APIView):
+    """The bytes of one evidence file: platform staff see every file, a merchant only its own complaints'."""
+
+    @extend_schema(
+        tags=["complaints"],
+        summary="Download an evidence file (staff, or the merchant the complaint is against)",
+        responses={(200, "application/octet-stream"): bytes},
+    )
+    def get(self, request, evidence_id: int):
+        evidence = Evidence.objects.filter(pk=evidence_id)
+        if not is_platform_staff(request.user):
+            merchant = merchant_for_user(request.user)
+            evidence = evidence.filter(complaint__merchant=merchant) if merchant else evidence.none()
+        item = evidence.first()
+        if item is None:
+            raise Http404("No such evidence file.")
+        return evidence_response(item)

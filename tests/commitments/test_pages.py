@@ -122,3 +122,30 @@ def test_staff_breach_search(client, staff_reviewer, product):
         "No breaches for this order."
         in client.get("/staff/commitments/breaches/?order=nope").content.decode()
     )
+
+
+def test_appeal_evidence_is_served_to_staff_only(
+    client, owner_a, product, staff_reviewer, settings, tmp_path
+):
+    from commitments.services import breach_appeal_submit
+
+    settings.MEDIA_ROOT = tmp_path
+    breach = _breach(product)
+    with time_machine.travel(PAID + timedelta(days=1), tick=False):
+        appeal = breach_appeal_submit(
+            breach_id=breach.pk,
+            merchant=breach.merchant,
+            text="scan delayed by the carrier",
+            files=[SimpleUploadedFile("scan.html", PNG, content_type="text/html")],
+        )
+    evidence = appeal.evidence.get()
+    url = f"/staff/commitments/appeals/evidence/{evidence.pk}/"
+    client.force_login(owner_a)
+    assert client.get(url).status_code == 403
+    client.force_login(staff_reviewer)
+    assert url in client.get("/staff/commitments/appeals/").content.decode()
+    response = client.get(url)
+    assert response.status_code == 200
+    assert response["Content-Type"] == "image/png"  # from the bytes, not the name
+    assert b"".join(response.streaming_content) == PNG
+    assert client.get("/media/" + evidence.file.name).status_code == 404
