@@ -1,6 +1,7 @@
 """One error shape for the whole API: {"code": "...", "message": "...", "fields": {...}}."""
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import SuspiciousOperation
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from rest_framework import exceptions, status
@@ -25,6 +26,11 @@ def error_body(code: str, message: str, fields: dict | None = None) -> dict:
 def api_exception_handler(exc, context):
     if isinstance(exc, ApplicationError):
         return Response(error_body(exc.code, exc.message, exc.fields), status=exc.status_code)
+    if isinstance(exc, SuspiciousOperation):
+        # e.g. more query parameters than DATA_UPLOAD_MAX_NUMBER_FIELDS: the client's fault, not ours.
+        return Response(
+            error_body("invalid", f"Malformed request: {exc}"), status=status.HTTP_400_BAD_REQUEST
+        )
     if isinstance(exc, DjangoValidationError):
         fields = exc.message_dict if hasattr(exc, "error_dict") else {}
         message = "; ".join(exc.messages) or "Invalid input."

@@ -72,3 +72,11 @@ def test_json_nested_too_deep_is_a_400_everywhere(api_for, staff_ops, merchant_a
     assert response.status_code == 400
     assert response.json()["code"] == "parse_error"
     assert merchant_a.deposit.entries.count() == 0
+
+
+def test_too_many_query_parameters_is_a_400_in_our_shape(api_for, staff_ops):
+    query = "&".join(f"q{n}=%41" for n in range(1500))
+    response = api_for(staff_ops).get(f"/api/v1/staff/merchants?{query}")
+    assert response.status_code == 400
+    assert response.json()["code"] == "invalid"
+    assert set(response.json()) == {"code", "message", "fields"}
