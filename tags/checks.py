@@ -249,12 +249,10 @@ def _is_dispatch(tag) -> bool:
 
 
 _PLACEHOLDERS = {
-    "fault_complaint_rate": ("Fault complaint rate < 0.5% (last 30 days)", "近30天过失投诉率 < 0.5%", None),
-    "on_time_dispatch": (
-        "On-time dispatch rate ≥ 95% (last 30 days)",
-        "近30天准时发货率 ≥ 95%",
-        _is_dispatch,
-    ),
+    # Labels name the metric only: the thresholds are staff-editable settings of the providing app,
+    # and the provider's detail text states the ones it judged against.
+    "fault_complaint_rate": ("Fault complaint rate", "过失投诉率", None),
+    "on_time_dispatch": ("On-time dispatch rate", "准时发货率", _is_dispatch),
 }
 
 _BUILTINS = [

@@ -30,7 +30,7 @@ FIX_HINTS = {
         "Reduce complaints where your shop is at fault; see the courses for the service standards."
     ),
     "on_time_dispatch": gettext_lazy(
-        "Dispatch at least 95% of orders on time for 30 days, then apply again."
+        "Raise your on-time dispatch rate to the required level (see the check's detail), then apply again."
     ),
     "deposit": gettext_lazy("Top up your deposit to the category requirement (see the deposit ledger)."),
     "configuration": gettext_lazy("Complete the tag's configuration in a new application."),

@@ -111,7 +111,7 @@ def test_unregistering_goes_back_to_the_placeholder():
     register_application_check("on_time_dispatch", "x", "y", lambda **kw: CheckOutcome(True))
     unregister_application_check("on_time_dispatch")
     assert checks._REGISTRY["on_time_dispatch"].fn is None
-    assert checks._REGISTRY["on_time_dispatch"].label_en == "On-time dispatch rate ≥ 95% (last 30 days)"
+    assert checks._REGISTRY["on_time_dispatch"].label_en == "On-time dispatch rate"
 
 
 def test_deposit_check(merchant_a):
