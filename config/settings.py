@@ -68,6 +68,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # The public badge API skips the rest of the stack (anonymous, stateless, the hottest path).
+    "tags.middleware.PublicBadgesFastPathMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "core.middleware.BusinessTimezoneMiddleware",
