@@ -180,7 +180,9 @@ def main() -> None:
     server = subprocess.Popen(
         [
             PY, "-m", "gunicorn", "config.wsgi:application", "--bind", f"127.0.0.1:{PORT}",
-            "--workers", str(args.workers), "--worker-class", args.worker_class, "--threads", str(args.threads),
+            "--workers", str(args.workers), "--worker-class", args.worker_class,
+            # gunicorn silently turns sync into gthread when --threads > 1: pass it only for gthread.
+            *(["--threads", str(args.threads)] if args.worker_class == "gthread" else []),
             "--keep-alive", "30", "--log-level", "warning", "--backlog", "2048",
         ],
         cwd=ROOT, env=env, start_new_session=True,
