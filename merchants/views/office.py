@@ -3,6 +3,8 @@
 from django.core.paginator import Paginator
 from django.shortcuts import render
 
+from core.dashboard import office_cards
+
 from ..access import merchant_required
 from ..models import DepositEntry
 from ..selectors import deposit_entries
@@ -19,6 +21,7 @@ def dashboard(request):
             "account": merchant.deposit,
             "required_deposit": merchant.main_category.required_deposit,
             "recent_entries": list(deposit_entries(merchant=merchant)[:5]),
+            "cards": office_cards(request, merchant),
         },
     )
 

@@ -8,6 +8,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from core.dashboard import staff_cards
 from core.errors import ApplicationError
 from core.roles import STAFF_OPS, has_role, role_required, staff_required
 
@@ -24,6 +25,7 @@ def dashboard(request):
         {
             "merchant_count": Merchant.objects.count(),
             "topup_flagged": DepositAccount.objects.filter(topup_required_since__isnull=False).count(),
+            "cards": staff_cards(request),
         },
     )
 
