@@ -57,6 +57,8 @@ INSTALLED_APPS = [
     "rest_framework.authtoken",
     "django_filters",
     "drf_spectacular",
+    # Swagger UI served from our static files: /api/docs/ works without internet.
+    "drf_spectacular_sidecar",
     "core",
     "merchants",
     "tags",
@@ -269,6 +271,9 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
     "ENUM_NAME_OVERRIDES": {"ProvinceEnum": "core.regions.PROVINCE_CODES"},
+    # The docs UI comes from drf-spectacular-sidecar's static files, never from a CDN.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
 }
 
 # Uploaded evidence (complaints, appeals): what we accept.
