@@ -21,7 +21,7 @@ DEMO_ARGS ?=
 
 help:
 	@echo "make demo          set up, migrate, seed demo data (once), serve at http://$(HOST):$(PORT)"
-	@echo "make test          set up, ruff check, makemigrations --check, the whole pytest suite"
+	@echo "make test          set up, ruff check, makemigrations --check, lint-imports, the whole pytest suite"
 	@echo "make lint          ruff check + ruff format --check"
 	@echo "make bench-badges  benchmark the public badge API (bench/badges.py)"
 	@echo "make bench-ingest  benchmark order/event ingestion (bench/ingest.py)"
@@ -52,6 +52,7 @@ serve: migrate
 test: setup
 	$(VENV)/bin/ruff check .
 	$(PY) manage.py makemigrations --check --dry-run
+	$(VENV)/bin/lint-imports
 	$(VENV)/bin/pytest
 
 lint: setup

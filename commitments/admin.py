@@ -1,4 +1,5 @@
 from django.contrib import admin, messages
+from django.shortcuts import redirect
 from django.utils.html import format_html_join
 from django.utils.translation import gettext_lazy as _
 
@@ -18,6 +19,7 @@ from .models import (
     SweepRun,
     Voucher,
 )
+from .services import commitment_settings_update
 
 
 @admin.register(CommitmentSettings)
@@ -74,7 +76,6 @@ class CommitmentSettingsAdmin(admin.ModelAdmin):
 
     def changelist_view(self, request, extra_context=None):
         """One row: go straight to it."""
-        from django.shortcuts import redirect
 
         if not self.has_view_permission(request):
             return super().changelist_view(request, extra_context)
@@ -101,8 +102,6 @@ class CommitmentSettingsAdmin(admin.ModelAdmin):
         )
 
     def save_model(self, request, obj, form, change):
-        from .services import commitment_settings_update
-
         try:
             saved = commitment_settings_update(
                 actor=request.user, **{name: form.cleaned_data[name] for name in form.changed_data}

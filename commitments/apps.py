@@ -7,6 +7,9 @@ class CommitmentsConfig(AppConfig):
     verbose_name = _("Commitments")
 
     def ready(self) -> None:
+        # Services queue these tasks by name (core.jobs.enqueue_on_commit): register them here.
+        from . import tasks  # noqa: F401
+
         try:
             from tags.checks import register_application_check
         except ImportError:  # the tags app without its checks registry

@@ -8,10 +8,12 @@ from decimal import Decimal
 from django.core.cache import cache
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop as N_
 
 from core.audit import audit_for
 from merchants.models import DepositEntry
+from tags.checks import CheckOutcome
 
 from .models import (
     Breach,
@@ -158,7 +160,6 @@ class TimelineEntry:
 
 def breach_timeline(breach: Breach) -> list[TimelineEntry]:
     """Paid, deadline, events, breach, voucher, recovery, appeal, decision — in time order."""
-    from django.utils.translation import gettext as _
 
     commitment = breach.commitment
     order = commitment.order
@@ -316,7 +317,6 @@ def check_on_time_dispatch(*, merchant, category, tag, now, rules: CommitmentRul
 
     The numbers come from CommitmentSettings (SPEC defaults: 95%, 30 orders, 30 days).
     """
-    from tags.checks import CheckOutcome
 
     now = now or timezone.now()
     rules = rules or commitment_settings()

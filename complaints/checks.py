@@ -4,6 +4,11 @@ from datetime import timedelta
 
 from django.utils.translation import gettext_noop as N_
 
+from tags.checks import CheckOutcome
+
+from .models import DeskSettings
+from .selectors import fault_complaint_rate
+
 SMALL_SAMPLE_KEY = N_(
     "%(faults)s upheld complaints with the shop at fault on %(orders)s orders in %(days)s days "
     "(fewer than %(min)s orders: at most %(max)s allowed)"
@@ -23,10 +28,6 @@ def fault_complaint_rate_check(*, merchant, category, tag, now):
     """Over DeskSettings.check_window_days (30): fault complaint rate below fault_rate_max (0.5%);
     below small_sample_orders (30) orders: at most small_sample_max_upheld (1) upheld fault complaints.
     The numbers are read on every run and stated in the detail; the label names only the check."""
-    from tags.checks import CheckOutcome
-
-    from .models import DeskSettings
-    from .selectors import fault_complaint_rate
 
     config = DeskSettings.current()
     start = now - timedelta(days=config.check_window_days)

@@ -16,11 +16,13 @@ from decimal import Decimal
 
 from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db.models import Count
 
 from commitments.models import Commitment, Order
 from core.audit import SYSTEM
 from core.calendar import local_date
 from core.models import AuditEvent
+from merchants.models import Membership
 
 from .models import Complaint, HelpRequest, ServiceStandard
 from .services import (
@@ -396,7 +398,6 @@ def generate(*, rng: random.Random, merchant_ids: list[int], now: datetime, stdo
         return {"complaints": 0, "help_requests": 0}
     User = get_user_model()
     adjudicator = User.objects.filter(username="adjudicator").first()
-    from merchants.models import Membership
 
     showcase_ids = merchant_ids[:SHOWCASE_MERCHANTS]
     owner_by_merchant = {
@@ -440,6 +441,4 @@ def generate(*, rng: random.Random, merchant_ids: list[int], now: datetime, stdo
 
 
 def _state_counts() -> dict[str, int]:
-    from django.db.models import Count
-
     return dict(Complaint.objects.values("state").annotate(n=Count("pk")).values_list("state", "n"))

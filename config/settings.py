@@ -4,6 +4,7 @@ With nothing configured the project runs on SQLite, executes Celery tasks eagerl
 local memory, so the demo needs no server. DATABASE_URL / REDIS_URL switch to PostgreSQL / Redis.
 """
 
+import os
 from datetime import timedelta
 from pathlib import Path
 
@@ -15,8 +16,6 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 
 
 def env(name: str, default: str = "") -> str:
-    import os
-
     return os.environ.get(name, default)
 
 

@@ -13,6 +13,8 @@ from zoneinfo import ZoneInfo
 import chinese_calendar
 from django.conf import settings
 
+from .models import CalendarDay
+
 MAX_SCAN_DAYS = 400
 
 
@@ -37,8 +39,6 @@ class WorkdayAnswer:
 
 
 def _overrides(start: date, end: date) -> dict[date, bool]:
-    from .models import CalendarDay
-
     return dict(CalendarDay.objects.filter(date__range=(start, end)).values_list("date", "is_workday"))
 
 

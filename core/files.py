@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
+from django.http import FileResponse, Http404
 
 from .errors import ApplicationError
 
@@ -44,7 +45,6 @@ def evidence_file_response(field_file, *, filename: str):
     the uploader's file name: "x.html" holding PNG magic bytes and a script would otherwise be served
     as text/html on our origin and run in a staff member's session.
     """
-    from django.http import FileResponse, Http404
 
     try:
         handle = field_file.open("rb")

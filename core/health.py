@@ -2,6 +2,7 @@
 
 import time
 
+from celery import current_app
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
@@ -35,9 +36,7 @@ def _cache() -> str:
 def _broker() -> str:
     if settings.CELERY_TASK_ALWAYS_EAGER:
         return "eager (no broker configured; tasks run in-process)"
-    from config.celery import app
-
-    with app.connection_for_write() as conn:
+    with current_app.connection_for_write() as conn:
         conn.ensure_connection(max_retries=1, timeout=1)
     return conn.transport_cls if isinstance(conn.transport_cls, str) else "connected"
 

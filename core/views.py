@@ -1,11 +1,13 @@
 from django.http import JsonResponse
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.decorators import api_view, authentication_classes, permission_classes
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 
+from .api.exception_handler import error_body
 from .health import health_report
 from .roles import MERCHANT_ROLES, STAFF_ROLES, has_role
 
@@ -59,25 +61,17 @@ def health(request):
 
 
 def _error_page(request, status: int, title: str, message: str):
-    from django.shortcuts import render
-
     if request.path.startswith("/api/"):
-        from .api.exception_handler import error_body
-
         code = {403: "permission_denied", 404: "not_found"}[status]
         return JsonResponse(error_body(code, message), status=status)
     return render(request, "error.html", {"title": title, "message": message}, status=status)
 
 
 def permission_denied(request, exception=None):
-    from django.utils.translation import gettext as _
-
     return _error_page(
         request, 403, _("Not allowed"), str(exception) or _("You do not have access to this page.")
     )
 
 
 def page_not_found(request, exception=None):
-    from django.utils.translation import gettext as _
-
     return _error_page(request, 404, _("Not found"), _("The page you asked for does not exist."))

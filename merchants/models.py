@@ -1,5 +1,6 @@
 """Merchants, their members, categories, brands, products, and the deposit (保证金) ledger."""
 
+from datetime import timedelta
 from decimal import Decimal
 
 from django.conf import settings
@@ -133,8 +134,6 @@ class DepositAccount(BaseModel):
 
     @property
     def topup_due_at(self):
-        from datetime import timedelta
-
         if self.topup_required_since is None:
             return None
         return self.topup_required_since + timedelta(days=self.TOPUP_GRACE_DAYS)

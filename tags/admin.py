@@ -8,6 +8,7 @@ from django.db import transaction
 from core.errors import ApplicationError
 
 from . import public
+from .compensation import FormulaError, validate_formula
 from .models import (
     ApplicationCheck,
     BadgeHolding,
@@ -56,8 +57,6 @@ class TagAdminForm(forms.ModelForm):
                 self.initial[name] = getattr(current, name)
 
     def clean_compensation(self):
-        from .compensation import FormulaError, validate_formula
-
         value = self.cleaned_data.get("compensation") or {}
         try:
             validate_formula(value)

@@ -24,7 +24,11 @@ from decimal import Decimal
 
 from django.utils.translation import gettext_noop as N_
 
+from core.calendar import local_date
 from core.regions import PROVINCES
+from merchants.models import DepositAccount, Product
+
+from .models import BrandWarrantyService, Tag, TagApplication, TagHolding
 
 
 @dataclass(frozen=True)
@@ -88,10 +92,6 @@ def _fail(key: str, **params) -> CheckOutcome:
 
 
 def check_not_barred(*, merchant, category, tag, now, application=None) -> CheckOutcome:
-    from core.calendar import local_date
-
-    from .models import TagHolding
-
     holding = TagHolding.objects.filter(merchant=merchant, category=category, tag=tag).first()
     today = local_date(now)
     if holding is None:
@@ -122,8 +122,6 @@ def check_category_eligible(*, merchant, category, tag, now, application=None) -
 
 
 def check_exclusive(*, merchant, category, tag, now, application=None) -> CheckOutcome:
-    from .models import Tag, TagApplication, TagHolding
-
     if not tag.exclusive_group:
         return _ok(N_("This tag has no mutually exclusive tags."))
     others = Tag.objects.filter(exclusive_group=tag.exclusive_group).exclude(pk=tag.pk)
@@ -155,8 +153,6 @@ def check_exclusive(*, merchant, category, tag, now, application=None) -> CheckO
 
 
 def check_requires(*, merchant, category, tag, now, application=None) -> CheckOutcome:
-    from .models import TagHolding
-
     if tag.requires_id is None:
         return _ok(N_("This tag needs no other tag."))
     if TagHolding.objects.filter(
@@ -169,8 +165,6 @@ def check_requires(*, merchant, category, tag, now, application=None) -> CheckOu
 
 
 def check_deposit(*, merchant, category, tag, now, application=None) -> CheckOutcome:
-    from merchants.models import DepositAccount
-
     balance = DepositAccount.objects.filter(merchant=merchant).values_list("balance", flat=True).first()
     balance = balance if balance is not None else Decimal("0.00")
     required = category.required_deposit
@@ -207,10 +201,6 @@ def check_configuration(*, merchant, category, tag, now, application=None) -> Ch
 
 
 def _check_warranty(*, merchant, config: dict) -> CheckOutcome:
-    from merchants.models import Product
-
-    from .models import BrandWarrantyService
-
     option = config.get("option")
     if option == "brand_service":
         service = (

@@ -12,8 +12,10 @@ from __future__ import annotations
 import random
 from datetime import date, datetime, timedelta
 
+from django.contrib.auth import get_user_model
 from django.db import transaction
 
+from core.errors import ApplicationError
 from core.regions import PROVINCES, REMOTE_PROVINCES
 from merchants.models import Brand, Category, DepositAccount, Membership, Merchant
 
@@ -28,6 +30,13 @@ from .models import (
     TagHolding,
     WarrantyOutlet,
     WarrantyReviewRules,
+)
+from .services import (
+    application_approve,
+    application_create,
+    application_reject,
+    application_sign,
+    application_submit,
 )
 
 BATCH = 2000
@@ -126,8 +135,6 @@ def _warranty_services(rng: random.Random, actor, now: datetime) -> dict:
 
 
 def generate(*, rng: random.Random, merchant_ids: list[int], now: datetime, stdout, scale: dict) -> dict:
-    from django.contrib.auth import get_user_model
-
     reviewer = get_user_model().objects.filter(username="reviewer").first()
     services_made = _warranty_services(rng, reviewer, now)
 
@@ -282,15 +289,6 @@ def _owner(mid: int):
 
 def _application_flows(rng, *, named, crowd, main_of, categories, tags, reviewer, badge_tags) -> dict:
     """Real applications through the services: active (signed), awaiting review, rejected by checks or staff."""
-    from core.errors import ApplicationError
-
-    from .services import (
-        application_approve,
-        application_create,
-        application_reject,
-        application_sign,
-        application_submit,
-    )
 
     figures = {"applications_active": 0, "awaiting_review": 0, "rejected_by_checks": 0, "rejected_by_staff": 0,
                "awaiting_agreement": 0, "granted": 0}  # fmt: skip

@@ -5,6 +5,8 @@ from rest_framework import serializers
 from core.regions import PROVINCES
 
 from ..models import Breach, BreachAppeal, Commitment, ForceMajeure, Voucher
+from ..selectors import breach_timeline
+from ..services import appeal_deadline
 
 # --- integration -------------------------------------------------------------------------------
 
@@ -203,13 +205,9 @@ class BreachDetailSerializer(BreachSerializer):
         fields = [*BreachSerializer.Meta.fields, "appeal_until", "timeline"]
 
     def get_appeal_until(self, obj) -> datetime:
-        from ..services import appeal_deadline
-
         return serializers.DateTimeField().to_representation(appeal_deadline(obj))
 
     def get_timeline(self, obj) -> list[dict]:
-        from ..selectors import breach_timeline
-
         return TimelineEntrySerializer(breach_timeline(obj), many=True).data
 
 

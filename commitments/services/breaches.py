@@ -8,14 +8,26 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 
 from django.db import transaction
+from django.db.models import Sum
 from django.utils import timezone
 
 from core.audit import audit_record
+from core.calendar import business_tz
 from core.errors import InvalidTransition, NotFound
+from core.jobs import enqueue_on_commit
 from merchants.services import deposit_post_entry
 from tags.compensation import compute_amount
 
-from ..models import Breach, BreachAppeal, Commitment, CommitmentRules, ForceMajeure, SweepRun, Voucher
+from ..models import (
+    Breach,
+    BreachAppeal,
+    Commitment,
+    CommitmentRules,
+    ForceMajeure,
+    FulfilmentEvent,
+    SweepRun,
+    Voucher,
+)
 from ..selectors import commitment_settings
 from .vouchers import voucher_issue
 
@@ -92,12 +104,9 @@ def compensation_deferred():
 def _queue_compensation(breach_ids: list[int]) -> None:
     if not breach_ids or _DEFER_COMPENSATION.get():
         return
-    from ..tasks import compensate_breaches
-
     chunk = 500
     for start in range(0, len(breach_ids), chunk):
-        ids = breach_ids[start : start + chunk]
-        transaction.on_commit(lambda ids=ids: compensate_breaches.delay(ids))
+        enqueue_on_commit("commitments.compensate_breaches", breach_ids[start : start + chunk])
 
 
 def commitments_breach_many(
@@ -275,8 +284,6 @@ def _sweep_breach(ids: list[int], *, now) -> int:
 
 
 def _daily_cap_room(*, commitment: Commitment, cap, day_start, day_end):
-    from django.db.models import Sum
-
     issued = (
         Voucher.objects.filter(
             breach__commitment__tag_id=commitment.tag_id,
@@ -295,8 +302,6 @@ def _compensation_fee(commitment: Commitment, terms) -> Decimal:
     if (terms.compensation or {}).get("formula") not in ("fee_plus", "fees_plus"):
         return Decimal("0")
     if (terms.terms or {}).get("kind") == "return_freight_within_hours":
-        from ..models import FulfilmentEvent
-
         for data in FulfilmentEvent.objects.filter(
             order_id=commitment.order_id, kind=FulfilmentEvent.Kind.RETURN_SIGNED
         ).values_list("data", flat=True):
@@ -314,7 +319,6 @@ def breach_compensate(*, breach_id: int, actor=None, rules: CommitmentRules | No
     Idempotent: a breach already compensated returns its voucher. None when there is nothing to
     pay (formula gives zero, the daily cap is used up, or the commitment was exempted meanwhile).
     """
-    from core.calendar import business_tz
 
     with transaction.atomic():
         breach = Breach.objects.select_related("commitment").filter(pk=breach_id).first()

@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -95,7 +96,6 @@ def breach_detail(request, breach_id: int):
         appeal = None
     rules = selectors.commitment_settings()
     deadline = services.appeal_deadline(breach, rules=rules)
-    from django.utils import timezone
 
     return render(
         request,

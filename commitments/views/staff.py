@@ -3,6 +3,7 @@
 from datetime import datetime
 
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.dateparse import parse_datetime
@@ -74,8 +75,6 @@ def force_majeure(request):
     form = {"provinces": [], "tags": [], "starts_at": "", "ends_at": "", "reason": ""}
     if request.method == "POST":
         if not has_role(request.user, STAFF_OPS):
-            from django.core.exceptions import PermissionDenied
-
             raise PermissionDenied("Declaring force majeure needs the staff_ops role.")
         form = {
             "provinces": request.POST.getlist("provinces"),

@@ -11,6 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from commitments.models import Commitment
+from commitments.services import breach_mark_compensated, commitment_breach_from_complaint, voucher_issue
 from core.audit import audit_record
 from core.errors import ApplicationError, NotFound, check_transition
 from core.money import ZERO, to_money
@@ -139,7 +140,6 @@ def complaint_decide(
 
 def _uphold(complaint: Complaint, fields: dict, amount, payout: str, reason: str, actor, now) -> dict:
     """Pay first, then recover. Runs inside the decision's transaction, on the locked complaint."""
-    from commitments.services import breach_mark_compensated, commitment_breach_from_complaint, voucher_issue
 
     limit = compensation_limit(complaint)
     try:

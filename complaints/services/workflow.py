@@ -8,8 +8,10 @@ from django.utils import timezone
 from core.audit import audit_record
 from core.calendar import end_of_local_day, local_date, working_day_after_detail
 from core.errors import ApplicationError, Forbidden, InvalidTransition, NotFound, check_transition
+from core.files import validate_evidence
 
 from ..models import Complaint, DeskSettings
+from .evidence import evidence_discard_on_error, evidence_store
 
 # The timestamp each state stamps when entered.
 _STAMPS = {
@@ -148,9 +150,6 @@ def complaint_merchant_respond(
     *, complaint_id: int, merchant_id: int, text: str, files: list | None = None, actor=None, now=None
 ) -> Complaint:
     """The merchant answers (text + evidence) while awaiting_merchant → under_review."""
-    from core.files import validate_evidence
-
-    from .evidence import evidence_discard_on_error, evidence_store
 
     files = list(files or [])
     text = (text or "").strip()

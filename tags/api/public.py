@@ -7,6 +7,7 @@ the DRF throttle scope "public" (REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]["publi
 window per client address, counted in the same Redis round trip that reads the cache generation.
 """
 
+import json
 import re
 import time
 from functools import lru_cache
@@ -359,8 +360,6 @@ class PublicBadgeVerifyView(APIView):
         blob = public.build_blobs([d["merchant_id"]]).get(d["merchant_id"])
         current = False
         if blob is not None:
-            import json
-
             now = json.loads(b"{" + public.fragment_for(public.compile_blob(blob), "en", fields["category"]))
             current = sorted(t["code"] for t in now["tags"]) == sorted(tags) and (
                 (now["badge"] or {}).get("code") == fields["badge"]

@@ -3,6 +3,7 @@
 import json
 
 from django.contrib import messages
+from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -146,7 +147,6 @@ def application_list(request):
     state = request.GET.get("state", "")
     if state not in TagApplication.State.values:
         state = ""
-    from django.core.paginator import Paginator
 
     page = Paginator(selectors.applications_for(merchant=request.merchant, state=state), 50).get_page(
         request.GET.get("page")
