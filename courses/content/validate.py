@@ -58,7 +58,7 @@ class Checker:
             return None
         extra = set(value) - set(LANGS)
         if extra:
-            self.error(where, f"unknown languages {sorted(extra)}")
+            self.error(where, f"unknown languages {sorted(map(str, extra))}")
         for lang in LANGS:
             item = value.get(lang)
             if not isinstance(item, str) or not item.strip():
@@ -68,6 +68,8 @@ class Checker:
                 self.error(f"{where}.{lang}", f"placeholder text {FORBIDDEN.search(item).group(0)!r}")
             if HTML_TAG.search(item):
                 self.error(f"{where}.{lang}", f"raw HTML {HTML_TAG.search(item).group(0)!r}")
+            if re.search(r"^\s*\|", item, re.MULTILINE):
+                self.error(f"{where}.{lang}", "markdown tables are not supported; use a list")
             if plain and re.search(r"^\s*(#|[-*] |\d+\. )", item, re.MULTILINE):
                 self.error(f"{where}.{lang}", "must be plain text, not markdown")
         if isinstance(value.get("en"), str) and markdown is False and HAN.search(value["en"]):
