@@ -14,7 +14,7 @@ class CommitmentsConfig(AppConfig):
             from tags.checks import register_application_check
         except ImportError:  # the tags app without its checks registry
             return
-        from .selectors import check_on_time_dispatch
+        from .checks import check_on_time_dispatch
 
         # The threshold, minimum orders and window are staff-editable (CommitmentSettings): the label
         # names the check, each result's detail states the numbers it was judged against.

@@ -1,19 +1,17 @@
-"""Reads of the commitments app: the settings, lists for pages and APIs, the breach timeline, set-based metrics."""
+"""Reads of the commitments app: the settings, lists for pages and APIs, the breach timeline.
+
+Set-based metrics live in ``commitments/indicators.py``."""
 
 import logging
 from dataclasses import asdict, dataclass
 from datetime import datetime
-from decimal import Decimal
 
 from django.core.cache import cache
-from django.db.models import Count, Q, QuerySet
-from django.utils import timezone
+from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop as N_
 
 from core.audit import audit_for
 from merchants.models import DepositEntry
-from tags.checks import CheckOutcome
 
 from .models import (
     Breach,
@@ -23,14 +21,10 @@ from .models import (
     CommitmentSettings,
     ForceMajeure,
     FulfilmentEvent,
-    Order,
     Voucher,
 )
 
 logger = logging.getLogger(__name__)
-
-PICKUP_KINDS = ("pickup_by_cutoff", "pickup_within_hours")
-
 
 # --- settings ----------------------------------------------------------------------------------
 
@@ -160,7 +154,6 @@ class TimelineEntry:
 
 def breach_timeline(breach: Breach) -> list[TimelineEntry]:
     """Paid, deadline, events, breach, voucher, recovery, appeal, decision — in time order."""
-
     commitment = breach.commitment
     order = commitment.order
     entries = [TimelineEntry(order.paid_at, _("Paid"), f"¥{order.paid_amount}")]
@@ -208,127 +201,3 @@ def breach_timeline(breach: Breach) -> list[TimelineEntry]:
 
 def audit_trail(obj):
     return audit_for(obj).select_related("actor")[:50]
-
-
-# --- metrics (set-based) -----------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Rate:
-    kept: int
-    broken: int
-
-    @property
-    def total(self) -> int:
-        return self.kept + self.broken
-
-    @property
-    def rate(self) -> Decimal | None:
-        if not self.total:
-            return None
-        return (Decimal(self.kept) / Decimal(self.total)).quantize(Decimal("0.0001"))
-
-
-_KEPT = Q(state=Commitment.State.MET) | Q(
-    state__in=[Commitment.State.BREACHED, Commitment.State.COMPENSATED], breach__counts_in_metrics=False
-)
-_BROKEN = Q(
-    state__in=[Commitment.State.BREACHED, Commitment.State.COMPENSATED], breach__counts_in_metrics=True
-)
-
-
-def _rates(qs: QuerySet, group_by: tuple[str, ...]) -> dict:
-    rows = qs.values(*group_by).annotate(kept=Count("pk", filter=_KEPT), broken=Count("pk", filter=_BROKEN))
-    out = {}
-    for row in rows:
-        key = tuple(row[g] for g in group_by)
-        out[key if len(key) > 1 else key[0]] = Rate(row["kept"], row["broken"])
-    return out
-
-
-def _windowed(*, start, end, merchant_ids=None, tag_ids=None) -> QuerySet[Commitment]:
-    qs = Commitment.objects.filter(order__paid_at__gte=start, order__paid_at__lt=end)
-    if merchant_ids is not None:
-        qs = qs.filter(merchant_id__in=merchant_ids)
-    if tag_ids is not None:
-        qs = qs.filter(tag_id__in=tag_ids)
-    return qs
-
-
-def commitments_met_rate(*, start, end, merchant_ids=None, tag_ids=None) -> dict[tuple[int, int], Rate]:
-    """Per (merchant, tag): commitments kept vs broken for orders paid in [start, end).
-
-    Pending and exempted commitments do not count; a breach whose appeal was upheld counts as kept.
-    """
-    return _rates(
-        _windowed(start=start, end=end, merchant_ids=merchant_ids, tag_ids=tag_ids), ("merchant_id", "tag_id")
-    )
-
-
-def on_time_dispatch_rate(*, start, end, merchant_ids=None) -> dict[int, Rate]:
-    """Per merchant: dispatch-speed commitments (same day, 24 h, 48 h) kept vs broken, orders paid in [start, end)."""
-    qs = _windowed(start=start, end=end, merchant_ids=merchant_ids).filter(
-        terms_version__terms__kind__in=list(PICKUP_KINDS)
-    )
-    return _rates(qs, ("merchant_id",))
-
-
-def breach_counts(*, start, end, merchant_ids=None, tag_ids=None) -> dict[tuple[int, int], int]:
-    """Per (merchant, tag): breaches detected in [start, end) that count (appeal upheld or exempted: not)."""
-    qs = Breach.objects.filter(detected_at__gte=start, detected_at__lt=end, counts_in_metrics=True)
-    if merchant_ids is not None:
-        qs = qs.filter(merchant_id__in=merchant_ids)
-    if tag_ids is not None:
-        qs = qs.filter(commitment__tag_id__in=tag_ids)
-    return {
-        (row["merchant_id"], row["commitment__tag_id"]): row["n"]
-        for row in qs.values("merchant_id", "commitment__tag_id").annotate(n=Count("pk"))
-    }
-
-
-def orders_count(*, start, end, merchant_ids=None) -> dict[int, int]:
-    qs = Order.objects.filter(paid_at__gte=start, paid_at__lt=end)
-    if merchant_ids is not None:
-        qs = qs.filter(merchant_id__in=merchant_ids)
-    return dict(qs.values("merchant_id").annotate(n=Count("pk")).values_list("merchant_id", "n"))
-
-
-# --- the tag-application check -----------------------------------------------------------------
-
-CHECK_FEW_KEY = N_(
-    "%(orders)s dispatch-tracked orders in the last %(days)s days (fewer than %(min_orders)s): passes on counts"
-)
-CHECK_PASS_KEY = N_(
-    "on-time dispatch %(rate)s%% over %(orders)s orders in the last %(days)s days (≥ %(min_rate)s%%)"
-)
-CHECK_FAIL_KEY = N_(
-    "on-time dispatch %(rate)s%% over %(orders)s orders in the last %(days)s days is below %(min_rate)s%%"
-)
-
-
-def _percent(value: Decimal) -> str:
-    """95.00 → "95", 97.50 → "97.5", 100.00 → "100"."""
-    text = format(value, "f")
-    return text.rstrip("0").rstrip(".") if "." in text else text
-
-
-def check_on_time_dispatch(*, merchant, category, tag, now, rules: CommitmentRules | None = None):
-    """Dispatch tags: on-time rate ≥ the minimum over ≥ the minimum orders in the window; fewer pass.
-
-    The numbers come from CommitmentSettings (SPEC defaults: 95%, 30 orders, 30 days).
-    """
-
-    now = now or timezone.now()
-    rules = rules or commitment_settings()
-    rate = on_time_dispatch_rate(start=now - rules.check_window, end=now, merchant_ids=[merchant.pk]).get(
-        merchant.pk, Rate(0, 0)
-    )
-    params = {"orders": rate.total, "days": rules.check_window_days}
-    if rate.total < rules.on_time_min_orders:
-        params["min_orders"] = rules.on_time_min_orders
-        return CheckOutcome(True, CHECK_FEW_KEY % params, CHECK_FEW_KEY, params)
-    params.update(rate=f"{rate.rate * 100:.1f}", min_rate=_percent(rules.on_time_percent_min))
-    # Exact comparison (kept / total ≥ percent / 100), not the rounded rate shown to the merchant.
-    passed = Decimal(rate.kept) * 100 >= rules.on_time_percent_min * rate.total
-    key = CHECK_PASS_KEY if passed else CHECK_FAIL_KEY
-    return CheckOutcome(passed, key % params, key, params)

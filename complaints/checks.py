@@ -4,10 +4,11 @@ from datetime import timedelta
 
 from django.utils.translation import gettext_noop as N_
 
+from core.metrics import percent_text
 from tags.checks import CheckOutcome
 
+from .indicators import fault_complaint_rate
 from .models import DeskSettings
-from .selectors import fault_complaint_rate
 
 SMALL_SAMPLE_KEY = N_(
     "%(faults)s upheld complaints with the shop at fault on %(orders)s orders in %(days)s days "
@@ -18,17 +19,10 @@ RATE_KEY = N_(
 )
 
 
-def _percent(share) -> str:
-    """0.0050 → "0.5", 0.00125 → "0.125": the staff-set threshold as written, not rounded."""
-    text = f"{(share * 100).normalize():f}"
-    return text.rstrip("0").rstrip(".") if "." in text else text
-
-
 def fault_complaint_rate_check(*, merchant, category, tag, now):
     """Over DeskSettings.check_window_days (30): fault complaint rate below fault_rate_max (0.5%);
     below small_sample_orders (30) orders: at most small_sample_max_upheld (1) upheld fault complaints.
     The numbers are read on every run and stated in the detail; the label names only the check."""
-
     config = DeskSettings.current()
     start = now - timedelta(days=config.check_window_days)
     rate = fault_complaint_rate(start=start, end=now, merchant_ids=[merchant.pk]).get(merchant.pk)
@@ -38,8 +32,8 @@ def fault_complaint_rate_check(*, merchant, category, tag, now):
         params.update(min=config.small_sample_orders, max=config.small_sample_max_upheld)
         passed = faults <= config.small_sample_max_upheld
         return CheckOutcome(passed, SMALL_SAMPLE_KEY % params, SMALL_SAMPLE_KEY, params)
-    share = rate.rate
-    params.update(rate=f"{share * 100:.2f}", max=_percent(config.fault_rate_max))
+    share = rate.value
+    params.update(rate=f"{share * 100:.2f}", max=percent_text(config.fault_rate_max * 100))
     return CheckOutcome(share < config.fault_rate_max, RATE_KEY % params, RATE_KEY, params)
 
 

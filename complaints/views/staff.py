@@ -18,7 +18,7 @@ from core.errors import ApplicationError
 from core.roles import STAFF_ADJUDICATOR, has_role, role_required, staff_required
 from merchants.models import Merchant
 
-from .. import selectors, services
+from .. import indicators, selectors, services
 from ..models import Complaint, Evidence, HelpRequest, Notification, RecoveryClaim, ServiceStandard
 from .evidence import evidence_response
 
@@ -236,11 +236,11 @@ def statistics(request):
     stats = selectors.desk_statistics(days=days, now=now)
     start = now - timedelta(days=days)
     by_standard: dict[str, int] = {}
-    for per_merchant in selectors.complaint_counts_by_standard(start=start, end=now).values():
+    for per_merchant in indicators.complaint_counts_by_standard(start=start, end=now).values():
         for code, n in per_merchant.items():
             by_standard[code] = by_standard.get(code, 0) + n
     by_scenario: dict[str, int] = {}
-    for per_merchant in selectors.help_request_counts_by_scenario(start=start, end=now).values():
+    for per_merchant in indicators.help_request_counts_by_scenario(start=start, end=now).values():
         for code, n in per_merchant.items():
             by_scenario[code] = by_scenario.get(code, 0) + n
     standards = {s.code: s for s in ServiceStandard.objects.all()}

@@ -4,15 +4,11 @@ from decimal import Decimal
 import pytest
 import time_machine
 
+from commitments.checks import check_on_time_dispatch
+from commitments.indicators import breach_counts, commitments_met_rate, on_time_dispatch_rate
 from commitments.models import Breach
-from commitments.selectors import (
-    Rate,
-    breach_counts,
-    check_on_time_dispatch,
-    commitments_met_rate,
-    on_time_dispatch_rate,
-)
 from commitments.services import breach_appeal_decide, breach_appeal_submit
+from core.metrics import Rate
 from tags.checks import run_checks
 from tags.models import Tag
 
@@ -37,11 +33,11 @@ def test_rates_and_counts_exclude_upheld_appeals(product, shop, django_assert_ma
     ship_24h = Tag.objects.get(code="ship_24h")
     with django_assert_max_num_queries(1):
         dispatch = on_time_dispatch_rate(**WINDOW)
-    assert dispatch == {shop.pk: Rate(8, 2)}
-    assert dispatch[shop.pk].rate == Decimal("0.8000")
+    assert dispatch == {shop.pk: Rate(8, 10)}
+    assert dispatch[shop.pk].value == Decimal("0.8000")
     with django_assert_max_num_queries(1):
         met = commitments_met_rate(**WINDOW, merchant_ids=[shop.pk])
-    assert met[(shop.pk, ship_24h.pk)] == Rate(8, 2)
+    assert met[(shop.pk, ship_24h.pk)] == Rate(8, 10)
     counts_window = {"start": PAID, "end": PAID + timedelta(days=2)}
     with django_assert_max_num_queries(1):
         assert breach_counts(**counts_window) == {(shop.pk, ship_24h.pk): 2}
@@ -50,7 +46,7 @@ def test_rates_and_counts_exclude_upheld_appeals(product, shop, django_assert_ma
     with time_machine.travel(PAID + timedelta(days=2), tick=False), committed():
         appeal = breach_appeal_submit(breach_id=breach.pk, merchant=shop, text="outage", files=[])
         breach_appeal_decide(appeal_id=appeal.pk, uphold=True)
-    assert on_time_dispatch_rate(**WINDOW) == {shop.pk: Rate(9, 1)}
+    assert on_time_dispatch_rate(**WINDOW) == {shop.pk: Rate(9, 10)}
     assert breach_counts(**counts_window) == {(shop.pk, ship_24h.pk): 1}
     assert breach_counts(start=PAID + timedelta(days=3), end=PAID + timedelta(days=4)) == {}
 

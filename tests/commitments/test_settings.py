@@ -8,8 +8,9 @@ import time_machine
 from django.db import IntegrityError, connection, transaction
 from django.test.utils import CaptureQueriesContext
 
+from commitments.checks import check_on_time_dispatch
 from commitments.models import Breach, BreachAppeal, Commitment, CommitmentRules, CommitmentSettings, Voucher
-from commitments.selectors import check_on_time_dispatch, commitment_settings
+from commitments.selectors import commitment_settings
 from commitments.services import (
     breach_appeal_submit,
     breaches_compensate,

@@ -6,9 +6,7 @@ from decimal import Decimal
 import pytest
 
 from commitments.models import FulfilmentEvent
-from complaints.models import HelpRequest
-from complaints.selectors import (
-    Rate,
+from complaints.indicators import (
     complaint_counts_by_standard,
     fault_complaint_rate,
     fault_complaint_rate_by_tag,
@@ -16,7 +14,9 @@ from complaints.selectors import (
     platform_help_rate,
     refund_dispute_rate,
 )
+from complaints.models import HelpRequest
 from complaints.services import complaint_appeal_decide, complaint_appeal_file, complaint_decide
+from core.metrics import Rate
 
 from .factories import ComplaintFactory, OrderFactory, commitment_for, standard
 
@@ -58,7 +58,7 @@ def test_fault_rate_counts_one_order_once_however_many_complaints(merchant_a, me
     _orders(merchant_b, 10)
     rates = fault_complaint_rate_month(year=2024, month=3)
     assert rates[merchant_a.pk] == Rate(2, 40)
-    assert rates[merchant_a.pk].rate == Decimal("0.05")
+    assert rates[merchant_a.pk].value == Decimal("0.05")
     assert rates[merchant_b.pk] == Rate(0, 10)
 
 
