@@ -70,11 +70,25 @@ class Checker:
                 self.error(f"{where}.{lang}", f"raw HTML {HTML_TAG.search(item).group(0)!r}")
             if re.search(r"^\s*\|", item, re.MULTILINE):
                 self.error(f"{where}.{lang}", "markdown tables are not supported; use a list")
+            if markdown and self.list_without_blank_line(item):
+                self.error(f"{where}.{lang}", "a list must be preceded by a blank line")
             if plain and re.search(r"^\s*(#|[-*] |\d+\. )", item, re.MULTILINE):
                 self.error(f"{where}.{lang}", "must be plain text, not markdown")
         if isinstance(value.get("en"), str) and markdown is False and HAN.search(value["en"]):
             self.error(f"{where}.en", "English text contains Chinese characters")
         return value
+
+    @staticmethod
+    def list_without_blank_line(text):
+        """A list item straight after a paragraph line renders as part of the paragraph."""
+        item = re.compile(r"^\s*([-*+]|\d+\.) ")
+        previous = ""
+        for line in text.splitlines():
+            after_text = previous.strip() and not previous.lstrip().startswith("#")
+            if item.match(line) and after_text and not item.match(previous) and not previous[:1].isspace():
+                return True
+            previous = line
+        return False
 
     def code_list(self, where, value, allowed):
         if not isinstance(value, list):
