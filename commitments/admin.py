@@ -1,11 +1,7 @@
-from django.contrib import admin, messages
-from django.shortcuts import redirect
-from django.utils.html import format_html_join
+from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from core.audit import audit_for
-from core.errors import ApplicationError
-from core.roles import STAFF_OPS, has_role
+from core.admin import SingletonSettingsAdmin
 
 from .models import (
     AppealEvidence,
@@ -23,11 +19,10 @@ from .services import commitment_settings_update
 
 
 @admin.register(CommitmentSettings)
-class CommitmentSettingsAdmin(admin.ModelAdmin):
+class CommitmentSettingsAdmin(SingletonSettingsAdmin):
     """The one settings row. staff_ops may view and change it; nobody adds or deletes it.
 
-    Validation is the model's (field ranges); the save goes through commitment_settings_update,
-    which audits the change and refreshes the cached snapshot the services read.
+    The save goes through commitment_settings_update (core.admin.SingletonSettingsAdmin).
     """
 
     list_display = [
@@ -49,67 +44,8 @@ class CommitmentSettingsAdmin(admin.ModelAdmin):
         ),
         (_("History"), {"fields": ["updated_at", "recent_changes"]}),
     ]
-    readonly_fields = ["updated_at", "recent_changes"]
 
-    def _ops(self, request) -> bool:
-        user = request.user
-        return user.is_active and user.is_staff and has_role(user, STAFF_OPS)
-
-    def has_module_permission(self, request):
-        return super().has_module_permission(request) or self._ops(request)
-
-    def has_view_permission(self, request, obj=None):
-        return super().has_view_permission(request, obj) or self._ops(request)
-
-    def has_change_permission(self, request, obj=None):
-        return super().has_change_permission(request, obj) or self._ops(request)
-
-    def has_add_permission(self, request):
-        return False  # the data migration (or the first read) creates the row
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-    def get_queryset(self, request):
-        CommitmentSettings.current()
-        return super().get_queryset(request)
-
-    def changelist_view(self, request, extra_context=None):
-        """One row: go straight to it."""
-
-        if not self.has_view_permission(request):
-            return super().changelist_view(request, extra_context)
-        row = CommitmentSettings.current()
-        return redirect(f"admin:{row._meta.app_label}_{row._meta.model_name}_change", row.pk)
-
-    @admin.display(description=_("recent changes"))
-    def recent_changes(self, obj):
-        events = audit_for(obj).filter(verb="commitment_settings.changed")[:10]
-        return (
-            format_html_join(
-                "\n",
-                "<div>{} · {} · {}</div>",
-                (
-                    (
-                        e.created_at.strftime("%Y-%m-%d %H:%M"),
-                        e.actor_label,
-                        ", ".join(f"{k}: {v[0]} → {v[1]}" for k, v in sorted(e.data.items())),
-                    )
-                    for e in events
-                ),
-            )
-            or "—"
-        )
-
-    def save_model(self, request, obj, form, change):
-        try:
-            saved = commitment_settings_update(
-                actor=request.user, **{name: form.cleaned_data[name] for name in form.changed_data}
-            )
-        except ApplicationError as exc:  # the form validated the same rules; a race or a bug
-            messages.error(request, f"{exc.message}: {exc.fields}")
-            return
-        obj.updated_at = saved.updated_at
+    update_service = staticmethod(commitment_settings_update)
 
 
 @admin.register(Order)

@@ -18,7 +18,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
-from core.models import BaseModel
+from core.models import BaseModel, SingletonSettings
 from merchants.models import Brand, Category, Merchant, Product
 from tags.models import Tag, TagTermsVersion
 
@@ -51,14 +51,17 @@ class CommitmentRules:
         return timedelta(days=self.check_window_days)
 
 
-class CommitmentSettings(BaseModel):
+class CommitmentSettings(SingletonSettings):
     """The commitments app's numbers (SPEC §4, §5), editable by staff_ops in the admin. Exactly one row (pk 1).
 
     Read through ``commitments.selectors.commitment_settings()`` (cached); change through
     ``commitments.services.commitment_settings_update`` (validates, audits, refreshes the cache).
+    The pattern is ``core.models.SingletonSettings``.
     """
 
-    SINGLETON_PK = 1
+    Snapshot = CommitmentRules
+    AUDIT_VERB = "commitment_settings.changed"
+    CACHE_KEY = "commitments:settings:v1"
     EDITABLE = (
         "voucher_valid_days",
         "sweep_grace_minutes",
@@ -114,7 +117,7 @@ class CommitmentSettings(BaseModel):
         verbose_name = _("commitment settings")
         verbose_name_plural = _("commitment settings")
         constraints = [
-            models.CheckConstraint(condition=Q(id=1), name="commitment_settings_single_row"),
+            SingletonSettings.single_row_constraint("commitment_settings_single_row"),
             models.CheckConstraint(
                 condition=Q(voucher_valid_days__gte=1, voucher_valid_days__lte=3650),
                 name="commitment_settings_voucher_days_range",
@@ -141,14 +144,8 @@ class CommitmentSettings(BaseModel):
     def __str__(self) -> str:
         return str(_("commitment settings"))
 
-    @classmethod
-    def current(cls) -> "CommitmentSettings":
-        """The row, created with the defaults when missing (the data migration normally made it)."""
-        row, _created = cls.objects.get_or_create(pk=cls.SINGLETON_PK)
-        return row
-
     def rules(self) -> CommitmentRules:
-        return CommitmentRules(**{name: getattr(self, name) for name in self.EDITABLE})
+        return self.snapshot()
 
 
 class Order(BaseModel):

@@ -3,14 +3,14 @@
 Set-based metrics live in ``commitments/indicators.py``."""
 
 import logging
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from datetime import datetime
 
-from django.core.cache import cache
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
 from core.audit import audit_for
+from core.singletons import settings_forget, settings_snapshot
 from merchants.models import DepositEntry
 
 from .models import (
@@ -28,11 +28,6 @@ logger = logging.getLogger(__name__)
 
 # --- settings ----------------------------------------------------------------------------------
 
-SETTINGS_CACHE_KEY = "commitments:settings:v1"
-# Bounds how long another process may keep reading an old value if an invalidation is missed
-# (a save whose cache delete raced a reader); a normal save is seen at once.
-SETTINGS_CACHE_SECONDS = 60
-
 
 def commitment_settings() -> CommitmentRules:
     """The current CommitmentSettings as a snapshot: one cache read, the database only on a miss.
@@ -40,30 +35,12 @@ def commitment_settings() -> CommitmentRules:
     Hot paths (compensation batches, the sweep) call it once per batch and pass the snapshot on.
     Redis down: read the row from the database rather than fail.
     """
-    try:
-        cached = cache.get(SETTINGS_CACHE_KEY)
-    except Exception:  # noqa: BLE001 - the cache is an optimisation, the row is the truth
-        logger.warning("commitment settings: cache read failed", exc_info=True)
-        cached = None
-    if cached is not None:
-        try:
-            return CommitmentRules(**cached)
-        except TypeError:  # written by an older release with other fields
-            pass
-    rules = CommitmentSettings.current().rules()
-    try:
-        cache.set(SETTINGS_CACHE_KEY, asdict(rules), SETTINGS_CACHE_SECONDS)
-    except Exception:  # noqa: BLE001
-        logger.warning("commitment settings: cache write failed", exc_info=True)
-    return rules
+    return settings_snapshot(CommitmentSettings)
 
 
 def commitment_settings_forget() -> None:
     """Drop the cached snapshot (after a change); the next read goes to the database."""
-    try:
-        cache.delete(SETTINGS_CACHE_KEY)
-    except Exception:  # noqa: BLE001
-        logger.warning("commitment settings: cache delete failed", exc_info=True)
+    settings_forget(CommitmentSettings)
 
 
 # --- lists -------------------------------------------------------------------------------------

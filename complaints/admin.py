@@ -1,6 +1,7 @@
 from django import forms
 from django.contrib import admin
 
+from core.admin import SingletonSettingsAdmin
 from tags.compensation import FormulaError, validate_formula
 
 from .models import (
@@ -14,14 +15,16 @@ from .models import (
     RefundInstruction,
     ServiceStandard,
 )
+from .services import desk_settings_update
 
 
 @admin.register(DeskSettings)
-class DeskSettingsAdmin(admin.ModelAdmin):
-    list_display = ["due_working_days", "merchant_response_hours", "appeal_days", "fault_rate_max"]
+class DeskSettingsAdmin(SingletonSettingsAdmin):
+    """The desk's one settings row; saves through desk_settings_update (core.admin.SingletonSettingsAdmin)."""
 
-    def has_add_permission(self, request):
-        return not DeskSettings.objects.exists()
+    list_display = ["__str__", "due_working_days", "merchant_response_hours", "appeal_days", "fault_rate_max"]
+    fields = [*DeskSettings.EDITABLE, "updated_at", "recent_changes"]
+    update_service = staticmethod(desk_settings_update)
 
 
 class ServiceStandardForm(forms.ModelForm):

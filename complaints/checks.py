@@ -8,7 +8,7 @@ from core.metrics import percent_text
 from tags.checks import CheckOutcome
 
 from .indicators import fault_complaint_rate
-from .models import DeskSettings
+from .selectors import desk_settings
 
 SMALL_SAMPLE_KEY = N_(
     "%(faults)s upheld complaints with the shop at fault on %(orders)s orders in %(days)s days "
@@ -23,7 +23,7 @@ def fault_complaint_rate_check(*, merchant, category, tag, now):
     """Over DeskSettings.check_window_days (30): fault complaint rate below fault_rate_max (0.5%);
     below small_sample_orders (30) orders: at most small_sample_max_upheld (1) upheld fault complaints.
     The numbers are read on every run and stated in the detail; the label names only the check."""
-    config = DeskSettings.current()
+    config = desk_settings()
     start = now - timedelta(days=config.check_window_days)
     rate = fault_complaint_rate(start=start, end=now, merchant_ids=[merchant.pk]).get(merchant.pk)
     faults, orders = (rate.numerator, rate.denominator) if rate else (0, 0)

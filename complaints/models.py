@@ -5,30 +5,74 @@ types), Complaint (with state, responsibility and `counts_in_metrics`), HelpRequ
 set-based metric selectors in `complaints.selectors`.
 """
 
+from dataclasses import dataclass
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from commitments.models import Breach, Order, Voucher
 from core.i18n import localized
-from core.models import BaseModel
+from core.models import BaseModel, SingletonSettings
 from merchants.models import DepositEntry, Merchant
 from tags.models import Tag
 
 
-class DeskSettings(BaseModel):
-    """The desk's numbers, editable by staff in the admin (one row)."""
+@dataclass(frozen=True)
+class DeskRules:
+    """A snapshot of DeskSettings: what a service or a check reads once and uses throughout."""
 
-    due_working_days = models.PositiveSmallIntegerField(default=5)
-    merchant_response_hours = models.PositiveSmallIntegerField(default=48)
-    appeal_days = models.PositiveSmallIntegerField(default=7)
+    due_working_days: int
+    merchant_response_hours: int
+    appeal_days: int
+    check_window_days: int
+    fault_rate_max: Decimal
+    small_sample_orders: int
+    small_sample_max_upheld: int
+
+
+class DeskSettings(SingletonSettings):
+    """The desk's numbers, editable by staff_ops in the admin. Exactly one row (pk 1).
+
+    Read through ``complaints.selectors.desk_settings()`` (cached); change through
+    ``complaints.services.desk_settings_update`` (validates, audits, refreshes the cache).
+    The pattern is ``core.models.SingletonSettings``.
+    """
+
+    Snapshot = DeskRules
+    AUDIT_VERB = "desk_settings.changed"
+    EDITABLE = (
+        "due_working_days",
+        "merchant_response_hours",
+        "appeal_days",
+        "check_window_days",
+        "fault_rate_max",
+        "small_sample_orders",
+        "small_sample_max_upheld",
+    )
+
+    due_working_days = models.PositiveSmallIntegerField(
+        default=5, validators=[MinValueValidator(1), MaxValueValidator(60)]
+    )
+    merchant_response_hours = models.PositiveSmallIntegerField(
+        default=48, validators=[MinValueValidator(1), MaxValueValidator(720)]
+    )
+    appeal_days = models.PositiveSmallIntegerField(
+        default=7, validators=[MinValueValidator(1), MaxValueValidator(365)]
+    )
     # Tag application check: fault complaint rate over the last `check_window_days`.
-    check_window_days = models.PositiveSmallIntegerField(default=30)
+    check_window_days = models.PositiveSmallIntegerField(
+        default=30, validators=[MinValueValidator(1), MaxValueValidator(365)]
+    )
     fault_rate_max = models.DecimalField(
-        max_digits=6, decimal_places=4, default=Decimal("0.0050"), help_text=_("0.0050 = 0.5%")
+        max_digits=6,
+        decimal_places=4,
+        default=Decimal("0.0050"),
+        validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("1"))],
+        help_text=_("0.0050 = 0.5%"),
     )
     small_sample_orders = models.PositiveIntegerField(default=30)
     small_sample_max_upheld = models.PositiveIntegerField(default=1)
@@ -36,14 +80,31 @@ class DeskSettings(BaseModel):
     class Meta:
         verbose_name = _("desk settings")
         verbose_name_plural = _("desk settings")
+        constraints = [
+            SingletonSettings.single_row_constraint("desk_settings_single_row"),
+            models.CheckConstraint(
+                condition=Q(due_working_days__gte=1, due_working_days__lte=60),
+                name="desk_settings_due_days_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(merchant_response_hours__gte=1, merchant_response_hours__lte=720),
+                name="desk_settings_response_hours_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(appeal_days__gte=1, appeal_days__lte=365), name="desk_settings_appeal_range"
+            ),
+            models.CheckConstraint(
+                condition=Q(check_window_days__gte=1, check_window_days__lte=365),
+                name="desk_settings_window_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(fault_rate_max__gte=0, fault_rate_max__lte=1),
+                name="desk_settings_fault_rate_range",
+            ),
+        ]
 
     def __str__(self) -> str:
-        return "desk settings"
-
-    @classmethod
-    def current(cls) -> "DeskSettings":
-        row = cls.objects.order_by("pk").first()
-        return row if row is not None else cls.objects.create()
+        return str(_("desk settings"))
 
 
 class ServiceStandard(BaseModel):

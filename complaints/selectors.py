@@ -9,7 +9,17 @@ from django.db.models import Case, Count, F, IntegerField, Q, QuerySet, Value, W
 from django.http import Http404
 from django.utils import timezone
 
-from .models import Complaint, Notification
+from core.singletons import settings_snapshot
+
+from .models import Complaint, DeskRules, DeskSettings, Notification
+
+# --- settings ------------------------------------------------------------------------------------
+
+
+def desk_settings() -> DeskRules:
+    """The current DeskSettings as a snapshot: one cache read, the database only on a miss."""
+    return settings_snapshot(DeskSettings)
+
 
 # --- the desk -----------------------------------------------------------------------------------
 

@@ -4,6 +4,7 @@ from .appeals import complaint_appeal_decide, complaint_appeal_file
 from .decisions import compensation_default, compensation_limit, complaint_decide, recovery_claim_advance
 from .filing import HelpRequestItem, complaint_file, help_requests_ingest
 from .jobs import complaints_escalate_overdue, complaints_lapse_responses
+from .settings import desk_settings_update
 from .workflow import (
     complaint_accept,
     complaint_ask_merchant,
@@ -28,6 +29,7 @@ __all__ = [
     "complaint_start_review",
     "complaint_withdraw",
     "complaints_escalate_overdue",
+    "desk_settings_update",
     "complaints_lapse_responses",
     "help_requests_ingest",
     "recovery_claim_advance",

@@ -13,7 +13,8 @@ from core.errors import ApplicationError, Conflict, InvalidTransition, NotFound,
 from core.files import validate_evidence
 from merchants.services import deposit_post_entry
 
-from ..models import Appeal, Complaint, DeskSettings, Notification
+from ..models import Appeal, Complaint, Notification
+from ..selectors import desk_settings
 from .evidence import evidence_discard_on_error, evidence_store
 from .workflow import complaint_lock
 
@@ -23,7 +24,7 @@ APPEAL_SOURCE_TYPE = "complaints.complaint_appeal"
 def appeal_deadline(complaint: Complaint):
     if complaint.decided_at is None:
         return None
-    return complaint.decided_at + timedelta(days=DeskSettings.current().appeal_days)
+    return complaint.decided_at + timedelta(days=desk_settings().appeal_days)
 
 
 def complaint_appeal_file(

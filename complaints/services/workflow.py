@@ -10,7 +10,8 @@ from core.calendar import end_of_local_day, local_date, working_day_after_detail
 from core.errors import ApplicationError, Forbidden, InvalidTransition, NotFound, check_transition
 from core.files import validate_evidence
 
-from ..models import Complaint, DeskSettings
+from ..models import Complaint
+from ..selectors import desk_settings
 from .evidence import evidence_discard_on_error, evidence_store
 
 # The timestamp each state stamps when entered.
@@ -25,7 +26,7 @@ _STAMPS = {
 
 def complaint_due(filed_at: datetime, *, working_days: int | None = None) -> tuple[datetime, bool]:
     """23:59:59 Asia/Shanghai of the n-th PRC working day strictly after the filing date, and the fallback flag."""
-    n = working_days or DeskSettings.current().due_working_days
+    n = working_days or desk_settings().due_working_days
     answer = working_day_after_detail(local_date(filed_at), n)
     return end_of_local_day(answer.day), answer.fallback_used
 
@@ -97,7 +98,7 @@ def complaint_accept(
 
 def complaint_request_response(*, complaint: Complaint, actor=None, now: datetime) -> Complaint:
     """accepted → awaiting_merchant on a LOCKED complaint."""
-    hours = DeskSettings.current().merchant_response_hours
+    hours = desk_settings().merchant_response_hours
     due = now + timedelta(hours=hours)
     return transition(
         complaint,
