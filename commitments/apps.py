@@ -8,7 +8,10 @@ class CommitmentsConfig(AppConfig):
 
     def ready(self) -> None:
         # Services queue these tasks by name (core.jobs.enqueue_on_commit): register them here.
-        from . import tasks  # noqa: F401
+        from . import (
+            dashboard,  # noqa: F401  (registers the dashboard cards)
+            tasks,  # noqa: F401
+        )
 
         try:
             from tags.checks import register_application_check

@@ -318,8 +318,18 @@ class Voucher(BaseModel):
         ]
         indexes = [models.Index(fields=["state", "valid_until"])]
 
+    # What a reader sees for source_type (never the internal dotted name).
+    SOURCE_LABELS = {
+        "commitments.breach": _("broken commitment"),
+        "complaints.complaint": _("complaint decision"),
+    }
+
     def __str__(self) -> str:
         return f"{self.code} {self.amount} {self.currency}"
+
+    @property
+    def source_label(self) -> str:
+        return str(self.SOURCE_LABELS.get(self.source_type, _("other compensation")))
 
 
 class ForceMajeure(BaseModel):

@@ -24,16 +24,29 @@ def desk_settings() -> DeskRules:
 # --- the desk -----------------------------------------------------------------------------------
 
 
+def today_bounds(now: datetime) -> tuple[datetime, datetime]:
+    """Today in Asia/Shanghai as aware bounds [start, end): what "due today" means on the desk."""
+    start = datetime.combine(now.astimezone(business_tz()).date(), datetime.min.time(), tzinfo=business_tz())
+    return start, start + timedelta(days=1)
+
+
 def complaint_queue(
     *,
     state: str = "",
     standard: str = "",
     merchant_id: int | None = None,
     overdue: bool = False,
+    due_before: datetime | None = None,
+    urgent: bool = False,
+    appealed: bool = False,
     open_only: bool = True,
     now: datetime | None = None,
 ) -> QuerySet[Complaint]:
-    """Urgent first, then least time left (due_at ascending); decided ones after open ones."""
+    """Urgent first, then least time left (due_at ascending); decided ones after open ones.
+
+    `due_before`: open and not overdue yet, due before that moment (the dashboard's "due today");
+    `appealed`: the merchant's appeal waits for a decision.
+    """
     now = now or timezone.now()
     qs = Complaint.objects.select_related("merchant", "standard", "tag", "order")
     if state:
@@ -46,6 +59,12 @@ def complaint_queue(
         qs = qs.filter(merchant_id=merchant_id)
     if overdue:
         qs = qs.filter(state__in=Complaint.OPEN_STATES, due_at__lt=now)
+    if due_before is not None:
+        qs = qs.filter(state__in=Complaint.OPEN_STATES, due_at__gte=now, due_at__lt=due_before)
+    if urgent:
+        qs = qs.filter(urgent=True)
+    if appealed:
+        qs = qs.filter(appeal__state="filed")
     is_open = Case(
         When(state__in=Complaint.OPEN_STATES, then=Value(0)), default=Value(1), output_field=IntegerField()
     )

@@ -2,7 +2,7 @@
 
 The merchant dashboard (`merchants.views.office.dashboard`) and the staff dashboard
 (`merchants.views.staff.dashboard`) render, after their own cards, every card registered here,
-in `order`. An app registers its cards from `AppConfig.ready()` so that `merchants` never imports
+in `order`; so does the staff console's merchant page (`merchant_page_card`). An app registers its cards from `AppConfig.ready()` so that `merchants` never imports
 a higher app (layers: STYLE.md). A card is a template plus a function returning its context, or
 None to hide the card for this request:
 
@@ -28,6 +28,7 @@ class Card:
 
 _OFFICE: list[Card] = []
 _STAFF: list[Card] = []
+_MERCHANT_PAGE: list[Card] = []
 
 
 def _register(registry: list[Card], order: int, template: str):
@@ -50,6 +51,11 @@ def staff_card(*, order: int, template: str):
     return _register(_STAFF, order, template)
 
 
+def merchant_page_card(*, order: int, template: str):
+    """Register a section of the staff console's merchant page: func(request, merchant) -> dict | None."""
+    return _register(_MERCHANT_PAGE, order, template)
+
+
 def render_cards(registry: list[Card], *args) -> list[dict]:
     cards = []
     for card in registry:
@@ -65,3 +71,7 @@ def office_cards(request, merchant) -> list[dict]:
 
 def staff_cards(request) -> list[dict]:
     return render_cards(_STAFF, request)
+
+
+def merchant_page_cards(request, merchant) -> list[dict]:
+    return render_cards(_MERCHANT_PAGE, request, merchant)

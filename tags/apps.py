@@ -5,3 +5,6 @@ from django.utils.translation import gettext_lazy as _
 class TagsConfig(AppConfig):
     name = "tags"
     verbose_name = _("Tags")
+
+    def ready(self) -> None:
+        from . import dashboard  # noqa: F401  (registers the dashboard cards)

@@ -49,7 +49,10 @@ def queue(request):
         standard=params.get("standard", "").replace("\x00", ""),
         merchant_id=merchant_id,
         overdue=params.get("overdue") == "1",
-        open_only=not state,
+        due_before=selectors.today_bounds(timezone.now())[1] if params.get("due") == "today" else None,
+        urgent=params.get("urgent") == "1",
+        appealed=params.get("appealed") == "1",
+        open_only=not state and params.get("appealed") != "1",
     )
     page = Paginator(qs, 50).get_page(params.get("page"))
     return render(

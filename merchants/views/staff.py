@@ -8,7 +8,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from core.dashboard import staff_cards
+from core.dashboard import merchant_page_cards, staff_cards
 from core.errors import ApplicationError
 from core.roles import STAFF_OPS, has_role, role_required, staff_required
 
@@ -66,6 +66,7 @@ def merchant_detail(request, merchant_id: int):
             "members": merchant.memberships.select_related("user"),
             "can_post": has_role(request.user, STAFF_OPS),
             "post_kinds": [(k, label) for k, label in DepositEntry.Kind.choices if k in ("top_up", "refund")],
+            "cards": merchant_page_cards(request, merchant),
         },
     )
 
