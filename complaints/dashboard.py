@@ -4,9 +4,9 @@ from django.db.models import Count, Min, Q
 from django.utils import timezone
 
 from core.dashboard import merchant_page_card, office_card, staff_card
+from core.periods import local_day, local_today
 
 from .models import Appeal, Complaint
-from .selectors import today_bounds
 
 SHOWN = 5
 
@@ -35,7 +35,7 @@ def merchant_page_complaints(request, merchant) -> dict:
 @staff_card(order=12, template="staff/complaints/_card.html")
 def staff_desk_card(request) -> dict:
     now = timezone.now()
-    _, tomorrow = today_bounds(now)
+    tomorrow = local_day(local_today(now)).end
     open_complaints = Complaint.objects.filter(state__in=Complaint.OPEN_STATES)
     due_today = Q(due_at__gte=now, due_at__lt=tomorrow)
     overdue = Q(due_at__lt=now)

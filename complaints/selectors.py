@@ -24,12 +24,6 @@ def desk_settings() -> DeskRules:
 # --- the desk -----------------------------------------------------------------------------------
 
 
-def today_bounds(now: datetime) -> tuple[datetime, datetime]:
-    """Today in Asia/Shanghai as aware bounds [start, end): what "due today" means on the desk."""
-    start = datetime.combine(now.astimezone(business_tz()).date(), datetime.min.time(), tzinfo=business_tz())
-    return start, start + timedelta(days=1)
-
-
 def complaint_queue(
     *,
     state: str = "",

@@ -15,6 +15,7 @@ from commitments.models import Commitment, FulfilmentEvent
 from core.audit import audit_for
 from core.calendar import business_tz
 from core.errors import ApplicationError
+from core.periods import local_day, local_today
 from core.roles import STAFF_ADJUDICATOR, has_role, role_required, staff_required
 from merchants.models import Merchant
 
@@ -49,7 +50,7 @@ def queue(request):
         standard=params.get("standard", "").replace("\x00", ""),
         merchant_id=merchant_id,
         overdue=params.get("overdue") == "1",
-        due_before=selectors.today_bounds(timezone.now())[1] if params.get("due") == "today" else None,
+        due_before=local_day(local_today()).end if params.get("due") == "today" else None,
         urgent=params.get("urgent") == "1",
         appealed=params.get("appealed") == "1",
         open_only=not state and params.get("appealed") != "1",
