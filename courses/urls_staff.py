@@ -1,3 +1,7 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from .views import staff
+
+urlpatterns = [
+    path("courses/", staff.course_statistics, name="course-statistics"),
+]
