@@ -148,6 +148,16 @@ class CommitmentSettings(SingletonSettings):
         return self.snapshot()
 
 
+class RefundReason(models.TextChoices):
+    """The category of a refund's reason; anything else upstream sends is `other`."""
+
+    QUALITY = "quality", _("quality problem")
+    NOT_AS_DESCRIBED = "not_as_described", _("not as described")
+    LOGISTICS = "logistics", _("logistics problem")
+    CHANGED_MIND = "changed_mind", _("changed mind")
+    OTHER = "other", _("other")
+
+
 class Order(BaseModel):
     external_id = models.CharField(max_length=64, unique=True)
     merchant = models.ForeignKey(Merchant, on_delete=models.PROTECT, related_name="orders")
@@ -162,10 +172,24 @@ class Order(BaseModel):
     paid_at = models.DateTimeField()
     agreed_install_date = models.DateField(null=True, blank=True)
     cancelled_at = models.DateTimeField(null=True, blank=True)
-    # Facts folded in from events (the first one wins), so metrics need no event scan.
+    # Facts folded in from events at ingestion (same transaction), so metrics need no event scan.
+    # The rule per fact (docs/order-facts.md): times are first-wins (the earliest occurred_at of that
+    # kind, whatever the arrival order); the carrier and the refund reason come from that first event;
+    # the rating is the first `rated` event (a later follow-up review does not replace the DSR);
+    # staff intervention is sticky (true once any `refunded` event says so).
     first_pickup_at = models.DateTimeField(null=True, blank=True)
     carrier = models.CharField(max_length=20, blank=True)
     delivered_at = models.DateTimeField(null=True, blank=True)
+    logistics_exception_at = models.DateTimeField(null=True, blank=True)
+    refund_requested_at = models.DateTimeField(null=True, blank=True)
+    refunded_at = models.DateTimeField(null=True, blank=True)
+    refund_reason = models.CharField(max_length=20, choices=RefundReason.choices, blank=True, db_default="")
+    refund_staff_intervened = models.BooleanField(db_default=False)
+    rated_at = models.DateTimeField(null=True, blank=True)
+    rating_product = models.PositiveSmallIntegerField(null=True, blank=True)
+    rating_described = models.PositiveSmallIntegerField(null=True, blank=True)  # DSR: item as described
+    rating_attitude = models.PositiveSmallIntegerField(null=True, blank=True)  # DSR: service attitude
+    rating_logistics = models.PositiveSmallIntegerField(null=True, blank=True)  # DSR: logistics
 
     class Meta:
         verbose_name = _("order")
@@ -193,6 +217,8 @@ class FulfilmentEvent(models.Model):
         RATED = "rated", _("rated")
         HELP_REQUESTED = "help_requested", _("help requested")
         CANCELLED = "cancelled", _("cancelled")
+        # The carrier reports a problem in transit (lost, damaged, stalled, returned to sender).
+        LOGISTICS_EXCEPTION = "logistics_exception", _("logistics exception")
 
     external_id = models.CharField(max_length=64, unique=True)
     order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="events")
@@ -427,3 +453,22 @@ class SweepRun(models.Model):
 
     def __str__(self) -> str:
         return f"sweep {self.started_at:%Y-%m-%d %H:%M} {self.state}"
+
+
+class MetricsDirtyDay(models.Model):
+    """A merchant × local paid day (Asia/Shanghai) whose metric facts changed since the daily rollup
+    last read it. Written in the same transaction as the change (ingestion, breaches, appeals,
+    complaint decisions, help requests); the score job re-aggregates these days and clears the marks
+    older than its start."""
+
+    merchant = models.ForeignKey(Merchant, on_delete=models.CASCADE, related_name="+")
+    day = models.DateField()
+    marked_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("metrics day to re-aggregate")
+        constraints = [models.UniqueConstraint(fields=["merchant", "day"], name="metrics_dirty_once_per_day")]
+        indexes = [models.Index(fields=["marked_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.merchant_id} {self.day}"

@@ -47,14 +47,19 @@ class EventItemSerializer(serializers.Serializer):
             "rated",
             "help_requested",
             "cancelled",
+            "logistics_exception",
         ]  # fmt: skip
     )
     occurred_at = serializers.DateTimeField()
     data = serializers.DictField(
         required=False,
-        help_text="pickup_scanned: carrier, tracking_no; delivered: to_door; refunded: reason, staff_intervened; "
+        help_text="pickup_scanned: carrier, tracking_no; delivered: to_door; refunded: reason (quality | "
+        "not_as_described | logistics | changed_mind | other; anything else counts as other), staff_intervened; "
         "return_signed: freight; rated: item_as_described, service_attitude, logistics, product (1–5); "
-        "help_requested: scenario",
+        "help_requested: scenario; logistics_exception (the carrier reports a parcel lost, damaged, stalled or "
+        "returned): what (free text, optional). Order facts are folded in first-wins: the earliest event of "
+        "a kind sets the time (and the carrier, refund reason, rating); staff_intervened is true once any "
+        "refunded event says so.",
     )
 
 

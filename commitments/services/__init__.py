@@ -24,10 +24,13 @@ from .ingest import (
     events_ingest,
     orders_ingest,
 )
+from .metrics import metrics_days_mark, metrics_days_mark_many
 from .settings import commitment_settings_update
 from .vouchers import voucher_issue, voucher_redeem, vouchers_expire
 
 __all__ = [
+    "metrics_days_mark",
+    "metrics_days_mark_many",
     "appeal_deadline",
     "breach_appeal_decide",
     "breach_appeal_submit",

@@ -12,6 +12,7 @@ from merchants.services import deposit_post_entry
 from ..models import AppealEvidence, Breach, BreachAppeal, Commitment, CommitmentRules, Voucher
 from ..selectors import commitment_settings
 from .breaches import VOUCHER_SOURCE
+from .metrics import metrics_days_mark
 from .text import clean_text
 
 APPEAL_SOURCE = "commitments.breach_appeal"
@@ -79,6 +80,7 @@ def breach_appeal_decide(*, appeal_id: int, uphold: bool, note: str = "", actor=
             breach = Breach.objects.select_for_update().get(pk=appeal.breach_id)
             breach.counts_in_metrics = False
             breach.save(update_fields=["counts_in_metrics", "updated_at"])
+            metrics_days_mark(commitment_ids=[commitment_id], now=now)
             voucher = Voucher.objects.select_for_update().filter(breach=breach).first()
             if voucher is not None:
                 recovered = DepositEntry.objects.filter(

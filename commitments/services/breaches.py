@@ -29,6 +29,7 @@ from ..models import (
     Voucher,
 )
 from ..selectors import commitment_settings
+from .metrics import metrics_days_mark
 from .vouchers import voucher_issue
 
 logger = logging.getLogger(__name__)
@@ -152,6 +153,7 @@ def commitments_breach_many(
             breach_ids = list(
                 Breach.objects.filter(commitment_id__in=[pk for pk, _ in rows]).values_list("pk", flat=True)
             )
+        metrics_days_mark(commitment_ids=[pk for pk, _ in rows], now=now)
         _queue_compensation(breach_ids)
     return breach_ids
 
@@ -186,6 +188,7 @@ def commitments_exempt_many(
         )
         # Breaches exempted afterwards no longer count anywhere.
         Breach.objects.filter(commitment_id__in=locked).update(counts_in_metrics=False, updated_at=now)
+        metrics_days_mark(commitment_ids=locked, now=now)
     return count
 
 
@@ -509,5 +512,6 @@ def breach_exclude_from_metrics(
             return False
         breach.counts_in_metrics = False
         breach.save(update_fields=["counts_in_metrics", "updated_at"])
+        metrics_days_mark(commitment_ids=[breach.commitment_id])
         audit_record(actor=actor, verb="breach.excluded_from_metrics", target=breach, data={"reason": reason})
     return True

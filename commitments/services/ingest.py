@@ -17,12 +17,13 @@ from django.db.models import Min, Q
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 
+from core.periods import local_date
 from core.regions import is_province
 from merchants.models import Product
 from tags.models import TagHolding, TagTermsVersion
 
 from .. import terms as T
-from ..models import Breach, Commitment, FulfilmentEvent, Order
+from ..models import Breach, Commitment, FulfilmentEvent, Order, RefundReason
 from .breaches import (
     active_declarations,
     commitments_breach_many,
@@ -30,6 +31,7 @@ from .breaches import (
     declaration_covering,
     force_majeure_reason,
 )
+from .metrics import metrics_days_mark, metrics_days_mark_many
 from .text import is_text as _is_text
 
 MAX_BATCH = 1000
@@ -379,6 +381,9 @@ def orders_ingest(*, items: list[dict], actor=None) -> BatchResult:
             if result.items[index].id is None:
                 result.items[index] = ItemResult(index, external_id, DUPLICATE, "already received")
         commitments_snapshot(orders=new_orders, now=now)
+        metrics_days_mark_many(
+            days={(o["merchant_id"], local_date(o["paid_at"])) for o in new_orders}, now=now
+        )
     return result
 
 
@@ -487,7 +492,77 @@ _FACT_OF_KIND = {
     FulfilmentEvent.Kind.INVOICE_REQUESTED: "invoice_requested_at",
     FulfilmentEvent.Kind.INVOICE_ISSUED: "invoice_issued_at",
     FulfilmentEvent.Kind.CANCELLED: "cancelled_at",
+    FulfilmentEvent.Kind.LOGISTICS_EXCEPTION: "logistics_exception_at",
 }
+# Folded into Order columns, first wins (the rules see them through T.OrderFacts too where they care).
+_FOLDED_TIMES = (
+    "first_pickup_at",
+    "delivered_at",
+    "cancelled_at",
+    "logistics_exception_at",
+    "refund_requested_at",
+    "refunded_at",
+)
+_ORDER_FACT_NAMES = set(T.OrderFacts.__dataclass_fields__)
+# Facts read from the first event's data rather than its time.
+_DETAIL_KINDS = (FulfilmentEvent.Kind.RATED, FulfilmentEvent.Kind.REFUNDED)
+_RATING_COLUMNS = {
+    "product": "rating_product",
+    "item_as_described": "rating_described",
+    "service_attitude": "rating_attitude",
+    "logistics": "rating_logistics",
+}
+_DETAIL_COLUMNS = (
+    "refund_reason",
+    "refund_staff_intervened",
+    "rated_at",
+    "rating_product",
+    "rating_described",
+    "rating_attitude",
+    "rating_logistics",
+)
+
+
+_FOLDED_COLUMNS = (*_FOLDED_TIMES, "carrier", *_DETAIL_COLUMNS)
+_FOLDED_CASTS = {
+    **dict.fromkeys(_FOLDED_TIMES, "timestamptz"),
+    "carrier": "varchar",
+    "refund_reason": "varchar",
+    "refund_staff_intervened": "boolean",
+    "rated_at": "timestamptz",
+    **dict.fromkeys(
+        ("rating_product", "rating_described", "rating_attitude", "rating_logistics"), "smallint"
+    ),
+    "updated_at": "timestamptz",
+}
+
+
+def refund_reason_category(raw) -> str:
+    """Upstream's reason as one of the categories; anything unknown (or missing) is `other`."""
+    value = str(raw or "").strip().lower()
+    return value if value in RefundReason.values else RefundReason.OTHER
+
+
+def order_details_from_events(order_ids) -> dict[int, dict]:
+    """Per order: the refund reason and rating of its first `refunded` / `rated` event, and whether any
+    `refunded` event says staff intervened. One query over those orders' events."""
+    details: dict[int, dict] = {}
+    for order_id, kind, occurred_at, data in (
+        FulfilmentEvent.objects.filter(order_id__in=list(order_ids), kind__in=list(_DETAIL_KINDS))
+        .order_by("order_id", "occurred_at", "pk")
+        .values_list("order_id", "kind", "occurred_at", "data")
+    ):
+        d = details.setdefault(order_id, {})
+        data = data if isinstance(data, dict) else {}
+        if kind == FulfilmentEvent.Kind.REFUNDED:
+            d.setdefault("refund_reason", refund_reason_category(data.get("reason")))
+            if data.get("staff_intervened") is True:
+                d["refund_staff_intervened"] = True
+        elif "rated_at" not in d:
+            d["rated_at"] = occurred_at
+            for key, column in _RATING_COLUMNS.items():
+                d[column] = data.get(key)
+    return details
 
 
 def _validate_event_data(kind: str, data) -> dict:
@@ -601,10 +676,13 @@ def events_ingest(*, items: list[dict], actor=None) -> BatchResult:
 
 def events_apply(*, events: list[dict], now=None) -> None:
     """Fold new events into their orders and decide the orders' open commitments (set-based)."""
-    relevant = [e for e in events if e["kind"] in _FACT_OF_KIND]
-    if not relevant:
+    if not events:
         return
     now = now or timezone.now()
+    metrics_days_mark(order_ids={e["order_id"] for e in events}, now=now)
+    relevant = [e for e in events if e["kind"] in _FACT_OF_KIND or e["kind"] in _DETAIL_KINDS]
+    if not relevant:
+        return
     order_ids = {e["order_id"] for e in relevant}
     # First occurrence of each fact, over everything received so far (so arrival order never matters).
     firsts: dict[int, dict[str, datetime]] = defaultdict(dict)
@@ -623,14 +701,14 @@ def events_apply(*, events: list[dict], now=None) -> None:
             "province",
             "shipping_fee",
             "agreed_install_date",
-            "cancelled_at",
-            "first_pickup_at",
             "carrier",
-            "delivered_at",
             "shopper_ref",
             "merchant_id",
+            *_FOLDED_TIMES,
+            *_DETAIL_COLUMNS,
         )
     }
+    details = order_details_from_events({e["order_id"] for e in relevant if e["kind"] in _DETAIL_KINDS})
     carrier_of = {}
     for e in relevant:
         if e["kind"] == FulfilmentEvent.Kind.PICKUP_SCANNED and e["occurred_at"] == firsts[e["order_id"]].get(
@@ -642,29 +720,20 @@ def events_apply(*, events: list[dict], now=None) -> None:
     for pk, order in orders.items():
         facts = firsts[pk]
         dirty = False
-        for name in ("first_pickup_at", "delivered_at", "cancelled_at"):
+        for name in _FOLDED_TIMES:
             if facts.get(name) is not None and getattr(order, name) != facts[name]:
                 setattr(order, name, facts[name])
                 dirty = True
         if pk in carrier_of and order.carrier != carrier_of[pk]:
             order.carrier = carrier_of[pk]
             dirty = True
+        for name, value in details.get(pk, {}).items():
+            if getattr(order, name) != value:
+                setattr(order, name, value)
+                dirty = True
         if dirty:
-            changed.append(
-                (pk, order.first_pickup_at, order.delivered_at, order.cancelled_at, order.carrier, now)
-            )
-    _bulk_set(
-        Order,
-        ["first_pickup_at", "delivered_at", "cancelled_at", "carrier", "updated_at"],
-        changed,
-        casts={
-            "first_pickup_at": "timestamptz",
-            "delivered_at": "timestamptz",
-            "cancelled_at": "timestamptz",
-            "carrier": "varchar",
-            "updated_at": "timestamptz",
-        },  # fmt: skip
-    )
+            changed.append((pk, *(getattr(order, name) for name in _FOLDED_COLUMNS), now))
+    _bulk_set(Order, [*_FOLDED_COLUMNS, "updated_at"], changed, casts=_FOLDED_CASTS)
 
     open_commitments = list(
         Commitment.objects.filter(order_id__in=order_ids, state=Commitment.State.PENDING).values_list(
@@ -691,7 +760,11 @@ def events_apply(*, events: list[dict], now=None) -> None:
             first_pickup_at=order.first_pickup_at,
             carrier=order.carrier,
             delivered_at=order.delivered_at,
-            **{k: v for k, v in f.items() if k not in ("first_pickup_at", "delivered_at", "cancelled_at")},
+            **{
+                k: v
+                for k, v in f.items()
+                if k in _ORDER_FACT_NAMES and k not in ("first_pickup_at", "delivered_at", "cancelled_at")
+            },
         )
         decision = T.evaluate(terms_of.get(version_id) or {}, deadline=deadline, facts=facts)
         if decision is None:

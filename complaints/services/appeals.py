@@ -7,7 +7,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from commitments.models import Breach
-from commitments.services import breach_exclude_from_metrics
+from commitments.services import breach_exclude_from_metrics, metrics_days_mark
 from core.audit import audit_record
 from core.errors import ApplicationError, Conflict, InvalidTransition, NotFound, check_transition
 from core.files import validate_evidence
@@ -114,6 +114,7 @@ def complaint_appeal_decide(*, appeal_id: int, outcome: str, reason: str, actor=
                 update.append("reversal_entry")
             complaint.counts_in_metrics = False
             complaint.save(update_fields=["counts_in_metrics", "updated_at"])
+            metrics_days_mark(order_ids=[complaint.order_id], now=now)
             if complaint.breach_id is not None:
                 # A breach this complaint established leaves the metrics with it.
                 breach_exclude_from_metrics(

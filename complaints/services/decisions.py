@@ -11,7 +11,12 @@ from django.db import transaction
 from django.utils import timezone
 
 from commitments.models import Commitment
-from commitments.services import breach_mark_compensated, commitment_breach_from_complaint, voucher_issue
+from commitments.services import (
+    breach_mark_compensated,
+    commitment_breach_from_complaint,
+    metrics_days_mark,
+    voucher_issue,
+)
 from core.audit import audit_record
 from core.errors import ApplicationError, NotFound, check_transition
 from core.money import ZERO, to_money
@@ -97,6 +102,7 @@ def complaint_decide(
             allowed=Complaint.ALLOWED_TRANSITIONS, current=complaint.state, target=outcome, what="complaint"
         )
         complaint = Complaint.objects.select_related("order", "standard").get(pk=complaint.pk)
+        metrics_days_mark(order_ids=[complaint.order_id], now=now)
         fields = {
             "decided_at": now,
             "decided_by": actor if getattr(actor, "is_authenticated", False) else None,

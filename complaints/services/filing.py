@@ -8,6 +8,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from commitments.models import Commitment, Order
+from commitments.services import metrics_days_mark
 from core.audit import audit_record
 from core.errors import ApplicationError, Conflict
 from core.files import validate_evidence
@@ -179,6 +180,7 @@ def help_requests_ingest(*, items: list[HelpRequestItem], actor=None) -> dict[st
     before = HelpRequest.objects.filter(external_id__in=[r.external_id for r in rows]).count()
     with transaction.atomic():
         HelpRequest.objects.bulk_create(rows, ignore_conflicts=True, batch_size=500)
+        metrics_days_mark(order_ids={r.order_id for r in rows})
     distinct = len({r.external_id for r in rows})
     return {
         "received": len(rows),
