@@ -100,6 +100,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "core.context_processors.roles",
+                "merchants.context_processors.notices",
             ],
             "builtins": ["core.templatetags.money"],
         },
@@ -189,6 +190,16 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "task": "complaints.escalate_overdue",
         "schedule": timedelta(minutes=15),
     },
+    # Daily: evaluates month M on the 1st PRC working day of M+1, or catches up a missed month.
+    "scoring-evaluation-daily": {
+        "task": "scoring.evaluation_daily",
+        "schedule": crontab(minute=30, hour=2),
+    },
+    # Appeals that were open at an evaluation's cut-off and are now decided: re-evaluate those months.
+    "scoring-evaluation-appeals": {
+        "task": "scoring.evaluation_appeals",
+        "schedule": crontab(minute=45),
+    },
 }
 
 # --- auth, i18n, time -------------------------------------------------------------------------
@@ -235,6 +246,8 @@ EMAIL_HOST_USER = env("EMAIL_HOST_USER")
 EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "platform@example.com")
+# Absolute links in e-mails (merchant notices) start with this.
+SITE_URL = env("SITE_URL", "http://127.0.0.1:8000")
 
 # --- security when not debugging --------------------------------------------------------------
 if not DEBUG:

@@ -185,3 +185,35 @@ class DepositEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.amount}"
+
+
+class Notice(models.Model):
+    """A message for a merchant's users (the back-office notification centre), e-mailed where configured.
+
+    Stored as a code and parameters, rendered in the reader's language by the renderer its app
+    registered in `merchants.notices` (an app above merchants: scoring, courses ...).
+    `key` makes each notice once-only (e.g. one per evaluation result and action).
+    """
+
+    merchant = models.ForeignKey(Merchant, on_delete=models.CASCADE, related_name="notices")
+    key = models.CharField(max_length=120, unique=True)
+    code = models.CharField(max_length=60)
+    params = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(db_index=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+    read_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    email_to = models.EmailField(blank=True)
+    email_sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("merchant notice")
+        indexes = [
+            models.Index(fields=["merchant", "-created_at"]),
+            models.Index(fields=["merchant"], name="notice_unread_idx", condition=Q(read_at=None)),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} for {self.merchant_id}"

@@ -11,7 +11,7 @@ from core.audit import audit_record
 from core.errors import ApplicationError
 from core.money import to_money
 
-from .models import Category, DepositAccount, DepositEntry, Membership, Merchant
+from .models import Category, DepositAccount, DepositEntry, Membership, Merchant, Notice
 
 
 def merchant_create(
@@ -161,3 +161,85 @@ def deposit_refresh_topup_flags() -> dict[str, int]:
             topup_required_since=None, updated_at=now
         ),
     }
+
+
+# --- notices (the back-office notification centre) ----------------------------------------------
+
+
+def notice_create(*, merchant_id: int, key: str, code: str, params: dict, now=None) -> Notice | None:
+    """Store a notice once per `key` (None when it already exists) and e-mail it after commit.
+
+    The e-mail goes to the merchant's contact address, where one is configured.
+    """
+    from .tasks import send_notice_email
+
+    email = Merchant.objects.filter(pk=merchant_id).values_list("contact_email", flat=True).first() or ""
+    notice, created = Notice.objects.get_or_create(
+        key=key[:120],
+        defaults={
+            "merchant_id": merchant_id,
+            "code": code,
+            "params": params,
+            "created_at": now or timezone.now(),
+            "email_to": email,
+        },
+    )
+    if not created:
+        return None
+    if email:
+        transaction.on_commit(lambda: send_notice_email.delay(notice.pk))
+    return notice
+
+
+def notice_mark_read(*, merchant_id: int, notice_ids: list[int] | None = None, user=None) -> int:
+    """Mark the merchant's unread notices read (all of them, or those listed). Returns how many."""
+    qs = Notice.objects.filter(merchant_id=merchant_id, read_at__isnull=True)
+    if notice_ids is not None:
+        qs = qs.filter(pk__in=notice_ids)
+    reader = user if getattr(user, "is_authenticated", False) else None
+    return qs.update(read_at=timezone.now(), read_by=reader)
+
+
+def notice_email_send(*, notice_id: int) -> bool:
+    """Send a notice's e-mail at most once: claim it (compare-and-set), then send; a failure releases it.
+
+    Rendered in the platform's default language (zh-hans) with the English text below it.
+    """
+    from django.conf import settings
+    from django.core.mail import send_mail
+    from django.utils import translation
+
+    from .notices import render_notice
+
+    claimed_at = timezone.now()
+    if (
+        not Notice.objects.filter(pk=notice_id, email_sent_at__isnull=True)
+        .exclude(email_to="")
+        .update(email_sent_at=claimed_at)
+    ):
+        return False
+    notice = Notice.objects.get(pk=notice_id)
+    parts = []
+    subject = ""
+    for language in (settings.LANGUAGE_CODE, "en"):
+        with translation.override(language):
+            rendered = render_notice(notice.code, notice.params)
+        subject = subject or rendered.title
+        body = [rendered.title, "", *rendered.lines]
+        if rendered.link_url:
+            body += ["", f"{rendered.link_label}: {_absolute(rendered.link_url)}"]
+        parts.append("\n".join(body))
+    try:
+        send_mail(subject, "\n\n----------\n\n".join(parts), None, [notice.email_to])
+    except Exception:
+        Notice.objects.filter(pk=notice_id, email_sent_at=claimed_at).update(email_sent_at=None)
+        raise
+    return True
+
+
+def _absolute(url: str) -> str:
+    from django.conf import settings
+
+    if url.startswith(("http://", "https://")):
+        return url
+    return getattr(settings, "SITE_URL", "http://127.0.0.1:8000").rstrip("/") + url

@@ -5,4 +5,6 @@ from .views import office
 urlpatterns = [
     path("", office.dashboard, name="dashboard"),
     path("deposit/", office.deposit_ledger, name="deposit"),
+    path("notices/", office.notices, name="notices"),
+    path("notices/read/", office.notices_read, name="notices-read"),
 ]

@@ -1,3 +1,7 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from .views import evaluation_office
+
+urlpatterns: list = [
+    path("evaluation/", evaluation_office.evaluation, name="evaluation"),
+]

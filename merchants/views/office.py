@@ -1,13 +1,16 @@
-"""Merchant back office: dashboard and deposit ledger."""
+"""Merchant back office: dashboard, deposit ledger, notification centre."""
 
 from django.core.paginator import Paginator
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
 
 from core.dashboard import office_cards
 
 from ..access import merchant_required
-from ..models import DepositEntry
+from ..models import DepositEntry, Notice
+from ..notices import render_notice
 from ..selectors import deposit_entries
+from ..services import notice_mark_read
 
 
 @merchant_required
@@ -45,3 +48,23 @@ def deposit_ledger(request):
             "kind": kind,
         },
     )
+
+
+@merchant_required
+def notices(request):
+    """The notification centre: newest first, each rendered in the reader's language."""
+    page = Paginator(
+        Notice.objects.filter(merchant=request.merchant).order_by("-created_at", "-id"), 20
+    ).get_page(request.GET.get("page"))
+    items = [{"notice": n, "text": render_notice(n.code, n.params)} for n in page.object_list]
+    return render(request, "office/notices.html", {"page": page, "items": items})
+
+
+@require_POST
+@merchant_required
+def notices_read(request):
+    """Mark one notice (`notice` in the form) or all of them read."""
+    raw = request.POST.get("notice", "")
+    ids = [int(raw)] if raw.isdigit() else None
+    notice_mark_read(merchant_id=request.merchant.pk, notice_ids=ids, user=request.user)
+    return redirect("office:notices")

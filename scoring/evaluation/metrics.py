@@ -1,0 +1,229 @@
+"""The figures of one evaluated month, for many holdings at once, and how they are judged (SPEC §8).
+
+Figures come from the shared indicators of the apps that own the facts; this module only groups
+them per merchant × category × tag and decides pass / fail. A fixed number of queries whatever the
+number of merchants:
+
+1. orders paid in the month per merchant (the denominator of both rates);
+2. the month's fault complaints (one row per complaint: they are a small share of orders), each
+   counted for the merchant's holdings whose tag it names or whose category its order is in;
+   complaints under appeal at the cut-off (their own appeal, or their breach's) are left out;
+3. refund disputes per merchant;
+4. DSR ratings per merchant over the window ending with the month (≤ N per shopper per month);
+5. breaches under appeal at the cut-off (listed, they feed no metric of the evaluation).
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+
+from commitments.models import BreachAppeal, FulfilmentEvent
+from complaints.models import Appeal
+from complaints.selectors import fault_complaints, orders_paid, refund_dispute_rate
+from core.calendar import business_tz
+
+from ..models import EvaluationResult, EvaluationRules
+
+PASSED = EvaluationResult.Judgement.PASSED
+FAILED = EvaluationResult.Judgement.FAILED
+NOT_JUDGED = EvaluationResult.Judgement.NOT_JUDGED
+
+# The metric codes notices, courses (scoring.hooks.course_for) and pages use.
+FAULT = "fault_complaint_rate"
+DSR = "dsr"
+DISPUTE = "refund_dispute_rate"
+METRICS = (FAULT, DSR, DISPUTE)
+
+
+def month_bounds(period: date) -> tuple[datetime, datetime]:
+    """[start, end) of the Asia/Shanghai calendar month starting at `period`, as aware datetimes."""
+    tz = business_tz()
+    start = datetime(period.year, period.month, 1, tzinfo=tz)
+    following = add_months(period, 1)
+    return start, datetime(following.year, following.month, 1, tzinfo=tz)
+
+
+def add_months(day: date, months: int) -> date:
+    """The first day of the month `months` after the month of `day`."""
+    index = day.year * 12 + day.month - 1 + months
+    return date(index // 12, index % 12 + 1, 1)
+
+
+@dataclass(frozen=True)
+class HoldingKey:
+    holding_id: int
+    merchant_id: int
+    category_id: int
+    tag_id: int
+    state: str
+
+
+@dataclass
+class Figures:
+    orders: int = 0
+    fault: int = 0
+    excluded_complaints: int = 0
+    dsr_points: int = 0
+    dsr_items: int = 0
+    dsr_ratings: int = 0
+    disputes: int = 0
+
+
+@dataclass(frozen=True)
+class Exclusion:
+    merchant_id: int
+    kind: str  # "complaint" | "breach"
+    object_id: int
+    order_external_id: str
+
+
+@dataclass
+class MonthFigures:
+    per_holding: dict[int, Figures] = field(default_factory=dict)
+    exclusions: list[Exclusion] = field(default_factory=list)
+
+
+def month_figures(
+    *,
+    period: date,
+    holdings: list[HoldingKey],
+    rules: EvaluationRules,
+    merchant_ids=None,
+    with_dsr: bool = True,
+) -> MonthFigures:
+    """Every holding's figures for the month starting at `period`. `merchant_ids` None = all merchants."""
+    start, end = month_bounds(period)
+    orders = orders_paid(start=start, end=end, merchant_ids=merchant_ids)
+    disputes = refund_dispute_rate(start=start, end=end, merchant_ids=merchant_ids)
+
+    faults_by_merchant: dict[int, list[tuple[int, int | None, int]]] = defaultdict(list)
+    excluded_by_merchant: dict[int, list[tuple[int | None, int]]] = defaultdict(list)
+    result = MonthFigures()
+    rows = fault_complaints(start=start, end=end, merchant_ids=merchant_ids).values_list(
+        "pk", "merchant_id", "order_id", "order__external_id", "tag_id", "order__category_id",
+        "appeal__state", "breach__appeal__state",
+    )  # fmt: skip
+    for pk, merchant_id, order_id, external_id, tag_id, category_id, appeal, breach_appeal in rows:
+        if appeal == Appeal.State.FILED or breach_appeal == BreachAppeal.State.SUBMITTED:
+            excluded_by_merchant[merchant_id].append((tag_id, category_id))
+            result.exclusions.append(Exclusion(merchant_id, "complaint", pk, external_id))
+        else:
+            faults_by_merchant[merchant_id].append((order_id, tag_id, category_id))
+
+    breaches = BreachAppeal.objects.filter(
+        state=BreachAppeal.State.SUBMITTED, breach__detected_at__lt=end, breach__counts_in_metrics=True
+    )
+    if merchant_ids is not None:
+        breaches = breaches.filter(merchant_id__in=list(merchant_ids))
+    for breach_id, merchant_id, external_id in breaches.values_list(
+        "breach_id", "merchant_id", "breach__commitment__order__external_id"
+    ):
+        result.exclusions.append(Exclusion(merchant_id, "breach", breach_id, external_id))
+
+    dsr = dsr_figures(period=period, rules=rules, merchant_ids=merchant_ids) if with_dsr else {}
+
+    for key in holdings:
+        figures = Figures(orders=orders.get(key.merchant_id, 0))
+        figures.fault = len(
+            {
+                order_id
+                for order_id, tag_id, category_id in faults_by_merchant.get(key.merchant_id, ())
+                if tag_id == key.tag_id or category_id == key.category_id
+            }
+        )
+        figures.excluded_complaints = sum(
+            1
+            for tag_id, category_id in excluded_by_merchant.get(key.merchant_id, ())
+            if tag_id == key.tag_id or category_id == key.category_id
+        )
+        rate = disputes.get(key.merchant_id)
+        figures.disputes = rate.numerator if rate else 0
+        points, items, ratings = dsr.get(key.merchant_id, (0, 0, 0))
+        figures.dsr_points, figures.dsr_items, figures.dsr_ratings = points, items, ratings
+        result.per_holding[key.holding_id] = figures
+    return result
+
+
+DSR_ITEMS = ("item_as_described", "service_attitude", "logistics")
+
+
+def dsr_figures(
+    *, period: date, rules: EvaluationRules, merchant_ids=None
+) -> dict[int, tuple[int, int, int]]:
+    """Per merchant: (sum of the item scores, number of item scores, ratings counted) over the
+    `dsr_window_days` days ending with the month, at most `dsr_max_per_shopper_month` ratings per
+    shopper per calendar month (the earliest count)."""
+    _start, end = month_bounds(period)
+    start = end - timedelta(days=rules.dsr_window_days)
+    qs = FulfilmentEvent.objects.filter(
+        kind=FulfilmentEvent.Kind.RATED, occurred_at__gte=start, occurred_at__lt=end
+    )
+    if merchant_ids is not None:
+        qs = qs.filter(order__merchant_id__in=list(merchant_ids))
+    tz = business_tz()
+    seen: dict[tuple[int, str, int, int], int] = defaultdict(int)
+    result: dict[int, list[int]] = defaultdict(lambda: [0, 0, 0])
+    for merchant_id, shopper, at, data in qs.order_by("occurred_at", "pk").values_list(
+        "order__merchant_id", "order__shopper_ref", "occurred_at", "data"
+    ):
+        local = at.astimezone(tz)
+        slot = (merchant_id, shopper, local.year, local.month)
+        if seen[slot] >= rules.dsr_max_per_shopper_month:
+            continue
+        scores = [data.get(item) for item in DSR_ITEMS if isinstance(data.get(item), int)]
+        if not scores:
+            continue
+        seen[slot] += 1
+        entry = result[merchant_id]
+        entry[0] += sum(scores)
+        entry[1] += len(scores)
+        entry[2] += 1
+    return {m: (v[0], v[1], v[2]) for m, v in result.items()}
+
+
+@dataclass(frozen=True)
+class Judgement:
+    on_counts: bool
+    fault: str
+    dsr: str
+    dispute: str
+
+    @property
+    def failed_metrics(self) -> list[str]:
+        return [
+            code
+            for code, value in ((FAULT, self.fault), (DSR, self.dsr), (DISPUTE, self.dispute))
+            if value == FAILED
+        ]
+
+    @property
+    def outcome(self) -> str:
+        return EvaluationResult.Outcome.FAILED if self.failed_metrics else EvaluationResult.Outcome.PASSED
+
+
+def judge(
+    *,
+    orders: int,
+    fault: int,
+    disputes: int,
+    dsr_points: int,
+    dsr_items: int,
+    dsr_ratings: int,
+    rules: EvaluationRules,
+) -> Judgement:
+    """Exact comparisons on integers and Decimals: no rounding decides an outcome."""
+    on_counts = orders < rules.small_sample_orders
+    if on_counts:
+        fault_result = FAILED if fault >= rules.small_sample_fail_complaints else PASSED
+        dispute_result = NOT_JUDGED
+    else:
+        fault_result = FAILED if Decimal(fault) * 100 >= rules.fault_rate_fail_percent * orders else PASSED
+        dispute_result = (
+            FAILED if Decimal(disputes) * 100 > rules.dispute_rate_fail_percent * orders else PASSED
+        )
+    if dsr_ratings >= rules.dsr_min_ratings and dsr_items:
+        dsr_result = FAILED if Decimal(dsr_points) < rules.dsr_fail_below * dsr_items else PASSED
+    else:
+        dsr_result = NOT_JUDGED
+    return Judgement(on_counts=on_counts, fault=fault_result, dsr=dsr_result, dispute=dispute_result)

@@ -1,0 +1,196 @@
+"""Reads of the monthly evaluation: the rules snapshot, runs, results, one merchant's history, what-if."""
+
+import logging
+import math
+from dataclasses import asdict, dataclass
+from datetime import date
+from decimal import Decimal
+
+from django.core.cache import cache
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from core.calendar import local_date
+from tags.models import TagHolding
+
+from ..models import EvaluationExclusion, EvaluationResult, EvaluationRules, EvaluationRun, EvaluationSettings
+from .metrics import HoldingKey, month_figures
+
+logger = logging.getLogger(__name__)
+
+SETTINGS_CACHE_KEY = "scoring:evaluation-settings:v1"
+SETTINGS_CACHE_SECONDS = 60
+
+
+def evaluation_settings() -> EvaluationRules:
+    """The current EvaluationSettings as a snapshot: one cache read, the database only on a miss."""
+    try:
+        cached = cache.get(SETTINGS_CACHE_KEY)
+    except Exception:  # noqa: BLE001 - the cache is an optimisation, the row is the truth
+        logger.warning("evaluation settings: cache read failed", exc_info=True)
+        cached = None
+    if cached is not None:
+        try:
+            return EvaluationRules(**cached)
+        except TypeError:  # written by an older release with other fields
+            pass
+    rules = EvaluationSettings.current().rules()
+    try:
+        cache.set(SETTINGS_CACHE_KEY, asdict(rules), SETTINGS_CACHE_SECONDS)
+    except Exception:  # noqa: BLE001
+        logger.warning("evaluation settings: cache write failed", exc_info=True)
+    return rules
+
+
+def evaluation_settings_forget() -> None:
+    try:
+        cache.delete(SETTINGS_CACHE_KEY)
+    except Exception:  # noqa: BLE001
+        logger.warning("evaluation settings: cache delete failed", exc_info=True)
+
+
+# --- runs and results ----------------------------------------------------------------------------
+
+
+def run_list() -> QuerySet[EvaluationRun]:
+    return EvaluationRun.objects.order_by("-period")
+
+
+def run_get(period: date) -> EvaluationRun | None:
+    return EvaluationRun.objects.filter(period=period).first()
+
+
+def last_completed_run() -> EvaluationRun | None:
+    return EvaluationRun.objects.filter(state=EvaluationRun.State.COMPLETED).order_by("-period").first()
+
+
+def result_list(
+    *, run: EvaluationRun, outcome: str = "", tag: str = "", category: str = "", action: str = ""
+) -> QuerySet[EvaluationResult]:
+    qs = run.results.select_related("merchant", "tag", "category").order_by(
+        "merchant__shop_code", "category_id", "tag_id"
+    )
+    if outcome:
+        qs = qs.filter(outcome=outcome)
+    if tag:
+        qs = qs.filter(tag__code=tag)
+    if category:
+        qs = qs.filter(category__code=category)
+    if action:
+        qs = qs.filter(action=action)
+    return qs
+
+
+def merchant_history(*, merchant_id: int) -> QuerySet[EvaluationResult]:
+    return (
+        EvaluationResult.objects.filter(merchant_id=merchant_id)
+        .select_related("tag", "category")
+        .order_by("-period", "category_id", "tag_id")
+    )
+
+
+def exclusions_for(*, run: EvaluationRun, merchant_id: int | None = None) -> QuerySet[EvaluationExclusion]:
+    qs = run.exclusions.select_related("merchant").order_by("merchant__shop_code", "id")
+    if merchant_id is not None:
+        qs = qs.filter(merchant_id=merchant_id)
+    return qs
+
+
+def merchant_exclusions(*, merchant_id: int) -> QuerySet[EvaluationExclusion]:
+    return EvaluationExclusion.objects.filter(merchant_id=merchant_id).order_by("-period", "id")
+
+
+# --- threshold impact ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ImpactRow:
+    result: EvaluationResult
+    before: str
+    after: str
+
+
+@dataclass(frozen=True)
+class Impact:
+    run: EvaluationRun | None
+    pass_to_fail: list[ImpactRow]
+    fail_to_pass: list[ImpactRow]
+
+    @property
+    def merchants_pass_to_fail(self) -> int:
+        return len({row.result.merchant_id for row in self.pass_to_fail})
+
+    @property
+    def merchants_fail_to_pass(self) -> int:
+        return len({row.result.merchant_id for row in self.fail_to_pass})
+
+
+def threshold_impact(*, rules: EvaluationRules, run: EvaluationRun | None = None) -> Impact:
+    """How the last evaluated month's outcomes would change under `rules`, from the stored figures.
+
+    Judged again from each result's numerators and denominators, so no order is read: exact, and
+    one query whatever the month's size.
+    """
+    from .metrics import judge
+
+    run = run or last_completed_run()
+    if run is None:
+        return Impact(None, [], [])
+    to_fail, to_pass = [], []
+    for result in run.results.select_related("merchant", "tag", "category").order_by(
+        "merchant__shop_code", "tag_id"
+    ):
+        after = judge(
+            orders=result.orders,
+            fault=result.fault_numerator,
+            disputes=result.dispute_numerator,
+            dsr_points=result.dsr_numerator,
+            dsr_items=result.dsr_denominator,
+            dsr_ratings=result.dsr_ratings,
+            rules=rules,
+        ).outcome
+        if after != result.outcome:
+            row = ImpactRow(result, result.outcome, after)
+            (to_fail if after == EvaluationResult.Outcome.FAILED else to_pass).append(row)
+    return Impact(run, to_fail, to_pass)
+
+
+# --- what-if (SPEC §7) ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class WhatIf:
+    holding: TagHolding
+    orders: int
+    upheld: int
+    on_counts: bool
+    more_to_fail: int  # 0: the month already fails on complaints
+
+
+def what_if(*, merchant_id: int, now=None, rules: EvaluationRules | None = None) -> list[WhatIf]:
+    """For each tag the merchant holds: how many more upheld merchant-at-fault complaints this month
+    (Asia/Shanghai) would make it fail, given the month's orders so far."""
+    rules = rules or evaluation_settings()
+    today = local_date(now or timezone.now())
+    period = today.replace(day=1)
+    holdings = list(
+        TagHolding.objects.filter(merchant_id=merchant_id, state=TagHolding.State.ACTIVE, tag__monitored=True)
+        .select_related("tag", "category")
+        .order_by("category__sort_order", "tag__sort_order")
+    )
+    if not holdings:
+        return []
+    keys = [HoldingKey(h.pk, h.merchant_id, h.category_id, h.tag_id, h.state) for h in holdings]
+    figures = month_figures(
+        period=period, holdings=keys, rules=rules, merchant_ids=[merchant_id], with_dsr=False
+    )
+    answers = []
+    for holding in holdings:
+        fig = figures.per_holding[holding.pk]
+        on_counts = fig.orders < rules.small_sample_orders
+        if on_counts:
+            needed = rules.small_sample_fail_complaints
+        else:
+            needed = math.ceil(rules.fault_rate_fail_percent * fig.orders / Decimal(100))
+        answers.append(WhatIf(holding, fig.orders, fig.fault, on_counts, max(0, needed - fig.fault)))
+    return answers

@@ -1,0 +1,585 @@
+"""Writes of the monthly evaluation (SPEC §8): the rules, a month's run, the outcomes, re-evaluations.
+
+A run has two steps, each safe to repeat:
+
+1. **compute** (state `computing`): the figures of every evaluated holding in a few grouped queries,
+   stored as result rows with `bulk_create(ignore_conflicts=True)` on the (month, merchant, category,
+   tag) key, so a crash half-way leaves nothing that a second pass would duplicate or change;
+2. **apply** (state `applying`): the pending results in batches, each batch one transaction. Passing
+   active holdings are marked `kept` in one UPDATE per batch; the few that change go through the tag
+   holding services (revoke with the badge cascade, restore, bar), which lock the merchant row, write
+   history and audit, and refresh the public badge cache after commit. A result is marked applied
+   in the same transaction as its holding change, so a crash resumes exactly where it stopped.
+
+A completed run is never evaluated again: rerunning a month is a no-op. An appeal decided against
+the merchant re-evaluates that merchant's month (`evaluation_reevaluate`).
+"""
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Count, Q
+from django.utils import timezone
+
+from commitments.models import BreachAppeal
+from complaints.models import Appeal
+from core.audit import audit_record
+from core.calendar import first_working_day_of_month, local_date
+from core.errors import ApplicationError
+from merchants.services import notice_create
+from tags.models import TagHolding
+from tags.services import holding_bar, holding_restore, holding_revoke
+
+from .. import hooks
+from ..models import EvaluationExclusion, EvaluationResult, EvaluationRules, EvaluationRun, EvaluationSettings
+from .metrics import METRICS, HoldingKey, add_months, judge, month_bounds, month_figures
+from .selectors import evaluation_settings, evaluation_settings_forget
+
+logger = logging.getLogger(__name__)
+
+BATCH = 500
+ACTIVE = TagHolding.State.ACTIVE
+RECTIFYING = TagHolding.State.RECTIFYING
+Action = EvaluationResult.Action
+Outcome = EvaluationResult.Outcome
+
+
+# --- the rules ------------------------------------------------------------------------------------
+
+
+def evaluation_settings_update(*, actor=None, **changes) -> EvaluationSettings:
+    """Set some of the numbers; every value validated before anything is saved. A change bumps the rule version."""
+    unknown = sorted(set(changes) - set(EvaluationSettings.EDITABLE))
+    if unknown:
+        raise ApplicationError(
+            f"unknown settings: {', '.join(unknown)}", fields={name: ["unknown setting"] for name in unknown}
+        )
+    with transaction.atomic():
+        EvaluationSettings.current()
+        row = EvaluationSettings.objects.select_for_update().get(pk=EvaluationSettings.SINGLETON_PK)
+        before = {name: getattr(row, name) for name in changes}
+        for name, value in changes.items():
+            setattr(row, name, value)
+        try:
+            row.full_clean()
+        except ValidationError as exc:
+            raise ApplicationError(
+                "invalid evaluation settings",
+                fields={k: [str(m) for m in v] for k, v in exc.message_dict.items()},
+            ) from exc
+        changed = [name for name in changes if getattr(row, name) != before[name]]
+        if not changed:
+            return row
+        row.rule_version += 1
+        row.save(update_fields=[*changed, "rule_version", "updated_at"])
+        row.refresh_from_db(fields=changed)
+        audit_record(
+            actor=actor,
+            verb="evaluation_settings.changed",
+            target=row,
+            data={
+                "rule_version": row.rule_version,
+                **{name: [str(before[name]), str(getattr(row, name))] for name in changed},
+            },
+        )
+        evaluation_settings_forget()
+        transaction.on_commit(evaluation_settings_forget)
+    return row
+
+
+# --- computing ------------------------------------------------------------------------------------
+
+
+@dataclass
+class Draft:
+    """A result before it is stored (a dry run shows these)."""
+
+    key: HoldingKey
+    orders: int
+    fault: int
+    excluded: int
+    disputes: int
+    dsr_points: int
+    dsr_items: int
+    dsr_ratings: int
+    on_counts: bool
+    fault_result: str
+    dsr_result: str
+    dispute_result: str
+    outcome: str
+    failed_metrics: list[str]
+
+    def as_result(self, *, run: EvaluationRun, rules: EvaluationRules) -> EvaluationResult:
+        return EvaluationResult(
+            run=run,
+            period=run.period,
+            merchant_id=self.key.merchant_id,
+            category_id=self.key.category_id,
+            tag_id=self.key.tag_id,
+            holding_id=self.key.holding_id,
+            state_before=self.key.state,
+            **self.figures(),
+            thresholds=rules.thresholds(),
+            rule_version=rules.rule_version,
+        )
+
+    def figures(self) -> dict:
+        return {
+            "orders": self.orders,
+            "on_counts": self.on_counts,
+            "fault_numerator": self.fault,
+            "fault_denominator": self.orders,
+            "fault_result": self.fault_result,
+            "dsr_numerator": self.dsr_points,
+            "dsr_denominator": self.dsr_items,
+            "dsr_ratings": self.dsr_ratings,
+            "dsr_result": self.dsr_result,
+            "dispute_numerator": self.disputes,
+            "dispute_denominator": self.orders,
+            "dispute_result": self.dispute_result,
+            "excluded_complaints": self.excluded,
+            "outcome": self.outcome,
+            "failed_metrics": self.failed_metrics,
+        }
+
+
+def evaluated_holdings(*, period: date, merchant_ids=None) -> list[HoldingKey]:
+    """Monitored tags held during the month (granted before its end), and those in rectification for it."""
+    _start, end = month_bounds(period)
+    qs = TagHolding.objects.filter(tag__monitored=True).filter(
+        Q(state=ACTIVE, granted_at__lt=end) | Q(state=RECTIFYING, rectification_month=period)
+    )
+    if merchant_ids is not None:
+        qs = qs.filter(merchant_id__in=list(merchant_ids))
+    return [
+        HoldingKey(*row)
+        for row in qs.order_by("merchant_id", "category_id", "tag_id").values_list(
+            "pk", "merchant_id", "category_id", "tag_id", "state"
+        )
+    ]
+
+
+@dataclass
+class Computed:
+    drafts: list[Draft]
+    exclusions: list
+    rules: EvaluationRules
+
+
+def evaluation_compute(*, period: date, merchant_ids=None, rules: EvaluationRules | None = None) -> Computed:
+    """The month's results, nothing written (the dry run and the first step of a run)."""
+    rules = rules or evaluation_settings()
+    holdings = evaluated_holdings(period=period, merchant_ids=merchant_ids)
+    figures = month_figures(period=period, holdings=holdings, rules=rules, merchant_ids=merchant_ids)
+    drafts = []
+    for key in holdings:
+        fig = figures.per_holding[key.holding_id]
+        verdict = judge(
+            orders=fig.orders,
+            fault=fig.fault,
+            disputes=fig.disputes,
+            dsr_points=fig.dsr_points,
+            dsr_items=fig.dsr_items,
+            dsr_ratings=fig.dsr_ratings,
+            rules=rules,
+        )
+        drafts.append(
+            Draft(
+                key=key,
+                orders=fig.orders,
+                fault=fig.fault,
+                excluded=fig.excluded_complaints,
+                disputes=fig.disputes,
+                dsr_points=fig.dsr_points,
+                dsr_items=fig.dsr_items,
+                dsr_ratings=fig.dsr_ratings,
+                on_counts=verdict.on_counts,
+                fault_result=verdict.fault,
+                dsr_result=verdict.dsr,
+                dispute_result=verdict.dispute,
+                outcome=verdict.outcome,
+                failed_metrics=verdict.failed_metrics,
+            )
+        )
+    return Computed(drafts, figures.exclusions, rules)
+
+
+def _store(run: EvaluationRun, computed: Computed) -> None:
+    results = [draft.as_result(run=run, rules=computed.rules) for draft in computed.drafts]
+    for i in range(0, len(results), 2000):
+        EvaluationResult.objects.bulk_create(results[i : i + 2000], ignore_conflicts=True)
+    exclusions = [
+        EvaluationExclusion(
+            run=run,
+            period=run.period,
+            merchant_id=item.merchant_id,
+            kind=item.kind,
+            complaint_id=item.object_id if item.kind == "complaint" else None,
+            breach_id=item.object_id if item.kind == "breach" else None,
+            order_external_id=item.order_external_id,
+        )
+        for item in computed.exclusions
+    ]
+    EvaluationExclusion.objects.bulk_create(exclusions, ignore_conflicts=True)
+
+
+# --- running a month ------------------------------------------------------------------------------
+
+
+def evaluation_run(
+    *,
+    period: date,
+    trigger: str = EvaluationRun.Trigger.SCHEDULE,
+    actor=None,
+    progress: Callable[[int, int], None] | None = None,
+    crash_after: int | None = None,
+) -> EvaluationRun:
+    """Evaluate the calendar month starting at `period` for every merchant; safe to call again.
+
+    `crash_after` (tests only) raises after that many applied batches, to prove a run resumes.
+    """
+    period = period.replace(day=1)
+    rules = evaluation_settings()
+    run, created = EvaluationRun.objects.get_or_create(
+        period=period,
+        defaults={
+            "trigger": trigger,
+            "rule_version": rules.rule_version,
+            "thresholds": rules.thresholds(),
+            "started_at": timezone.now(),
+        },
+    )
+    if run.state == EvaluationRun.State.COMPLETED:
+        return run
+    if created:
+        audit_record(actor=actor, verb="evaluation.run_started", target=run, data={"month": run.month})
+    if run.state == EvaluationRun.State.COMPUTING:
+        # A resumed run keeps the rules it started with.
+        rules = EvaluationRules(rule_version=run.rule_version, **_rules_from(run.thresholds))
+        computed = evaluation_compute(period=period, rules=rules)
+        with transaction.atomic():
+            _store(run, computed)
+            EvaluationRun.objects.filter(pk=run.pk, state=EvaluationRun.State.COMPUTING).update(
+                state=EvaluationRun.State.APPLYING, computed_at=timezone.now()
+            )
+        run.refresh_from_db()
+    _apply_pending(run, actor=actor, progress=progress, crash_after=crash_after)
+    _finish(run, actor=actor)
+    return run
+
+
+def _rules_from(thresholds: dict) -> dict:
+    from decimal import Decimal
+
+    values = dict(thresholds)
+    for name in ("fault_rate_fail_percent", "dsr_fail_below", "dispute_rate_fail_percent"):
+        values[name] = Decimal(values[name])
+    return values
+
+
+def _apply_pending(run: EvaluationRun, *, actor, progress, crash_after: int | None) -> None:
+    total = run.results.count()
+    done = total - run.results.filter(action=Action.PENDING).count()
+    if progress:
+        progress(done, total)
+    last_id = 0
+    batches = 0
+    while True:
+        batch = list(
+            run.results.filter(action=Action.PENDING, pk__gt=last_id)
+            .select_related("tag", "category")
+            .order_by("pk")[:BATCH]
+        )
+        if not batch:
+            break
+        last_id = batch[-1].pk
+        with transaction.atomic():
+            _apply_batch(run, batch, actor=actor)
+        batches += 1
+        done += len(batch)
+        if progress:
+            progress(done, total)
+        if crash_after is not None and batches >= crash_after:
+            raise RuntimeError("simulated crash")
+
+
+def _apply_batch(run: EvaluationRun, batch: list[EvaluationResult], *, actor) -> None:
+    now = timezone.now()
+    current = dict(TagHolding.objects.filter(pk__in=[r.holding_id for r in batch]).values_list("pk", "state"))
+    kept = [
+        r.pk
+        for r in batch
+        if r.outcome == Outcome.PASSED and r.state_before == ACTIVE and current.get(r.holding_id) == ACTIVE
+    ]
+    if kept:
+        EvaluationResult.objects.filter(pk__in=kept, action=Action.PENDING).update(
+            action=Action.KEPT, applied_at=now
+        )
+    for result in batch:
+        if result.pk in kept:
+            continue
+        _apply_one(run, result, state_now=current.get(result.holding_id), actor=actor, now=now)
+
+
+def _apply_one(run: EvaluationRun, result: EvaluationResult, *, state_now, actor, now) -> None:
+    """Act on one result whose holding changes (or whose holding changed meanwhile: skipped)."""
+    action, until = Action.SKIPPED, None
+    if state_now != result.state_before:
+        pass
+    elif result.state_before == ACTIVE and result.outcome == Outcome.FAILED:
+        until = add_months(result.period, 1)
+        holding_revoke(
+            holding_id=result.holding_id,
+            reason=f"evaluation {result.month}: failed {', '.join(result.failed_metrics)}",
+            rectification_month=until,
+            actor=actor,
+        )
+        action = Action.REVOKED
+    elif result.state_before == RECTIFYING and result.outcome == Outcome.PASSED:
+        holding_restore(
+            holding_id=result.holding_id,
+            reason=f"evaluation {result.month}: rectification passed",
+            actor=actor,
+        )
+        action = Action.RESTORED
+    elif result.state_before == RECTIFYING and result.outcome == Outcome.FAILED:
+        until = add_months(result.period, 1 + int(result.thresholds.get("bar_months", 3)))
+        holding_bar(
+            holding_id=result.holding_id,
+            until=until,
+            reason=f"evaluation {result.month}: rectification failed {', '.join(result.failed_metrics)}",
+            actor=actor,
+        )
+        action = Action.BARRED
+    elif result.outcome == Outcome.PASSED:
+        action = Action.KEPT
+    updated = EvaluationResult.objects.filter(pk=result.pk, action=Action.PENDING).update(
+        action=action, action_until=until, applied_at=now
+    )
+    if not updated:
+        return
+    result.action, result.action_until = action, until
+    if result.outcome == Outcome.FAILED:
+        for code in result.failed_metrics:
+            transaction.on_commit(
+                lambda code=code: hooks.metric_failed(
+                    merchant_id=result.merchant_id, metric_code=code, period=result.month
+                )
+            )
+    if action in (Action.REVOKED, Action.RESTORED, Action.BARRED):
+        _notify(result)
+
+
+def _notify(result: EvaluationResult) -> None:
+    from .notices import notice_params
+
+    notice_create(
+        merchant_id=result.merchant_id,
+        key=f"evaluation:{result.pk}:{result.action}:{result.revision}",
+        code=f"evaluation.{result.action}",
+        params=notice_params(result),
+    )
+
+
+def _finish(run: EvaluationRun, *, actor) -> None:
+    counts = run.results.aggregate(
+        evaluated=Count("pk"),
+        passed=Count("pk", filter=Q(outcome=Outcome.PASSED)),
+        failed=Count("pk", filter=Q(outcome=Outcome.FAILED)),
+        revoked=Count("pk", filter=Q(action=Action.REVOKED)),
+        restored=Count("pk", filter=Q(action=Action.RESTORED)),
+        barred=Count("pk", filter=Q(action=Action.BARRED)),
+    )
+    counts["excluded"] = run.exclusions.count()
+    with transaction.atomic():
+        updated = EvaluationRun.objects.filter(pk=run.pk, state=EvaluationRun.State.APPLYING).update(
+            state=EvaluationRun.State.COMPLETED, finished_at=timezone.now(), **counts
+        )
+        if updated:
+            audit_record(
+                actor=actor, verb="evaluation.run_completed", target=run, data={"month": run.month, **counts}
+            )
+    run.refresh_from_db()
+
+
+# --- the schedule ---------------------------------------------------------------------------------
+
+
+def evaluation_due_months(*, today: date, catch_up: int = 3) -> list[date]:
+    """The months the daily job should evaluate today, oldest first.
+
+    Month M is due from the 1st PRC working day of M+1 (core.calendar, 调休 included). A missed day
+    is caught up the next time the job runs; months after the latest run that were missed too are
+    evaluated in order (at most `catch_up` of them); with no run at all, only the last month.
+    """
+    this_month = today.replace(day=1)
+    last = add_months(this_month, -1)
+    if today < first_working_day_of_month(this_month.year, this_month.month).day:
+        last = add_months(last, -1)
+    latest = EvaluationRun.objects.order_by("-period").values_list("period", "state").first()
+    if latest is None:
+        return [last]
+    latest_period, latest_state = latest
+    unfinished = [] if latest_state == EvaluationRun.State.COMPLETED else [latest_period]
+    missed = []
+    month = add_months(latest_period, 1)
+    while month <= last:
+        missed.append(month)
+        month = add_months(month, 1)
+    return unfinished + missed[-catch_up:]
+
+
+def evaluation_daily(*, now=None) -> list[str]:
+    """The beat's daily entry: evaluate every due month in order. Returns the months run."""
+    today = local_date(now or timezone.now())
+    done = []
+    for period in evaluation_due_months(today=today):
+        evaluation_run(period=period, trigger=EvaluationRun.Trigger.SCHEDULE)
+        done.append(f"{period:%Y-%m}")
+    return done
+
+
+# --- appeals decided after the cut-off --------------------------------------------------------------
+
+
+def evaluation_appeals_reconcile(*, now=None) -> int:
+    """Record the decisions of appeals that were open at an evaluation's cut-off; re-evaluate each
+    merchant × month with a decision against the merchant. Returns how many months were re-evaluated."""
+    now = now or timezone.now()
+    open_items = list(
+        EvaluationExclusion.objects.filter(decided_at__isnull=True).values_list(
+            "pk", "kind", "complaint_id", "breach_id"
+        )
+    )
+    if not open_items:
+        return 0
+    complaint_states = dict(
+        Appeal.objects.filter(complaint_id__in=[c for _pk, _k, c, _b in open_items if c]).values_list(
+            "complaint_id", "state"
+        )
+    )
+    breach_states = dict(
+        BreachAppeal.objects.filter(breach_id__in=[b for _pk, _k, _c, b in open_items if b]).values_list(
+            "breach_id", "state"
+        )
+    )
+    for pk, kind, complaint_id, breach_id in open_items:
+        if kind == EvaluationExclusion.Kind.COMPLAINT:
+            state = complaint_states.get(complaint_id)
+            decided, against = (
+                state in (Appeal.State.UPHELD, Appeal.State.REJECTED),
+                state == Appeal.State.REJECTED,
+            )
+        else:
+            state = breach_states.get(breach_id)
+            decided = state in (BreachAppeal.State.UPHELD, BreachAppeal.State.REJECTED)
+            against = state == BreachAppeal.State.REJECTED
+        if decided:
+            EvaluationExclusion.objects.filter(pk=pk, decided_at__isnull=True).update(
+                decided_at=now, against_merchant=against
+            )
+    pending = (
+        EvaluationExclusion.objects.filter(against_merchant=True, reevaluated_at__isnull=True)
+        .values_list("period", "merchant_id")
+        .distinct()
+    )
+    count = 0
+    for period, merchant_id in sorted(set(pending)):
+        evaluation_reevaluate(period=period, merchant_id=merchant_id, now=now)
+        count += 1
+    return count
+
+
+def evaluation_reevaluate(*, period: date, merchant_id: int, actor=None, now=None) -> list[EvaluationResult]:
+    """Evaluate one merchant's month again (an appeal was decided against it) and apply what changed.
+
+    Results whose outcome is the same only get the new figures. A pass that becomes a fail acts as
+    the run would have: an active holding is revoked (rectification: the month after the evaluated
+    one, or the current month if that is already past), a restored one is barred. Returns the
+    results that changed outcome.
+    """
+    now = now or timezone.now()
+    run = EvaluationRun.objects.filter(period=period, state=EvaluationRun.State.COMPLETED).first()
+    if run is None:
+        raise ApplicationError("this month has not been evaluated yet", fields={"month": [f"{period:%Y-%m}"]})
+    rules = EvaluationRules(rule_version=run.rule_version, **_rules_from(run.thresholds))
+    stored = {
+        r.holding_id: r for r in run.results.filter(merchant_id=merchant_id).select_related("tag", "category")
+    }
+    computed = evaluation_compute(period=period, merchant_ids=[merchant_id], rules=rules)
+    changed = []
+    with transaction.atomic():
+        for draft in computed.drafts:
+            result = stored.get(draft.key.holding_id)
+            if result is None:
+                continue
+            figures = draft.figures()
+            flipped = figures["outcome"] != result.outcome
+            EvaluationResult.objects.filter(pk=result.pk).update(
+                **figures, revision=result.revision + 1, reevaluated_at=now
+            )
+            result.refresh_from_db()
+            if flipped and result.outcome == Outcome.FAILED:
+                _apply_worse(result, actor=actor, now=now)
+                changed.append(result)
+        EvaluationExclusion.objects.filter(
+            period=period, merchant_id=merchant_id, against_merchant=True, reevaluated_at__isnull=True
+        ).update(reevaluated_at=now)
+        audit_record(
+            actor=actor,
+            verb="evaluation.reevaluated",
+            target=run,
+            data={"merchant_id": merchant_id, "changed": [r.pk for r in changed]},
+        )
+    return changed
+
+
+def _apply_worse(result: EvaluationResult, *, actor, now) -> None:
+    holding = TagHolding.objects.filter(pk=result.holding_id).values_list("state", flat=True).first()
+    this_month = local_date(now).replace(day=1)
+    action, until = Action.SKIPPED, None
+    if holding == ACTIVE and result.action in (Action.KEPT, Action.PENDING):
+        until = max(add_months(result.period, 1), this_month)
+        holding_revoke(
+            holding_id=result.holding_id,
+            reason=f"re-evaluation {result.month}: failed {', '.join(result.failed_metrics)}",
+            rectification_month=until,
+            actor=actor,
+        )
+        action = Action.REVOKED
+    elif holding == ACTIVE and result.action == Action.RESTORED:
+        until = max(add_months(result.period, 1 + int(result.thresholds.get("bar_months", 3))), this_month)
+        holding_bar(
+            holding_id=result.holding_id,
+            until=until,
+            reason=f"re-evaluation {result.month}: rectification failed {', '.join(result.failed_metrics)}",
+            actor=actor,
+        )
+        action = Action.BARRED
+    if action == Action.SKIPPED:
+        return
+    EvaluationResult.objects.filter(pk=result.pk).update(action=action, action_until=until, applied_at=now)
+    result.action, result.action_until = action, until
+    for code in result.failed_metrics:
+        transaction.on_commit(
+            lambda code=code: hooks.metric_failed(
+                merchant_id=result.merchant_id, metric_code=code, period=result.month
+            )
+        )
+    _notify(result)
+
+
+__all__ = [
+    "METRICS",
+    "evaluation_appeals_reconcile",
+    "evaluation_compute",
+    "evaluation_daily",
+    "evaluation_due_months",
+    "evaluation_reevaluate",
+    "evaluation_run",
+    "evaluation_settings_update",
+]

@@ -1,0 +1,92 @@
+"""Months of orders, complaints and ratings for the evaluation's tests (rows written directly)."""
+
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+import time_machine
+
+from commitments.models import FulfilmentEvent, Order
+from complaints.models import Appeal, Complaint, ServiceStandard
+from tests.factories import ProductFactory
+from tests.tags.factories import grant_badge_set
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+_seq = {"n": 0}
+
+
+def _next() -> int:
+    _seq["n"] += 1
+    return _seq["n"]
+
+
+def at(day: date, hour: int = 12) -> datetime:
+    """Noon (local) of a day, as aware UTC."""
+    return datetime(day.year, day.month, day.day, hour, tzinfo=SHANGHAI).astimezone(UTC)
+
+
+def holding_set(merchant, granted: date = date(2026, 8, 3)):
+    """The three large-appliance badge tags, granted on `granted`."""
+    with time_machine.travel(at(granted, 10), tick=False):
+        return grant_badge_set(merchant)
+
+
+def orders(merchant, n: int, month: date, *, shopper: str | None = None) -> list[Order]:
+    product = ProductFactory(merchant=merchant)
+    rows = [
+        Order(
+            external_id=f"EV{_next():09d}",
+            merchant=merchant,
+            product=product,
+            category=product.category,
+            brand=product.brand,
+            shopper_ref=shopper or f"shopper-{_next():06d}",
+            paid_amount=Decimal("1999.00"),
+            province="310000",
+            paid_at=at(month.replace(day=2)) + timedelta(minutes=i),
+        )
+        for i in range(n)
+    ]
+    Order.objects.bulk_create(rows)
+    return list(Order.objects.filter(external_id__in=[r.external_id for r in rows]).order_by("pk"))
+
+
+def fault(order: Order, decided: date, *, tag=None, appeal: str = "") -> Complaint:
+    """An upheld, merchant-at-fault complaint decided on `decided`; `appeal` opens one in that state."""
+    complaint = Complaint.objects.create(
+        external_id=f"CMP{_next():08d}",
+        order=order,
+        merchant=order.merchant,
+        standard=ServiceStandard.objects.order_by("pk").first(),
+        tag=tag,
+        shopper_ref=order.shopper_ref,
+        text="送货不上门",
+        filed_at=at(decided) - timedelta(days=3),
+        due_at=at(decided) + timedelta(days=2),
+        state=Complaint.State.UPHELD,
+        decided_at=at(decided),
+        responsibility=Complaint.Responsibility.MERCHANT,
+    )
+    if appeal:
+        Appeal.objects.create(complaint=complaint, reason="我们按时送到了", state=appeal)
+    return complaint
+
+
+def rating(order: Order, when: datetime, *, score: int = 5) -> FulfilmentEvent:
+    return FulfilmentEvent.objects.create(
+        external_id=f"EVT{_next():09d}",
+        order=order,
+        kind=FulfilmentEvent.Kind.RATED,
+        occurred_at=when,
+        data={"item_as_described": score, "service_attitude": score, "logistics": score},
+    )
+
+
+def dispute(order: Order, when: datetime) -> FulfilmentEvent:
+    return FulfilmentEvent.objects.create(
+        external_id=f"EVT{_next():09d}",
+        order=order,
+        kind=FulfilmentEvent.Kind.REFUNDED,
+        occurred_at=when,
+        data={"reason": "quality", "staff_intervened": True},
+    )
