@@ -7,7 +7,7 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -223,7 +223,7 @@ def rules(request):
     values, errors = {}, {}
     if request.method == "POST":
         if not can_change:
-            raise Http404
+            raise PermissionDenied("Changing the evaluation rules needs staff_ops.")
         values, errors = _candidate(request.POST, current)
         if not errors and request.POST.get("action") == "save":
             try:

@@ -73,6 +73,7 @@ def test_fail_revokes_with_badge_then_a_passing_rectification_month_restores_bot
     assert mail.outbox[0].to == ["shop@example.com"]
     body = mail.outbox[0].body
     assert "1 of 100 orders = 1.00%" in body
+    assert "100 个订单中 1 个 = 1.00%" in body
     # The e-mail is sent once: sending the same notice again does nothing.
     from merchants.services import notice_email_send
 
