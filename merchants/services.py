@@ -2,16 +2,20 @@
 
 from decimal import Decimal
 
+from django.conf import settings
 from django.contrib.auth.models import Group
+from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.db.models import F, OuterRef, Subquery
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from core.audit import audit_record
 from core.errors import ApplicationError
+from core.jobs import enqueue_on_commit
 from core.money import to_money
 
 from .models import Category, DepositAccount, DepositEntry, Membership, Merchant, Notice
+from .notices import render_notice
 
 
 def merchant_create(
@@ -171,8 +175,6 @@ def notice_create(*, merchant_id: int, key: str, code: str, params: dict, now=No
 
     The e-mail goes to the merchant's contact address, where one is configured.
     """
-    from .tasks import send_notice_email
-
     email = Merchant.objects.filter(pk=merchant_id).values_list("contact_email", flat=True).first() or ""
     notice, created = Notice.objects.get_or_create(
         key=key[:120],
@@ -187,7 +189,7 @@ def notice_create(*, merchant_id: int, key: str, code: str, params: dict, now=No
     if not created:
         return None
     if email:
-        transaction.on_commit(lambda: send_notice_email.delay(notice.pk))
+        enqueue_on_commit("merchants.send_notice_email", notice.pk)
     return notice
 
 
@@ -205,12 +207,6 @@ def notice_email_send(*, notice_id: int) -> bool:
 
     Rendered in the platform's default language (zh-hans) with the English text below it.
     """
-    from django.conf import settings
-    from django.core.mail import send_mail
-    from django.utils import translation
-
-    from .notices import render_notice
-
     claimed_at = timezone.now()
     if (
         not Notice.objects.filter(pk=notice_id, email_sent_at__isnull=True)
@@ -238,8 +234,6 @@ def notice_email_send(*, notice_id: int) -> bool:
 
 
 def _absolute(url: str) -> str:
-    from django.conf import settings
-
     if url.startswith(("http://", "https://")):
         return url
-    return getattr(settings, "SITE_URL", "http://127.0.0.1:8000").rstrip("/") + url
+    return settings.SITE_URL.rstrip("/") + url

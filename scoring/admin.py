@@ -10,6 +10,7 @@ from core.audit import audit_for
 from core.errors import ApplicationError
 from core.roles import STAFF_OPS, has_role
 
+from .evaluation.services import evaluation_settings_update
 from .models import EvaluationResult, EvaluationRun, EvaluationSettings
 
 
@@ -96,8 +97,6 @@ class EvaluationSettingsAdmin(admin.ModelAdmin):
         )
 
     def save_model(self, request, obj, form, change):
-        from .evaluation.services import evaluation_settings_update
-
         try:
             saved = evaluation_settings_update(
                 actor=request.user, **{name: form.cleaned_data[name] for name in form.changed_data}

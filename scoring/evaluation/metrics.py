@@ -18,10 +18,12 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
+from commitments.indicators import paid_orders
 from commitments.models import BreachAppeal, FulfilmentEvent
+from complaints.indicators import fault_complaints, refund_dispute_rate
 from complaints.models import Appeal
-from complaints.selectors import fault_complaints, orders_paid, refund_dispute_rate
 from core.calendar import business_tz
+from core.periods import calendar_month
 
 from ..models import EvaluationResult, EvaluationRules
 
@@ -38,10 +40,8 @@ METRICS = (FAULT, DSR, DISPUTE)
 
 def month_bounds(period: date) -> tuple[datetime, datetime]:
     """[start, end) of the Asia/Shanghai calendar month starting at `period`, as aware datetimes."""
-    tz = business_tz()
-    start = datetime(period.year, period.month, 1, tzinfo=tz)
-    following = add_months(period, 1)
-    return start, datetime(following.year, following.month, 1, tzinfo=tz)
+    month = calendar_month(period.year, period.month)
+    return month.start, month.end
 
 
 def add_months(day: date, months: int) -> date:
@@ -94,7 +94,7 @@ def month_figures(
 ) -> MonthFigures:
     """Every holding's figures for the month starting at `period`. `merchant_ids` None = all merchants."""
     start, end = month_bounds(period)
-    orders = orders_paid(start=start, end=end, merchant_ids=merchant_ids)
+    orders = paid_orders(start=start, end=end, merchant_ids=merchant_ids)
     disputes = refund_dispute_rate(start=start, end=end, merchant_ids=merchant_ids)
 
     faults_by_merchant: dict[int, list[tuple[int, int | None, int]]] = defaultdict(list)

@@ -14,7 +14,7 @@ from core.calendar import local_date
 from tags.models import TagHolding
 
 from ..models import EvaluationExclusion, EvaluationResult, EvaluationRules, EvaluationRun, EvaluationSettings
-from .metrics import HoldingKey, month_figures
+from .metrics import HoldingKey, judge, month_figures
 
 logger = logging.getLogger(__name__)
 
@@ -131,8 +131,6 @@ def threshold_impact(*, rules: EvaluationRules, run: EvaluationRun | None = None
     Judged again from each result's numerators and denominators, so no order is read: exact, and
     one query whatever the month's size.
     """
-    from .metrics import judge
-
     run = run or last_completed_run()
     if run is None:
         return Impact(None, [], [])

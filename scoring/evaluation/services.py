@@ -19,6 +19,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -37,6 +38,7 @@ from tags.services import holding_bar, holding_restore, holding_revoke
 from .. import hooks
 from ..models import EvaluationExclusion, EvaluationResult, EvaluationRules, EvaluationRun, EvaluationSettings
 from .metrics import METRICS, HoldingKey, add_months, judge, month_bounds, month_figures
+from .notices import notice_params
 from .selectors import evaluation_settings, evaluation_settings_forget
 
 logger = logging.getLogger(__name__)
@@ -273,8 +275,6 @@ def evaluation_run(
 
 
 def _rules_from(thresholds: dict) -> dict:
-    from decimal import Decimal
-
     values = dict(thresholds)
     for name in ("fault_rate_fail_percent", "dsr_fail_below", "dispute_rate_fail_percent"):
         values[name] = Decimal(values[name])
@@ -375,8 +375,6 @@ def _apply_one(run: EvaluationRun, result: EvaluationResult, *, state_now, actor
 
 
 def _notify(result: EvaluationResult) -> None:
-    from .notices import notice_params
-
     notice_create(
         merchant_id=result.merchant_id,
         key=f"evaluation:{result.pk}:{result.action}:{result.revision}",
