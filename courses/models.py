@@ -31,6 +31,9 @@ METRICS = {
     "upheld_complaints_count": _("upheld complaints (small shops)"),
 }
 
+# Positions are small integers; a larger number in a URL is no lesson at all.
+MAX_POSITION = 32767
+
 
 class Course(BaseModel):
     code = models.SlugField(max_length=40, unique=True)

@@ -11,7 +11,7 @@ from core.errors import ApplicationError, NotFound
 from merchants.access import merchant_required
 
 from .. import selectors, services
-from ..models import Lesson
+from ..models import MAX_POSITION, Lesson
 
 
 def _not_found(exc: NotFound) -> Http404:
@@ -79,6 +79,8 @@ def course_enrol(request, code: str):
 
 @merchant_required
 def lesson_detail(request, code: str, position: int):
+    if position > MAX_POSITION:
+        raise Http404("No such lesson.")
     lesson = (
         Lesson.objects.filter(course__code=code, course__published=True, position=position)
         .select_related("course")
@@ -110,6 +112,8 @@ def lesson_detail(request, code: str, position: int):
 @require_POST
 @merchant_required
 def lesson_complete(request, code: str, position: int):
+    if position > MAX_POSITION:
+        raise Http404("No such lesson.")
     lesson = Lesson.objects.filter(course__code=code, course__published=True, position=position).first()
     if lesson is None:
         raise _not_found(NotFound("No such lesson."))
