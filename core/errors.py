@@ -37,6 +37,7 @@ class Forbidden(ApplicationError):
 def check_transition(*, allowed: dict, current: str, target: str, what: str) -> None:
     """Raise InvalidTransition unless `allowed[current]` contains `target`."""
     if target not in allowed.get(current, ()):
+        current, target = str(current), str(target)  # a TextChoices member names its value
         raise InvalidTransition(
             f"{what} cannot move from {current!r} to {target!r}",
             fields={"state": [f"current state is {current!r}"]},

@@ -26,6 +26,7 @@ from .ingest import (
 )
 from .metrics import metrics_days_mark, metrics_days_mark_many
 from .settings import commitment_settings_update
+from .transitions import commitment_move, commitments_move
 from .vouchers import voucher_issue, voucher_redeem, vouchers_expire
 
 __all__ = [
@@ -46,7 +47,9 @@ __all__ = [
     "breaches_compensate",
     "breaches_uncompensated_ids",
     "commitment_breach_from_complaint",
+    "commitment_move",
     "commitment_settings_update",
+    "commitments_move",
     "commitments_breach_many",
     "commitments_exempt_many",
     "commitments_snapshot",

@@ -30,6 +30,7 @@ from ..models import (
 )
 from ..selectors import commitment_settings
 from .metrics import metrics_days_mark
+from .transitions import commitment_move, commitments_move
 from .vouchers import voucher_issue
 
 logger = logging.getLogger(__name__)
@@ -132,8 +133,8 @@ def commitments_breach_many(
         )
         if not rows:
             return []
-        Commitment.objects.filter(pk__in=[pk for pk, _ in rows]).update(
-            state=P.BREACHED, resolved_at=now, updated_at=now
+        commitments_move(
+            ids=[pk for pk, _ in rows], to=P.BREACHED, from_states=from_states, now=now, resolved_at=now
         )
         breaches = Breach.objects.bulk_create(
             [
@@ -179,12 +180,14 @@ def commitments_exempt_many(
         locked = list(qs.select_for_update(of=("self",)).order_by("pk").values_list("pk", flat=True))
         if not locked:
             return 0
-        count = Commitment.objects.filter(pk__in=locked).update(
-            state=P.EXEMPTED,
+        count = commitments_move(
+            ids=locked,
+            to=P.EXEMPTED,
+            from_states=states,
+            now=now,
             exemption_reason=reason[:200],
             force_majeure_id=force_majeure_id,
             resolved_at=now,
-            updated_at=now,
         )
         # Breaches exempted afterwards no longer count anywhere.
         Breach.objects.filter(commitment_id__in=locked).update(counts_in_metrics=False, updated_at=now)
@@ -237,12 +240,14 @@ def commitments_sweep(*, now=None, batch_size: int = 5000, max_batches: int | No
                         to_breach.append(pk)
                 exempted = 0
                 for d, ids in exempt.items():
-                    exempted += Commitment.objects.filter(pk__in=ids).update(
-                        state=P.EXEMPTED,
+                    exempted += commitments_move(
+                        ids=ids,
+                        to=P.EXEMPTED,
+                        from_states=(P.PENDING,),
+                        now=now,
                         exemption_reason=force_majeure_reason(d),
                         force_majeure_id=d.pk,
                         resolved_at=now,
-                        updated_at=now,
                     )
                 breached = _sweep_breach(to_breach, now=now)
                 run.batches += 1
@@ -264,7 +269,7 @@ def _sweep_breach(ids: list[int], *, now) -> int:
     """Inside the batch transaction, rows already locked: one UPDATE, one INSERT."""
     if not ids:
         return 0
-    Commitment.objects.filter(pk__in=ids).update(state=P.BREACHED, resolved_at=now, updated_at=now)
+    commitments_move(ids=ids, to=P.BREACHED, from_states=(P.PENDING,), now=now, resolved_at=now)
     merchants = dict(Commitment.objects.filter(pk__in=ids).values_list("pk", "merchant_id"))
     breaches = Breach.objects.bulk_create(
         [
@@ -354,8 +359,7 @@ def breach_compensate(*, breach_id: int, actor=None, rules: CommitmentRules | No
         amount = min(amount, room)
         now = timezone.now()
         if amount <= 0:
-            commitment.state = P.COMPENSATED
-            commitment.save(update_fields=["state", "updated_at"])
+            commitment_move(commitment, to=P.COMPENSATED)
             audit_record(
                 actor=actor,
                 verb="breach.compensation_skipped",
@@ -387,9 +391,7 @@ def breach_compensate(*, breach_id: int, actor=None, rules: CommitmentRules | No
                 source_id=str(voucher.pk),
                 actor=actor,
             )
-        commitment.state = P.COMPENSATED
-        commitment.resolved_at = commitment.resolved_at or now
-        commitment.save(update_fields=["state", "resolved_at", "updated_at"])
+        commitment_move(commitment, to=P.COMPENSATED, resolved_at=commitment.resolved_at or now)
         audit_record(actor=actor, verb="breach.compensated", target=breach, data={"voucher": voucher.code})
     return voucher
 
@@ -455,9 +457,7 @@ def commitment_breach_from_complaint(
             return BreachOutcome(breach=Breach.objects.get(commitment=commitment))
         if commitment.state == P.EXEMPTED:
             return BreachOutcome(breach=None)
-        commitment.state = P.BREACHED
-        commitment.resolved_at = now
-        commitment.save(update_fields=["state", "resolved_at", "updated_at"])
+        commitment_move(commitment, to=P.BREACHED, resolved_at=now)
         breach = Breach.objects.create(
             commitment=commitment,
             merchant_id=commitment.merchant_id,
@@ -485,13 +485,7 @@ def breach_mark_compensated(*, breach_id: int, voucher_id: int, actor=None) -> B
             voucher.breach = breach
             voucher.save(update_fields=["breach", "updated_at"])
         if commitment.state != P.COMPENSATED:
-            if commitment.state != P.BREACHED:
-                raise InvalidTransition(
-                    f"commitment cannot move from {commitment.state!r} to 'compensated'",
-                    fields={"state": [commitment.state]},
-                )
-            commitment.state = P.COMPENSATED
-            commitment.save(update_fields=["state", "updated_at"])
+            commitment_move(commitment, to=P.COMPENSATED)
         audit_record(actor=actor, verb="breach.compensated", target=breach, data={"voucher": voucher.code})
     return breach
 

@@ -33,6 +33,7 @@ from .breaches import (
 )
 from .metrics import metrics_days_mark, metrics_days_mark_many
 from .text import is_text as _is_text
+from .transitions import commitments_move
 
 MAX_BATCH = 1000
 ACCEPTED, DUPLICATE, REJECTED = "accepted", "duplicate", "rejected"
@@ -792,8 +793,12 @@ def events_apply(*, events: list[dict], now=None) -> None:
         casts={"deadline": "timestamptz", "updated_at": "timestamptz"},
     )
     if met:
-        Commitment.objects.filter(pk__in=met, state=Commitment.State.PENDING).update(
-            state=Commitment.State.MET, resolved_at=now, updated_at=now
+        commitments_move(
+            ids=met,
+            to=Commitment.State.MET,
+            from_states=(Commitment.State.PENDING,),
+            now=now,
+            resolved_at=now,
         )
     for (reason, fm_id), ids in exempt.items():
         commitments_exempt_many(ids=ids, reason=reason, now=now, force_majeure_id=fm_id)
