@@ -69,6 +69,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # NUL / unpaired surrogates in a path, query string or form body: a 400 before anything else.
+    "core.middleware.InputBoundaryMiddleware",
     # The public badge API skips the rest of the stack (anonymous, stateless, the hottest path).
     "tags.middleware.PublicBadgesFastPathMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -83,7 +85,7 @@ MIDDLEWARE = [
 
 if not DEBUG:
     # Serves collected static files (docker compose, gunicorn in the benchmarks).
-    MIDDLEWARE.insert(1, "whitenoise.middleware.WhiteNoiseMiddleware")
+    MIDDLEWARE.insert(2, "whitenoise.middleware.WhiteNoiseMiddleware")
 
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"
@@ -254,6 +256,17 @@ if not DEBUG:
     SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", True)
     CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", True)
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+# --- input boundary, proxies, health (core/boundary.py, core/net.py) ---------------------------
+# Years a business time or date may have, everywhere input comes in (API, forms, filters).
+INPUT_YEAR_MIN = int(env("INPUT_YEAR_MIN", "2000"))
+INPUT_YEAR_MAX = int(env("INPUT_YEAR_MAX", "2099"))
+# The business limit of one amount entered (a deposit top-up, a claimed amount ...), in CNY.
+MAX_ENTRY_AMOUNT = env("MAX_ENTRY_AMOUNT", "10000000")
+# Addresses/networks of our reverse proxies: X-Forwarded-For is read only when they send it.
+TRUSTED_PROXIES = env_list("TRUSTED_PROXIES", "")
+# /health/ shows its checks to platform staff, or to a monitor sending X-Health-Token.
+HEALTH_TOKEN = env("HEALTH_TOKEN")
 
 # --- API --------------------------------------------------------------------------------------
 REST_FRAMEWORK = {

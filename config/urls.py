@@ -39,3 +39,4 @@ urlpatterns = [
 
 handler403 = "core.views.permission_denied"
 handler404 = "core.views.page_not_found"
+handler500 = "core.views.server_error"

@@ -7,6 +7,8 @@ class CoreConfig(AppConfig):
     verbose_name = "Core"
 
     def ready(self) -> None:
+        from . import boundary
         from .permissions_setup import sync_role_groups
 
+        boundary.install()
         post_migrate.connect(sync_role_groups, dispatch_uid="core.sync_role_groups")

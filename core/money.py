@@ -5,6 +5,19 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 CURRENCY = "CNY"
 CENT = Decimal("0.01")
 ZERO = Decimal("0.00")
+# The largest magnitude a money column (DecimalField(max_digits=12, decimal_places=2)) can hold.
+COLUMN_MAX = Decimal("9999999999.99")
+
+
+def max_entry_amount() -> Decimal:
+    """The business limit of one amount entered by a person or a system (settings.MAX_ENTRY_AMOUNT)."""
+    from django.conf import settings
+
+    return Decimal(settings.MAX_ENTRY_AMOUNT)
+
+
+def fits_column(value: Decimal) -> bool:
+    return value.is_finite() and abs(value) <= COLUMN_MAX
 
 
 def to_money(value: Decimal | int | str) -> Decimal:

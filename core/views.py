@@ -1,15 +1,21 @@
-from django.http import JsonResponse
+import sys
+
+from django.conf import settings
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.utils.crypto import constant_time_compare
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers
+from rest_framework.authentication import SessionAuthentication
 from rest_framework.decorators import api_view, authentication_classes, permission_classes
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 
 from .api.exception_handler import error_body
 from .health import health_report
-from .roles import MERCHANT_ROLES, STAFF_ROLES, has_role
+from .outages import is_outage, outage_response
+from .roles import MERCHANT_ROLES, STAFF_ROLES, has_role, is_platform_staff
 
 
 def home(request):
@@ -36,28 +42,78 @@ _check = inline_serializer(
 )
 
 
+class _SessionIfReachable(SessionAuthentication):
+    """The session user when the database answers; anonymous when it does not (health must answer)."""
+
+    def authenticate(self, request):
+        try:
+            return super().authenticate(request)
+        except Exception as exc:
+            if is_outage(exc):
+                return None
+            raise
+
+
+_health = inline_serializer(
+    "Health",
+    {
+        "ok": serializers.BooleanField(),
+        "checks": inline_serializer(
+            "HealthChecks", {"database": _check, "cache": _check, "broker": _check}, required=False
+        ),
+    },
+)
+
+
 @extend_schema(
     tags=["health"],
     summary="Database, cache and broker status (503 when one is down)",
+    description='Anyone gets {"ok"}; platform staff (session) or the X-Health-Token header get the checks.',
     auth=[],
-    responses={
-        (200, "application/json"): inline_serializer(
-            "Health",
-            {
-                "ok": serializers.BooleanField(),
-                "checks": inline_serializer(
-                    "HealthChecks", {"database": _check, "cache": _check, "broker": _check}
-                ),
-            },
-        )
-    },
+    responses={(200, "application/json"): _health, (503, "application/json"): _health},
 )
 @api_view(["GET"])
-@authentication_classes([])
+@authentication_classes([_SessionIfReachable])
 @permission_classes([AllowAny])
 def health(request):
+    """The checks' details (hosts, errors) only for platform staff or the HEALTH_TOKEN; a bare status else."""
     report = health_report()
-    return Response(report, status=200 if report["ok"] else 503)
+    code = 200 if report["ok"] else 503
+    if not _may_see_health_details(request):
+        return Response({"ok": report["ok"]}, status=code)
+    return Response(report, status=code)
+
+
+def _may_see_health_details(request) -> bool:
+    token = settings.HEALTH_TOKEN
+    given = request.headers.get("X-Health-Token", "")
+    if token and given and constant_time_compare(given, token):
+        return True
+    user = request.user
+    if not user.is_authenticated:
+        return False
+    try:
+        return user.is_superuser or is_platform_staff(user)
+    except Exception as exc:
+        if is_outage(exc):
+            return False  # the status says enough
+        raise
+
+
+def server_error(request):
+    """handler500: our error shape on /api/ (503 + Retry-After when a dependency is down)."""
+    exc = sys.exc_info()[1]
+    if is_outage(exc):
+        return outage_response(request)
+    if request.path.startswith("/api/"):
+        return JsonResponse(error_body("server_error", _("Internal server error.")), status=500)
+    title = _("Server error")
+    return HttpResponse(
+        f'<!doctype html><html><head><meta charset="utf-8"><title>{title}</title></head>'
+        f"<body><h1>{title}</h1><p>{_('Something went wrong on our side. It has been logged.')}</p>"
+        "</body></html>",
+        status=500,
+    )
 
 
 def _error_page(request, status: int, title: str, message: str):

@@ -12,7 +12,7 @@ from django.utils import timezone, translation
 from core.audit import audit_record
 from core.errors import ApplicationError
 from core.jobs import enqueue_on_commit
-from core.money import to_money
+from core.money import fits_column, format_cny, max_entry_amount, to_money
 
 from .models import Category, DepositAccount, DepositEntry, Membership, Merchant, Notice
 from .notices import render_notice
@@ -80,6 +80,9 @@ def deposit_post_entry(
     magnitude = to_money(amount)
     if magnitude <= 0:
         raise ApplicationError("amount must be greater than zero", fields={"amount": ["must be > 0"]})
+    if magnitude > max_entry_amount():
+        limit = format_cny(max_entry_amount())
+        raise ApplicationError(f"amount must be at most {limit}", fields={"amount": [f"at most {limit}"]})
     signed = magnitude if kind in DepositEntry.CREDIT_KINDS else -magnitude
 
     with transaction.atomic():
@@ -93,6 +96,12 @@ def deposit_post_entry(
             if existing is not None:
                 return existing
         new_balance = account.balance + signed
+        if not fits_column(new_balance):
+            raise ApplicationError(
+                "this entry would take the balance beyond what a deposit can hold",
+                code="out_of_range",
+                fields={"amount": ["the balance would be out of range"]},
+            )
         try:
             with transaction.atomic():
                 entry = DepositEntry.objects.create(

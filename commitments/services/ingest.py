@@ -17,6 +17,7 @@ from django.db.models import Min, Q
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 
+from core.boundary import MAX_UTC_OFFSET
 from core.periods import local_date
 from core.regions import is_province
 from merchants.models import Product
@@ -127,13 +128,15 @@ def _moment(item: dict, key: str, *, required: bool = True) -> datetime | None:
         raise _Invalid(f"{key}: not an ISO 8601 date-time")
     if timezone.is_naive(value):
         raise _Invalid(f"{key}: needs a time zone offset")
+    if abs(value.utcoffset()) > MAX_UTC_OFFSET:  # PostgreSQL refuses ±16:00 and beyond
+        raise _Invalid(f"{key}: the UTC offset must be between -15:59 and +15:59")
     try:
         in_range = _in_years(value.astimezone(UTC))
     except OverflowError:
         in_range = False
     if not in_range:
         raise _Invalid(f"{key}: out of range (years {MIN_YEAR}–{MAX_YEAR})")
-    return value
+    return value.astimezone(UTC)
 
 
 def _amount(item: dict, key: str, *, default: str | None = None, label: str | None = None) -> Decimal:

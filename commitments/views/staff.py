@@ -6,10 +6,10 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from core.boundary import parse_datetime_input
 from core.calendar import business_tz
 from core.errors import ApplicationError
 from core.files import evidence_file_response
@@ -61,13 +61,8 @@ def appeal_decide(request, appeal_id: int):
 
 
 def _local(raw: str) -> datetime | None:
-    try:
-        value = parse_datetime(raw or "")
-    except ValueError:  # well formed but impossible, e.g. 2026-02-30T10:00
-        return None
-    if value is None or not 2000 <= value.year <= 2099:
-        return None
-    return value if value.tzinfo else value.replace(tzinfo=business_tz())
+    # Unparsable, impossible, beyond ±15:59 or outside the business years: None (the form says so).
+    return parse_datetime_input(raw, naive_tz=business_tz())
 
 
 @staff_required

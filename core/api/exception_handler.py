@@ -3,12 +3,15 @@
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import SuspiciousOperation
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import DataError
 from django.http import Http404
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from core.boundary import sanitize
 from core.errors import ApplicationError
+from core.outages import RETRY_AFTER_SECONDS, is_outage, outage_body
 
 
 def _flatten(detail) -> list[str]:
@@ -24,6 +27,26 @@ def error_body(code: str, message: str, fields: dict | None = None) -> dict:
 
 
 def api_exception_handler(exc, context):
+    """Our error shape for every error; bodies are sanitized so that no bad character is echoed."""
+    response = _handle(exc, context)
+    if response is not None:
+        response.data = sanitize(response.data)
+    return response
+
+
+def _handle(exc, context):
+    if is_outage(exc):
+        return Response(
+            outage_body(),
+            status=status.HTTP_503_SERVICE_UNAVAILABLE,
+            headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
+        )
+    if isinstance(exc, DataError):
+        # A value the column cannot hold that a validator missed: the client's input, not a bug.
+        return Response(
+            error_body("out_of_range", "A value is out of the range that can be stored."),
+            status=status.HTTP_400_BAD_REQUEST,
+        )
     if isinstance(exc, ApplicationError):
         return Response(error_body(exc.code, exc.message, exc.fields), status=exc.status_code)
     if isinstance(exc, SuspiciousOperation):

@@ -21,17 +21,18 @@ from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_sche
 from rest_framework import serializers
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
-from rest_framework.throttling import SimpleRateThrottle
 from rest_framework.views import APIView
 
+from core.api.throttling import ResilientRateThrottle
 from core.errors import ApplicationError
+from core.net import client_ip
 
 from .. import public
 
 MAX_IDS = 100
 
 
-class PublicRateThrottle(SimpleRateThrottle):
+class PublicRateThrottle(ResilientRateThrottle):
     """DRF throttle for the public endpoints (scope "public"), keyed by client address."""
 
     scope = "public"
@@ -75,12 +76,7 @@ def _parse_ids(raw: str, name: str) -> tuple[list[int] | None, JsonResponse | No
 
 
 def _client_ident(request) -> str:
-    forwarded = request.META.get("HTTP_X_FORWARDED_FOR")
-    num_proxies = settings.REST_FRAMEWORK.get("NUM_PROXIES")
-    if num_proxies and forwarded:
-        addrs = [a.strip() for a in forwarded.split(",")]
-        return addrs[-min(num_proxies, len(addrs))]
-    return request.META.get("REMOTE_ADDR", "")
+    return client_ip(request)
 
 
 _ID_PARAMS = ("product_ids", "merchant_ids")

@@ -56,7 +56,7 @@ def test_statistics_fall_back_to_30_days_on_a_bad_window(api_for, client, staff_
     assert page.context["days"] == 30
 
 
-@pytest.mark.parametrize("value", [*NOT_IDS, "SHOP\x00"])
+@pytest.mark.parametrize("value", NOT_IDS)
 def test_console_queue_shows_nothing_for_a_merchant_that_is_not_an_id(
     client, staff_reviewer, merchant_a, value
 ):
@@ -67,12 +67,13 @@ def test_console_queue_shows_nothing_for_a_merchant_that_is_not_an_id(
     assert list(response.context["page"]) == []
 
 
-def test_console_queue_ignores_nul_in_the_standard(client, staff_reviewer, merchant_a):
-    complaint = _open(merchant_a)
+@pytest.mark.parametrize("params", [{"standard": "logistics\x00"}, {"merchant": "SHOP\x00"}])
+def test_console_queue_refuses_nul_in_a_filter(client, staff_reviewer, merchant_a, params):
+    _open(merchant_a)
     client.force_login(staff_reviewer)
-    response = client.get("/staff/complaints/", {"standard": "logistics\x00"})
-    assert response.status_code == 200
-    assert [c.pk for c in response.context["page"]] == [complaint.pk]
+    response = client.get("/staff/complaints/", params)
+    assert response.status_code == 400
+    assert "\x00" not in response.content.decode()
 
 
 @pytest.mark.parametrize("amount", ["NaN", "Infinity", "-Infinity", "sNaN", "1e999999"])
