@@ -12,4 +12,6 @@ urlpatterns = [
     ),
     path("commitments/force-majeure/", staff.force_majeure, name="commitment-force-majeure"),
     path("commitments/breaches/", staff.breach_search, name="commitment-breach-search"),
+    path("commitments/breaches/export.csv", staff.breach_export, name="commitment-breach-export"),
+    path("commitments/vouchers/export.csv", staff.voucher_export, name="commitment-voucher-export"),
 ]

@@ -4,6 +4,7 @@ from .views import staff
 
 urlpatterns = [
     path("complaints/", staff.queue, name="complaint-queue"),
+    path("complaints/export.csv", staff.queue_export, name="complaint-queue-export"),
     path("complaints/statistics/", staff.statistics, name="complaint-statistics"),
     path("complaints/notifications/read/", staff.notifications_read, name="complaint-notifications-read"),
     path("complaints/evidence/<int:evidence_id>/", staff.evidence_file, name="complaint-evidence"),

@@ -7,4 +7,5 @@ urlpatterns = [
     path("deposit/", office.deposit_ledger, name="deposit"),
     path("notices/", office.notices, name="notices"),
     path("notices/read/", office.notices_read, name="notices-read"),
+    path("deposit/export.csv", office.deposit_export, name="deposit-export"),
 ]

@@ -34,7 +34,13 @@ def _same_surface_links(html: str, page_url: str, prefix: str) -> set[str]:
     for href in HREF.findall(html):
         url = urljoin(page_url, href.replace("&amp;", "&"))
         parts = urlsplit(url)
-        if parts.path.startswith(prefix) and "/download" not in parts.path and "/evidence/" not in parts.path:
+        # Files (downloads, evidence, CSV exports) are tested on their own.
+        if (
+            parts.path.startswith(prefix)
+            and not parts.path.endswith(".csv")
+            and "/download" not in parts.path
+            and "/evidence/" not in parts.path
+        ):
             links.add(parts.path + (f"?{parts.query}" if parts.query else ""))
     return links
 

@@ -17,6 +17,7 @@ from merchants.access import merchant_required
 from tags.models import Tag
 
 from .. import selectors, services
+from ..exports import breaches_csv, vouchers_csv
 from ..models import BreachAppeal, Commitment, Voucher
 
 
@@ -150,3 +151,22 @@ def voucher_list(request):
             "voucher_valid_days": selectors.commitment_settings().voucher_valid_days,
         },
     )
+
+
+@merchant_required
+def breach_export(request):
+    """This shop's breaches as CSV, with the page's filters (tag, period)."""
+    since, until, _period_params = _period(request)
+    qs = selectors.breach_list(
+        merchant=request.merchant, tag_id=_tag_param(request), since=since, until=until
+    )
+    return breaches_csv(qs, name=request.merchant.shop_code)
+
+
+@merchant_required
+def voucher_export(request):
+    state = request.GET.get("state", "")
+    qs = selectors.voucher_list(
+        merchant=request.merchant, state=state if state in Voucher.State.values else ""
+    )
+    return vouchers_csv(qs, name=request.merchant.shop_code)

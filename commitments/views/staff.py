@@ -18,6 +18,7 @@ from core.roles import STAFF_ADJUDICATOR, STAFF_OPS, has_role, role_required, st
 from tags.models import Tag
 
 from .. import selectors, services
+from ..exports import breaches_csv, vouchers_csv
 from ..models import AppealEvidence, BreachAppeal
 
 
@@ -113,16 +114,54 @@ def force_majeure(request):
     )
 
 
+def _breach_search_params(request) -> tuple[str, str]:
+    clean = lambda name: request.GET.get(name, "").replace("\x00", "").strip()[:64]  # noqa: E731
+    return clean("order"), clean("merchant")
+
+
+def _breaches_matching(order: str, shop_code: str):
+    qs = selectors.breach_list(order_external_id=order)
+    return qs.filter(merchant__shop_code=shop_code) if shop_code else qs
+
+
 @staff_required
 def breach_search(request):
-    order = request.GET.get("order", "").replace("\x00", "").strip()[:64]
-    breaches = list(selectors.breach_list(order_external_id=order)[:50]) if order else []
-    commitments = list(selectors.commitment_list(order_external_id=order)[:50]) if order else []
+    order, shop_code = _breach_search_params(request)
+    searched = bool(order or shop_code)
+    breaches = list(_breaches_matching(order, shop_code)[:50]) if searched else []
+    commitments = (
+        list(selectors.commitment_list(order_external_id=order).select_related("merchant")[:50])
+        if order
+        else []
+    )
     return render(
         request,
         "staff/commitments/breach_search.html",
-        {"order": order, "breaches": breaches, "commitments": commitments},
+        {
+            "order": order,
+            "merchant": shop_code,
+            "searched": searched,
+            "breaches": breaches,
+            "commitments": commitments,
+        },
     )
+
+
+@staff_required
+def breach_export(request):
+    """The breach search as CSV, with the page's filters (order number, shop code); all when none."""
+    order, shop_code = _breach_search_params(request)
+    return breaches_csv(_breaches_matching(order, shop_code), name=shop_code or order, with_merchant=True)
+
+
+@staff_required
+def voucher_export(request):
+    """Vouchers as CSV: one merchant's (?merchant=shop code) or all."""
+    shop_code = request.GET.get("merchant", "").replace("\x00", "").strip()[:64]
+    qs = selectors.voucher_list()
+    if shop_code:
+        qs = qs.filter(merchant__shop_code=shop_code)
+    return vouchers_csv(qs, name=shop_code, with_merchant=True)
 
 
 @staff_required

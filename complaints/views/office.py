@@ -11,6 +11,7 @@ from core.errors import ApplicationError
 from merchants.access import merchant_required
 
 from .. import selectors, services
+from ..exports import complaints_csv
 from ..models import Complaint, Evidence
 from ..services.appeals import appeal_deadline
 from .evidence import evidence_response
@@ -31,6 +32,16 @@ def complaint_list(request):
         "office/complaints/list.html",
         {"page": page, "state": state, "states": Complaint.State.choices, "awaiting": awaiting},
     )
+
+
+@merchant_required
+def complaint_export(request):
+    """This shop's complaints as CSV, with the page's state filter."""
+    state = request.GET.get("state", "")
+    qs = selectors.complaints_for_merchant(
+        merchant_id=request.merchant.pk, state=state if state in Complaint.State.values else ""
+    )
+    return complaints_csv(qs, name=request.merchant.shop_code)
 
 
 @merchant_required

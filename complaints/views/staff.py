@@ -20,6 +20,7 @@ from core.roles import STAFF_ADJUDICATOR, has_role, role_required, staff_require
 from merchants.models import Merchant
 
 from .. import indicators, selectors, services
+from ..exports import complaints_csv
 from ..models import Complaint, Evidence, HelpRequest, Notification, RecoveryClaim, ServiceStandard
 from .evidence import evidence_response
 
@@ -27,9 +28,8 @@ adjudicator_required = role_required(STAFF_ADJUDICATOR)
 MAX_ID = 2**63 - 1  # the largest id a database integer column holds
 
 
-@staff_required
-def queue(request):
-    params = request.GET
+def _queue_queryset(params):
+    """The queue's filters (page and CSV export alike)."""
     state = params.get("state", "")
     if state not in Complaint.State.values:
         state = ""
@@ -45,7 +45,7 @@ def queue(request):
             and 0 < int(merchant_q) <= MAX_ID
             else Merchant.objects.filter(shop_code=merchant_q).values_list("pk", flat=True).first() or -1
         )
-    qs = selectors.complaint_queue(
+    return selectors.complaint_queue(
         state=state,
         standard=params.get("standard", "").replace("\x00", ""),
         merchant_id=merchant_id,
@@ -55,6 +55,12 @@ def queue(request):
         appealed=params.get("appealed") == "1",
         open_only=not state and params.get("appealed") != "1",
     )
+
+
+@staff_required
+def queue(request):
+    params = request.GET
+    qs = _queue_queryset(params)
     page = Paginator(qs, 50).get_page(params.get("page"))
     return render(
         request,
@@ -68,6 +74,12 @@ def queue(request):
             "now": timezone.now(),
         },
     )
+
+
+@staff_required
+def queue_export(request):
+    """The queue as CSV with the page's filters, every merchant's complaints."""
+    return complaints_csv(_queue_queryset(request.GET), name="desk", with_merchant=True)
 
 
 @staff_required

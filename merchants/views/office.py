@@ -7,6 +7,7 @@ from django.views.decorators.http import require_POST
 from core.dashboard import office_cards
 
 from ..access import merchant_required
+from ..exports import ledger_csv
 from ..models import DepositEntry, Notice
 from ..notices import render_notice
 from ..selectors import deposit_entries
@@ -68,3 +69,10 @@ def notices_read(request):
     ids = [int(raw)] if raw.isdigit() else None
     notice_mark_read(merchant_id=request.merchant.pk, notice_ids=ids, user=request.user)
     return redirect("office:notices")
+
+
+@merchant_required
+def deposit_export(request):
+    """The ledger as CSV, with the page's kind filter: this shop's entries only."""
+    kind = request.GET.get("kind", "")
+    return ledger_csv(merchant=request.merchant, kind=kind if kind in DepositEntry.Kind.values else "")

@@ -12,6 +12,7 @@ from core.dashboard import merchant_page_cards, staff_cards
 from core.errors import ApplicationError
 from core.roles import STAFF_OPS, has_role, role_required, staff_required
 
+from ..exports import ledger_csv
 from ..models import Category, DepositAccount, DepositEntry, Merchant
 from ..selectors import deposit_entries, merchant_directory, merchant_get
 from ..services import deposit_post_entry
@@ -69,6 +70,11 @@ def merchant_detail(request, merchant_id: int):
             "cards": merchant_page_cards(request, merchant),
         },
     )
+
+
+@staff_required
+def merchant_ledger_export(request, merchant_id: int):
+    return ledger_csv(merchant=merchant_get(merchant_id))
 
 
 @require_POST
