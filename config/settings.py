@@ -180,6 +180,11 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "task": "commitments.compensate_backlog",
         "schedule": timedelta(minutes=30),
     },
+    "scoring-daily-scores": {
+        # After midnight Asia/Shanghai (CELERY_TIMEZONE): yesterday's orders are all in.
+        "task": "scoring.score_daily",
+        "schedule": crontab(minute=30, hour=0),
+    },
     "commitments-expire-vouchers": {
         "task": "commitments.expire_vouchers",
         "schedule": crontab(minute=10, hour=0),
@@ -220,6 +225,9 @@ USE_I18N = True
 USE_TZ = True
 TIME_ZONE = "UTC"  # storage; business rules use BUSINESS_TIME_ZONE
 BUSINESS_TIME_ZONE = "Asia/Shanghai"
+# Experience score: strength of the Bayesian prior toward the category's rate, in orders (see
+# scoring/services/scores.py for why 30).
+SCORE_PRIOR_ORDERS = int(env("SCORE_PRIOR_ORDERS", "30"))
 
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"

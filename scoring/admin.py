@@ -11,7 +11,7 @@ from core.errors import ApplicationError
 from core.roles import STAFF_OPS, has_role
 
 from .evaluation.services import evaluation_settings_update
-from .models import EvaluationResult, EvaluationRun, EvaluationSettings
+from .models import EvaluationResult, EvaluationRun, EvaluationSettings, MerchantScore, ScoreBound, ScoreRun
 
 
 @admin.register(EvaluationSettings)
@@ -139,3 +139,33 @@ class EvaluationResultAdmin(ReadOnlyAdmin):
     list_display = ["period", "merchant", "category", "tag", "outcome", "action", "rule_version"]
     list_filter = ["outcome", "action", "tag"]
     raw_id_fields = ["merchant", "holding", "run"]
+
+
+@admin.register(ScoreBound)
+class ScoreBoundAdmin(admin.ModelAdmin):
+    """staff_ops edit the floor/excellent values; a row with a category overrides the default for it."""
+
+    list_display = ["indicator", "category", "floor", "excellent"]
+    list_editable = ["floor", "excellent"]
+    list_filter = ["indicator", "category"]
+    ordering = ["indicator", "category_id"]
+
+
+@admin.register(ScoreRun)
+class ScoreRunAdmin(admin.ModelAdmin):
+    list_display = ["day", "state", "attempts", "merchants", "dirty_days", "started_at", "finished_at"]
+    readonly_fields = [f.name for f in ScoreRun._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(MerchantScore)
+class MerchantScoreAdmin(admin.ModelAdmin):
+    list_display = ["merchant", "day", "category", "total", "warning", "orders"]
+    list_filter = ["day", "category", "warning"]
+    raw_id_fields = ["merchant"]
+    readonly_fields = [f.name for f in MerchantScore._meta.fields]
+
+    def has_add_permission(self, request):
+        return False

@@ -7,11 +7,17 @@ from .evaluation import (
     EvaluationRun,
     EvaluationSettings,
 )
+from .score import DailyRollup, MerchantScore, ScoreBound, ScoreFigure, ScoreRun
 
 __all__ = [
+    "DailyRollup",
     "EvaluationExclusion",
     "EvaluationResult",
     "EvaluationRules",
     "EvaluationRun",
     "EvaluationSettings",
+    "MerchantScore",
+    "ScoreBound",
+    "ScoreFigure",
+    "ScoreRun",
 ]

@@ -1,0 +1,197 @@
+"""The experience score: daily rollups per merchant × category × local paid day, the staff-editable
+indicator bounds, one score row per merchant per day with its figures (parts and indicators, peers),
+and a run record per day."""
+
+from decimal import Decimal
+
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from merchants.models import Category, Merchant
+
+from ..definitions import INDICATORS, PARTS
+
+INDICATOR_CHOICES = [(i.code, i.label) for i in INDICATORS]
+FIGURE_CODES = ["total", *PARTS, *(i.code for i in INDICATORS)]
+
+
+class ScoreBound(models.Model):
+    """Floor (scores 0) and excellent (scores 100) value of an indicator; a row without category is the
+    default, a row with one overrides it for that category. Seeded with SPEC §7's defaults."""
+
+    indicator = models.CharField(max_length=32, choices=INDICATOR_CHOICES)
+    category = models.ForeignKey(
+        Category,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+        help_text=_("Empty: default"),
+    )
+    floor = models.DecimalField(_("floor (0 points)"), max_digits=10, decimal_places=4)
+    excellent = models.DecimalField(_("excellent (100 points)"), max_digits=10, decimal_places=4)
+
+    class Meta:
+        verbose_name = _("score indicator bound")
+        ordering = ["indicator", "category_id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["indicator"], condition=Q(category__isnull=True), name="score_bound_one_default"
+            ),
+            models.UniqueConstraint(
+                fields=["indicator", "category"],
+                condition=Q(category__isnull=False),
+                name="score_bound_one_per_category",
+            ),
+            models.CheckConstraint(
+                condition=~Q(floor=models.F("excellent")), name="score_bound_floor_ne_excellent"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.indicator} {self.category_id or '*'}: {self.floor} → {self.excellent}"
+
+
+class DailyRollup(models.Model):
+    """Numerators, denominators and sums of every indicator for the orders one merchant was paid on one
+    local day (Asia/Shanghai) in one category. Re-aggregated when the day is marked dirty."""
+
+    merchant = models.ForeignKey(Merchant, on_delete=models.CASCADE, related_name="+")
+    category = models.ForeignKey(Category, on_delete=models.CASCADE, related_name="+")
+    day = models.DateField()
+    orders = models.PositiveIntegerField(default=0)
+    orders_live = models.PositiveIntegerField(default=0)  # not cancelled before pickup
+    rating_n = models.PositiveIntegerField(default=0)
+    rating_sum = models.PositiveIntegerField(default=0)
+    dsr_n = models.PositiveIntegerField(default=0)
+    dsr_sum = models.PositiveIntegerField(default=0)  # the three DSR items summed
+    quality_refunds = models.PositiveIntegerField(default=0)
+    pickup_48h = models.PositiveIntegerField(default=0)
+    signed_n = models.PositiveIntegerField(default=0)
+    sign_seconds = models.BigIntegerField(default=0)
+    logistics_exceptions = models.PositiveIntegerField(default=0)
+    negative_logistics = models.PositiveIntegerField(default=0)
+    handled_n = models.PositiveIntegerField(default=0)
+    handling_seconds = models.BigIntegerField(default=0)
+    refund_disputes = models.PositiveIntegerField(default=0)
+    help_orders = models.PositiveIntegerField(default=0)
+    dispatch_decided = models.PositiveIntegerField(default=0)
+    dispatch_kept = models.PositiveIntegerField(default=0)
+    dispatch_violations = models.PositiveIntegerField(default=0)
+    commitments_decided = models.PositiveIntegerField(default=0)
+    commitments_kept = models.PositiveIntegerField(default=0)
+
+    COUNTERS = (
+        "orders", "orders_live", "rating_n", "rating_sum", "dsr_n", "dsr_sum", "quality_refunds", "pickup_48h",
+        "signed_n", "sign_seconds", "logistics_exceptions", "negative_logistics", "handled_n", "handling_seconds",
+        "refund_disputes", "help_orders", "dispatch_decided", "dispatch_kept", "dispatch_violations",
+        "commitments_decided", "commitments_kept",
+    )  # fmt: skip
+
+    class Meta:
+        verbose_name = _("daily score rollup")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["merchant", "category", "day"], name="rollup_once_per_merchant_day"
+            )
+        ]
+        indexes = [models.Index(fields=["day", "merchant"])]
+
+    def __str__(self) -> str:
+        return f"{self.merchant_id}/{self.category_id} {self.day}"
+
+
+class MerchantScore(models.Model):
+    """One merchant's score on one day (window: the 90 local days ending the day before)."""
+
+    merchant = models.ForeignKey(Merchant, on_delete=models.CASCADE, related_name="scores")
+    day = models.DateField()
+    category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="+")  # main category
+    orders = models.PositiveIntegerField()  # paid in the 90-day window
+    total = models.DecimalField(max_digits=5, decimal_places=2, null=True)  # 0–100; null: not enough data
+    product = models.DecimalField(max_digits=5, decimal_places=2, null=True)
+    dispatch = models.DecimalField(max_digits=5, decimal_places=2, null=True)
+    logistics = models.DecimalField(max_digits=5, decimal_places=2, null=True)
+    basic_service = models.DecimalField(max_digits=5, decimal_places=2, null=True)
+    change_7d = models.DecimalField(
+        max_digits=6, decimal_places=2, null=True
+    )  # total minus total 7 days before
+    warning = models.BooleanField(default=False)
+    computed_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("merchant score")
+        ordering = ["-day", "merchant_id"]
+        constraints = [
+            models.UniqueConstraint(fields=["merchant", "day"], name="score_once_per_merchant_day")
+        ]
+        indexes = [models.Index(fields=["day", "category", "total"])]
+
+    def __str__(self) -> str:
+        return f"{self.merchant_id} {self.day}: {self.total}"
+
+    @property
+    def total_display(self) -> str | None:
+        """0–100 shown as x.x / 5.0."""
+        return None if self.total is None else f"{(self.total / 20).quantize(Decimal('0.1'))}"
+
+
+class ScoreFigure(models.Model):
+    """One figure of a score row: the total, a part or an indicator, with its peer level (同行业水平)."""
+
+    class Status(models.TextChoices):
+        OK = "ok", _("ok")
+        INSUFFICIENT = "insufficient", _("insufficient sample")
+
+    score_row = models.ForeignKey(MerchantScore, on_delete=models.CASCADE, related_name="figures")
+    day = models.DateField()  # denormalised from the score row: peers partition by (day, category, code)
+    category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="+")
+    in_peers = models.BooleanField(default=False)  # the merchant has a total: it is someone's peer
+    code = models.CharField(max_length=32)
+    numerator = models.DecimalField(max_digits=20, decimal_places=4, null=True)
+    denominator = models.DecimalField(max_digits=20, decimal_places=4, null=True)
+    value = models.DecimalField(max_digits=12, decimal_places=4, null=True)  # raw, in the indicator's unit
+    adjusted = models.DecimalField(max_digits=12, decimal_places=4, null=True)  # after the prior (rates)
+    score = models.DecimalField(max_digits=5, decimal_places=2, null=True)
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.OK)
+    peer_count = models.PositiveIntegerField(null=True)
+    peer_percentile = models.DecimalField(max_digits=5, decimal_places=2, null=True)  # better than X %
+    peer_decile = models.PositiveSmallIntegerField(null=True)  # 1 (lowest tenth) … 10 (highest)
+    peer_mean = models.DecimalField(max_digits=5, decimal_places=2, null=True)
+    peer_p90 = models.DecimalField(max_digits=5, decimal_places=2, null=True)
+
+    class Meta:
+        verbose_name = _("score figure")
+        constraints = [
+            models.UniqueConstraint(fields=["score_row", "code"], name="figure_once_per_score_code")
+        ]
+        indexes = [models.Index(fields=["day", "category", "code"])]
+
+    def __str__(self) -> str:
+        return f"{self.code}: {self.score}"
+
+
+class ScoreRun(models.Model):
+    """The daily job's record for one day: safe to run twice, resumes after a crash."""
+
+    class State(models.TextChoices):
+        RUNNING = "running", _("running")
+        DONE = "done", _("done")
+        FAILED = "failed", _("failed")
+
+    day = models.DateField(unique=True)
+    state = models.CharField(max_length=10, choices=State.choices, default=State.RUNNING)
+    started_at = models.DateTimeField()
+    finished_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveIntegerField(default=0)
+    dirty_days = models.PositiveIntegerField(default=0)
+    merchants = models.PositiveIntegerField(default=0)
+    error = models.TextField(blank=True)
+
+    class Meta:
+        verbose_name = _("score run")
+        ordering = ["-day"]
+
+    def __str__(self) -> str:
+        return f"score run {self.day} {self.state}"
