@@ -16,6 +16,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
 from core.models import BaseModel, SingletonSettings
@@ -295,12 +296,22 @@ class Breach(BaseModel):
     source = models.CharField(max_length=12, choices=Source.choices)
     detail = models.CharField(max_length=300, blank=True)
     severity = models.CharField(max_length=10, default="late")  # "late" | "severe" (tiered formulas)
+    # The level compensation has been settled for ("" = nothing yet); below `severity`, a top-up is owed.
+    paid_level = models.CharField(max_length=10, blank=True, default="", db_default="")
+    # Tiered terms: when a "late" breach becomes "severe" unless the fulfilling fact came in time
+    # (delivery_install: the deadline + severe_late_days). The sweep escalates past it.
+    escalate_at = models.DateTimeField(null=True, blank=True)
     # False once an appeal is upheld: the breach drops out of every metric (the voucher stays).
     counts_in_metrics = models.BooleanField(default=True)
 
     class Meta:
         verbose_name = _("breach")
-        indexes = [models.Index(fields=["merchant", "detected_at"])]
+        indexes = [
+            models.Index(fields=["merchant", "detected_at"]),
+            models.Index(
+                fields=["escalate_at"], name="breach_escalate_at", condition=Q(escalate_at__isnull=False)
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"breach of commitment {self.commitment_id}"
@@ -329,9 +340,16 @@ class Voucher(BaseModel):
     redeemed_at = models.DateTimeField(null=True, blank=True)
     expired_at = models.DateTimeField(null=True, blank=True)
     funded_by = models.CharField(max_length=10, choices=FundedBy.choices, default=FundedBy.MERCHANT)
+    # The first voucher of a breach; a top-up for a raised severity level links `top_up_of` instead.
     breach = models.OneToOneField(
         Breach, null=True, blank=True, on_delete=models.PROTECT, related_name="voucher"
     )
+    top_up_of = models.ForeignKey(
+        Breach, null=True, blank=True, on_delete=models.PROTECT, related_name="top_ups"
+    )
+    level = models.CharField(
+        max_length=10, blank=True, default="", db_default=""
+    )  # the breach's severity it pays
     # Other sources (e.g. "complaints.complaint", "42"); unique with source_type.
     source_type = models.CharField(max_length=60)
     source_id = models.CharField(max_length=64)
@@ -340,6 +358,13 @@ class Voucher(BaseModel):
         verbose_name = _("voucher")
         constraints = [
             models.UniqueConstraint(fields=["source_type", "source_id"], name="voucher_once_per_source"),
+            # Exactly once per breach × severity level, whichever path paid it (base or top-up).
+            models.UniqueConstraint(
+                Coalesce("breach", "top_up_of"), "level", name="voucher_once_per_breach_level"
+            ),
+            models.CheckConstraint(
+                condition=Q(breach__isnull=True) | Q(top_up_of__isnull=True), name="voucher_base_or_top_up"
+            ),
             models.CheckConstraint(condition=Q(amount__gt=0), name="voucher_amount_gt_0"),
         ]
         indexes = [models.Index(fields=["state", "valid_until"])]
@@ -472,3 +497,56 @@ class MetricsDirtyDay(models.Model):
 
     def __str__(self) -> str:
         return f"{self.merchant_id} {self.day}"
+
+
+class CompensationDay(models.Model):
+    """What breaches paid one shopper for one merchant × tag on one local breach day: the daily cap.
+
+    One row per key, created on first use and locked (``SELECT ... FOR UPDATE``) by every payment
+    for that key, so concurrent workers queue on it and the total never passes the cap.
+    """
+
+    shopper_ref = models.CharField(max_length=64)
+    merchant = models.ForeignKey(Merchant, on_delete=models.CASCADE, related_name="+")
+    tag = models.ForeignKey(Tag, on_delete=models.PROTECT, related_name="+")
+    day = models.DateField()
+    paid = models.DecimalField(max_digits=12, decimal_places=2, default=Decimal("0.00"))
+
+    class Meta:
+        verbose_name = _("compensation day")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["merchant", "shopper_ref", "tag", "day"], name="compensation_day_once_per_key"
+            ),
+            models.CheckConstraint(condition=Q(paid__gte=0), name="compensation_day_paid_gte_0"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.shopper_ref} {self.merchant_id}/{self.tag_id} {self.day}: {self.paid}"
+
+
+class OutboxMessage(models.Model):
+    """Work committed together with the state that needs it (transactional outbox).
+
+    A breach and its compensation intent are written in one transaction; after commit the message
+    is published to the broker if it answers, else the relay (a periodic job) publishes it when the
+    broker is back. The worker marks it done; paying is idempotent, so a message delivered twice
+    still pays once.
+    """
+
+    class Topic(models.TextChoices):
+        COMPENSATE = "compensate", _("compensate breaches")
+
+    topic = models.CharField(max_length=20, choices=Topic.choices)
+    payload = models.JSONField(default=dict)
+    created_at = models.DateTimeField(auto_now_add=True)
+    published_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveIntegerField(default=0)
+    done_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("outbox message")
+        indexes = [models.Index(fields=["created_at"], name="outbox_open", condition=Q(done_at__isnull=True))]
+
+    def __str__(self) -> str:
+        return f"{self.topic} #{self.pk}"

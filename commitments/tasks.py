@@ -25,3 +25,19 @@ def compensate_backlog() -> dict:
 @shared_task(name="commitments.expire_vouchers")
 def expire_vouchers() -> int:
     return services.vouchers_expire()
+
+
+@shared_task(name="commitments.outbox_deliver", soft_time_limit=600, time_limit=660)
+def outbox_deliver(message_id: int) -> dict | None:
+    return services.outbox_process(message_id=message_id)
+
+
+@shared_task(name="commitments.outbox_relay", soft_time_limit=120, time_limit=150)
+def outbox_relay() -> int:
+    """Publish outbox messages the broker did not take at commit time (it was down)."""
+    return services.outbox_relay()
+
+
+@shared_task(name="commitments.outbox_purge")
+def outbox_purge() -> int:
+    return services.outbox_purge_done()

@@ -209,6 +209,29 @@ def evaluate(
     return decision
 
 
+def escalation_deadline(terms: dict, deadline: datetime | None) -> datetime | None:
+    """When a breach at the "late" level becomes "severe" unless fulfilled by then (None: never).
+
+    install_by_agreed_day: not installed, or installed, more than ``severe_late_days`` after the
+    deadline.
+    """
+    if terms.get("kind") == "install_by_agreed_day" and deadline is not None:
+        return deadline + timedelta(days=int(terms.get("severe_late_days", 15)))
+    return None
+
+
+def severity_from_facts(
+    terms: dict, *, deadline: datetime | None, installed_at: datetime | None, now: datetime
+) -> str:
+    """The severity facts establish for a breach of these terms (an upheld complaint asks this)."""
+    escalate_at = escalation_deadline(terms, deadline)
+    if escalate_at is None:
+        return "late"
+    if installed_at is not None:
+        return "severe" if installed_at > escalate_at else "late"
+    return "severe" if now > escalate_at else "late"
+
+
 def invoice_deadline_for(terms: dict, requested_at: datetime) -> datetime:
     days = int(terms.get("days", 3))
     return end_of_local_day(working_day_after(local_date(requested_at), days))

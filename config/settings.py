@@ -176,6 +176,15 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "task": "commitments.sweep",
         "schedule": timedelta(minutes=5),
     },
+    # The transactional outbox: compensation the broker could not take at commit time.
+    "commitments-outbox-relay": {
+        "task": "commitments.outbox_relay",
+        "schedule": timedelta(seconds=20),
+    },
+    "commitments-outbox-purge": {
+        "task": "commitments.outbox_purge",
+        "schedule": crontab(minute=40, hour=3),
+    },
     "commitments-compensate-backlog": {
         "task": "commitments.compensate_backlog",
         "schedule": timedelta(minutes=30),

@@ -12,6 +12,7 @@ from django.utils import timezone, translation
 from core.audit import audit_record
 from core.errors import ApplicationError
 from core.jobs import enqueue_on_commit
+from core.models import AuditEvent
 from core.money import fits_column, format_cny, max_entry_amount, to_money
 
 from .models import Category, DepositAccount, DepositEntry, Membership, Merchant, Notice
@@ -67,13 +68,15 @@ def deposit_post_entry(
     source_type: str = "",
     source_id: str = "",
     actor=None,
+    floor_at_zero: bool = False,
 ) -> DepositEntry:
     """Append one ledger entry and move the balance, under the account's row lock.
 
     `amount` is the magnitude; the sign follows the kind (top-up and reversal credit, the rest
     debit). With a source, posting the same (kind, source) twice returns the first entry.
-    A debit may take the balance below zero: compensation is owed whatever the deposit holds,
-    and the top-up flag says so.
+    A recovery may take the balance below zero: compensation is owed whatever the deposit holds,
+    and the top-up flag says so. A refund (money paid back to the merchant), and any debit with
+    `floor_at_zero` (what staff enter by hand), may not: it is refused with nothing written.
     """
     if kind not in DepositEntry.Kind.values:
         raise ApplicationError(f"unknown ledger entry kind {kind!r}", fields={"kind": ["unknown kind"]})
@@ -101,6 +104,12 @@ def deposit_post_entry(
                 "this entry would take the balance beyond what a deposit can hold",
                 code="out_of_range",
                 fields={"amount": ["the balance would be out of range"]},
+            )
+        if signed < 0 and new_balance < 0 and (floor_at_zero or kind == DepositEntry.Kind.REFUND):
+            raise ApplicationError(
+                f"The deposit holds ¥{account.balance}; ¥{magnitude} would take it below zero.",
+                code="insufficient_deposit",
+                fields={"amount": [f"at most {max(account.balance, Decimal('0.00'))}"]},
             )
         try:
             with transaction.atomic():
@@ -132,6 +141,84 @@ def deposit_post_entry(
             },
         )
     return entry
+
+
+def deposit_post_recoveries(
+    *, merchant_id: int, kind: str, items: list[tuple[Decimal, str, str, str]], actor=None
+) -> list[DepositEntry]:
+    """Append many debits of one kind to one merchant's ledger in one go: (amount, memo, source_type,
+    source_id) each, amounts as magnitudes.
+
+    One account lock, one multi-row INSERT with the `balance_after` chain computed in one pass, one
+    balance UPDATE (an F() expression), one audit INSERT. Sources already posted are skipped (the same
+    idempotency key as ``deposit_post_entry``). The caller holds a transaction.
+    """
+    if kind not in DepositEntry.DEBIT_KINDS or kind == DepositEntry.Kind.REFUND:
+        raise ApplicationError(f"not a recovery kind: {kind!r}", fields={"kind": ["recovery kinds only"]})
+    if not items:
+        return []
+    account = (
+        DepositAccount.objects.select_for_update().select_related("merchant").get(merchant_id=merchant_id)
+    )
+    posted = set(
+        DepositEntry.objects.filter(
+            account=account,
+            kind=kind,
+            source_type__in={i[2] for i in items},
+            source_id__in=[i[3] for i in items],
+        ).values_list("source_type", "source_id")
+    )
+    is_user = actor is not None and getattr(actor, "is_authenticated", False)
+    balance = account.balance
+    entries = []
+    for amount, memo, source_type, source_id in items:
+        if (source_type, str(source_id)) in posted:
+            continue
+        posted.add((source_type, str(source_id)))
+        magnitude = to_money(amount)
+        if magnitude <= 0:
+            raise ApplicationError("amount must be greater than zero", fields={"amount": ["must be > 0"]})
+        balance -= magnitude
+        entries.append(
+            DepositEntry(
+                account=account,
+                kind=kind,
+                amount=-magnitude,
+                balance_after=balance,
+                memo=memo[:200],
+                source_type=source_type,
+                source_id=str(source_id),
+                created_by=actor if is_user else None,
+            )  # fmt: skip
+        )
+    if not entries:
+        return []
+    DepositEntry.objects.bulk_create(entries)
+    total = balance - account.balance
+    DepositAccount.objects.filter(pk=account.pk).update(
+        balance=F("balance") + total, updated_at=timezone.now()
+    )
+    account.balance = balance
+    _refresh_topup_flag(account)
+    label = actor.get_username() if is_user else "system"
+    AuditEvent.objects.bulk_create(
+        [
+            AuditEvent(
+                actor=actor if is_user else None,
+                actor_label=label,
+                verb=f"deposit.{kind}",
+                target_type=account.merchant._meta.label_lower,
+                target_id=str(merchant_id),
+                data={
+                    "amount": str(e.amount),
+                    "balance_after": str(e.balance_after),
+                    "source": f"{e.source_type}:{e.source_id}",
+                },
+            )  # fmt: skip
+            for e in entries
+        ]
+    )
+    return entries
 
 
 def _refresh_topup_flag(account: DepositAccount) -> None:

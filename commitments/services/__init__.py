@@ -6,7 +6,10 @@ from .breaches import (
     breach_compensate,
     breach_exclude_from_metrics,
     breach_mark_compensated,
+    breach_pay_from_complaint,
     breaches_compensate,
+    breaches_escalate_due,
+    breaches_escalate_on_facts,
     breaches_uncompensated_ids,
     commitment_breach_from_complaint,
     commitments_breach_many,
@@ -25,6 +28,13 @@ from .ingest import (
     orders_ingest,
 )
 from .metrics import metrics_days_mark, metrics_days_mark_many
+from .outbox import (
+    outbox_enqueue_compensation,
+    outbox_process,
+    outbox_publish,
+    outbox_purge_done,
+    outbox_relay,
+)
 from .settings import commitment_settings_update
 from .transitions import commitment_move, commitments_move
 from .vouchers import voucher_issue, voucher_redeem, vouchers_expire
@@ -42,6 +52,14 @@ __all__ = [
     "BreachOutcome",
     "ItemResult",
     "breach_compensate",
+    "breach_pay_from_complaint",
+    "breaches_escalate_due",
+    "breaches_escalate_on_facts",
+    "outbox_enqueue_compensation",
+    "outbox_process",
+    "outbox_publish",
+    "outbox_purge_done",
+    "outbox_relay",
     "breach_exclude_from_metrics",
     "breach_mark_compensated",
     "breaches_compensate",

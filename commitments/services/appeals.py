@@ -1,6 +1,9 @@
 """Appeals (申诉) of breaches by merchants, decided by platform staff."""
 
+from decimal import Decimal
+
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from core.audit import audit_record
@@ -81,26 +84,35 @@ def breach_appeal_decide(*, appeal_id: int, uphold: bool, note: str = "", actor=
             breach.counts_in_metrics = False
             breach.save(update_fields=["counts_in_metrics", "updated_at"])
             metrics_days_mark(commitment_ids=[commitment_id], now=now)
-            voucher = Voucher.objects.select_for_update().filter(breach=breach).first()
-            if voucher is not None:
-                recovered = DepositEntry.objects.filter(
-                    kind=DepositEntry.Kind.COMPENSATION_RECOVERY,
-                    source_type=VOUCHER_SOURCE,
-                    source_id=str(voucher.pk),
-                ).first()
-                if recovered is not None:
-                    reversed_amount = -recovered.amount
+            # The first voucher and every severity top-up: the merchant bears none of them any more.
+            vouchers = list(
+                Voucher.objects.select_for_update()
+                .filter(Q(breach=breach) | Q(top_up_of=breach))
+                .order_by("pk")
+            )
+            if vouchers:
+                recovered = sum(
+                    DepositEntry.objects.filter(
+                        kind=DepositEntry.Kind.COMPENSATION_RECOVERY,
+                        source_type=VOUCHER_SOURCE,
+                        source_id__in=[str(v.pk) for v in vouchers],
+                    ).values_list("amount", flat=True),
+                    Decimal("0"),
+                )
+                if recovered:
+                    reversed_amount = -recovered
                     deposit_post_entry(
                         merchant_id=breach.merchant_id,
                         kind=DepositEntry.Kind.REVERSAL,
                         amount=reversed_amount,
-                        memo=f"appeal upheld: voucher {voucher.code}",
+                        memo=f"appeal upheld: voucher {', '.join(v.code for v in vouchers)}",
                         source_type=APPEAL_SOURCE,
                         source_id=str(appeal.pk),
                         actor=actor,
                     )
-                voucher.funded_by = Voucher.FundedBy.PLATFORM
-                voucher.save(update_fields=["funded_by", "updated_at"])
+                Voucher.objects.filter(pk__in=[v.pk for v in vouchers]).update(
+                    funded_by=Voucher.FundedBy.PLATFORM, updated_at=now
+                )
         audit_record(
             actor=actor,
             verb=f"breach_appeal.{target}",

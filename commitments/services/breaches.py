@@ -1,114 +1,67 @@
-"""Breaches: applying decisions in bulk, the deadline sweep, compensation and the complaint entry points."""
+"""Breaches: applying decisions in bulk, the deadline sweep, severity escalation and the complaint entry points.
+
+Paying breaches lives in ``payments``; the exemption decision in ``commitments.exemption``; the
+compensation work is queued through the transactional outbox (``outbox``).
+"""
 
 import logging
-from contextlib import contextmanager
-from contextvars import ContextVar
 from dataclasses import dataclass
-from datetime import datetime, timedelta
-from decimal import Decimal
+from datetime import datetime
 
 from django.db import transaction
-from django.db.models import Sum
+from django.db.models import Min
 from django.utils import timezone
 
 from core.audit import audit_record
-from core.calendar import business_tz
-from core.errors import InvalidTransition, NotFound
-from core.jobs import enqueue_on_commit
-from merchants.services import deposit_post_entry
-from tags.compensation import compute_amount
+from core.errors import ApplicationError, InvalidTransition
+from core.models import AuditEvent
+from tags.compensation import SEVERITIES
 
-from ..models import (
-    Breach,
-    BreachAppeal,
-    Commitment,
-    CommitmentRules,
-    ForceMajeure,
-    FulfilmentEvent,
-    SweepRun,
-    Voucher,
+from .. import terms as T
+from ..compensation import SEVERE, breach_day, severity_rank
+from ..exemption import (
+    Declaration,
+    active_declarations,
+    declaration_covering,
+    exemption_decision,
+    force_majeure_reason,
 )
+from ..models import Breach, Commitment, CompensationDay, FulfilmentEvent, SweepRun, Voucher
 from ..selectors import commitment_settings
 from .metrics import metrics_days_mark
+from .outbox import compensation_deferred, outbox_enqueue_compensation
+from .payments import (
+    BREACH_SOURCE,
+    VOUCHER_SOURCE,
+    breach_compensate,
+    breaches_compensate,
+    breaches_uncompensated_ids,
+    compensation_days_lock,
+)
 from .transitions import commitment_move, commitments_move
 from .vouchers import voucher_issue
 
 logger = logging.getLogger(__name__)
 
 P = Commitment.State
-BREACH_SOURCE = "commitments.breach"
-VOUCHER_SOURCE = "commitments.voucher"
 
-
-# --- force majeure matching ------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class _Declaration:
-    pk: int
-    provinces: frozenset
-    tag_ids: frozenset
-    starts_at: datetime
-    ends_at: datetime
-    reason: str
-
-
-def active_declarations() -> list[_Declaration]:
-    """Every declaration (a small table), with its tags: two queries."""
-    return [
-        _Declaration(
-            pk=fm.pk,
-            provinces=frozenset(fm.provinces),
-            tag_ids=frozenset(t.pk for t in fm.tags.all()),
-            starts_at=fm.starts_at,
-            ends_at=fm.ends_at,
-            reason=fm.reason,
-        )
-        for fm in ForceMajeure.objects.prefetch_related("tags")
-    ]
-
-
-def declaration_covering(
-    declarations: list[_Declaration], *, province: str, tag_id: int, deadline, paid_at
-) -> _Declaration | None:
-    """A declaration covers a commitment of its tags and provinces due (or paid) within its range."""
-    for d in declarations:
-        if province in d.provinces and tag_id in d.tag_ids:
-            moment = deadline or paid_at
-            if moment is not None and d.starts_at <= moment <= d.ends_at:
-                return d
-            if paid_at is not None and d.starts_at <= paid_at <= d.ends_at:
-                return d
-    return None
-
-
-def force_majeure_reason(d: _Declaration) -> str:
-    return f"force majeure #{d.pk}: {d.reason}"[:200]
-
-
-# --- applying decisions set-based --------------------------------------------------------------
-
-
-_DEFER_COMPENSATION: ContextVar[bool] = ContextVar("commitments_defer_compensation", default=False)
-
-
-@contextmanager
-def compensation_deferred():
-    """Within this block new breaches are not queued for compensation: the caller (the demo's bulk
-    path) pays them itself, or leaves them to the backlog job."""
-    token = _DEFER_COMPENSATION.set(True)
-    try:
-        yield
-    finally:
-        _DEFER_COMPENSATION.reset(token)
+__all__ = [
+    "BREACH_SOURCE",
+    "VOUCHER_SOURCE",
+    "Declaration",
+    "active_declarations",
+    "breach_compensate",
+    "breaches_compensate",
+    "breaches_uncompensated_ids",
+    "compensation_deferred",
+    "declaration_covering",
+    "force_majeure_reason",
+]
 
 
 def _queue_compensation(breach_ids: list[int]) -> None:
-    if not breach_ids or _DEFER_COMPENSATION.get():
-        return
-    chunk = 500
-    for start in range(0, len(breach_ids), chunk):
-        enqueue_on_commit("commitments.compensate_breaches", breach_ids[start : start + chunk])
+    """Inside the breaching transaction: the compensation intent goes to the outbox with the breaches."""
+    outbox_enqueue_compensation(breach_ids)
 
 
 def commitments_breach_many(
@@ -118,7 +71,7 @@ def commitments_breach_many(
 
     Locks the rows, keeps only those still in `from_states` (a racing sweep or event already took
     the others), moves them to breached and creates one Breach each (one per commitment, by the
-    database). Returns the new breach ids; compensation is queued after commit.
+    database). Returns the new breach ids; their compensation goes to the outbox in this transaction.
     """
     if not items:
         return []
@@ -126,35 +79,37 @@ def commitments_breach_many(
     by_id = {item[0]: item for item in items}
     with transaction.atomic():
         rows = list(
-            Commitment.objects.select_for_update()
+            Commitment.objects.select_for_update(of=("self",))
             .filter(pk__in=list(by_id), state__in=list(from_states))
             .order_by("pk")
-            .values_list("pk", "merchant_id")
+            .values_list("pk", "merchant_id", "deadline", "terms_version__terms")
         )
         if not rows:
             return []
         commitments_move(
-            ids=[pk for pk, _ in rows], to=P.BREACHED, from_states=from_states, now=now, resolved_at=now
+            ids=[row[0] for row in rows], to=P.BREACHED, from_states=from_states, now=now, resolved_at=now
         )
-        breaches = Breach.objects.bulk_create(
-            [
+        breaches = []
+        for pk, merchant_id, deadline, terms in rows:
+            severity = by_id[pk][2] or "late"
+            breaches.append(
                 Breach(
                     commitment_id=pk,
                     merchant_id=merchant_id,
                     detected_at=by_id[pk][3] or now,
                     source=source,
                     detail=by_id[pk][1][:300],
-                    severity=by_id[pk][2] or "late",
+                    severity=severity,
+                    escalate_at=T.escalation_deadline(terms or {}, deadline) if severity != SEVERE else None,
                 )
-                for pk, merchant_id in rows
-            ]
-        )
+            )
+        Breach.objects.bulk_create(breaches)
         breach_ids = [b.pk for b in breaches if b.pk is not None]
         if len(breach_ids) != len(breaches):  # backends that do not return ids from bulk inserts
             breach_ids = list(
-                Breach.objects.filter(commitment_id__in=[pk for pk, _ in rows]).values_list("pk", flat=True)
+                Breach.objects.filter(commitment_id__in=[row[0] for row in rows]).values_list("pk", flat=True)
             )
-        metrics_days_mark(commitment_ids=[pk for pk, _ in rows], now=now)
+        metrics_days_mark(commitment_ids=[row[0] for row in rows], now=now)
         _queue_compensation(breach_ids)
     return breach_ids
 
@@ -190,7 +145,9 @@ def commitments_exempt_many(
             resolved_at=now,
         )
         # Breaches exempted afterwards no longer count anywhere.
-        Breach.objects.filter(commitment_id__in=locked).update(counts_in_metrics=False, updated_at=now)
+        Breach.objects.filter(commitment_id__in=locked).update(
+            counts_in_metrics=False, escalate_at=None, updated_at=now
+        )
         metrics_days_mark(commitment_ids=locked, now=now)
     return count
 
@@ -199,15 +156,16 @@ def commitments_exempt_many(
 
 
 def commitments_sweep(*, now=None, batch_size: int = 5000, max_batches: int | None = None) -> SweepRun:
-    """Breach every pending commitment whose deadline (plus grace) passed, in committed batches.
+    """Breach every pending commitment whose deadline (plus grace) passed, in committed batches,
+    then raise the severity of late breaches past their escalation deadline.
 
     Events may reach us a little late: the grace is CommitmentSettings.sweep_grace_minutes, read
     once per run (the cut-off is fixed for the whole run and recorded on the SweepRun).
 
     Each batch claims its rows with FOR UPDATE SKIP LOCKED on the partial index
-    `commitment_pending_deadline`, exempts those under a force-majeure declaration, breaches the
-    rest and commits. A sweep killed half-way leaves only whole batches behind; the next one picks
-    up where it stopped. Running it twice changes nothing the second time.
+    `commitment_pending_deadline`, exempts those the exemption decision exempts (force majeure, a
+    cancellation), breaches the rest and commits. A sweep killed half-way leaves only whole batches
+    behind; the next one picks up where it stopped. Running it twice changes nothing the second time.
     """
     now = now or timezone.now()
     cutoff = now - commitment_settings().sweep_grace
@@ -220,33 +178,32 @@ def commitments_sweep(*, now=None, batch_size: int = 5000, max_batches: int | No
                     Commitment.objects.select_for_update(skip_locked=True, of=("self",))
                     .filter(state=P.PENDING, deadline__lt=cutoff)
                     .order_by("deadline")
-                    .values_list("pk", "tag_id", "deadline", "order__province", "order__paid_at")[:batch_size]
+                    .values_list(
+                        "pk", "tag_id", "deadline", "order__province", "order__paid_at", "order__cancelled_at"
+                    )[:batch_size]
                 )
                 if not rows:
                     break
-                exempt: dict[_Declaration, list[int]] = {}
+                exempt: dict[tuple[str, int | None], list[int]] = {}
                 to_breach: list[int] = []
-                for pk, tag_id, deadline, province, paid_at in rows:
-                    d = (
-                        declaration_covering(
-                            declarations, province=province, tag_id=tag_id, deadline=deadline, paid_at=paid_at
-                        )
-                        if declarations
-                        else None
-                    )
-                    if d is not None:
-                        exempt.setdefault(d, []).append(pk)
+                for pk, tag_id, deadline, province, paid_at, cancelled_at in rows:
+                    exemption = exemption_decision(
+                        terms={}, tag_id=tag_id, province=province, paid_at=paid_at, deadline=deadline,
+                        declarations=declarations, cancelled_at=cancelled_at,
+                    )  # fmt: skip
+                    if exemption is not None:
+                        exempt.setdefault((exemption.reason, exemption.force_majeure_id), []).append(pk)
                     else:
                         to_breach.append(pk)
                 exempted = 0
-                for d, ids in exempt.items():
+                for (reason, fm_id), ids in exempt.items():
                     exempted += commitments_move(
                         ids=ids,
                         to=P.EXEMPTED,
                         from_states=(P.PENDING,),
                         now=now,
-                        exemption_reason=force_majeure_reason(d),
-                        force_majeure_id=d.pk,
+                        exemption_reason=reason,
+                        force_majeure_id=fm_id,
                         resolved_at=now,
                     )
                 breached = _sweep_breach(to_breach, now=now)
@@ -254,6 +211,7 @@ def commitments_sweep(*, now=None, batch_size: int = 5000, max_batches: int | No
                 run.breached += breached
                 run.exempted += exempted
                 run.save(update_fields=["batches", "breached", "exempted"])
+        breaches_escalate_due(cutoff=cutoff, now=now, batch_size=batch_size)
         run.state = SweepRun.State.DONE
     except BaseException as exc:  # a time limit or a shutdown too: the record says it stopped
         run.state = SweepRun.State.FAILED
@@ -270,17 +228,20 @@ def _sweep_breach(ids: list[int], *, now) -> int:
     if not ids:
         return 0
     commitments_move(ids=ids, to=P.BREACHED, from_states=(P.PENDING,), now=now, resolved_at=now)
-    merchants = dict(Commitment.objects.filter(pk__in=ids).values_list("pk", "merchant_id"))
+    rows = Commitment.objects.filter(pk__in=ids).values_list(
+        "pk", "merchant_id", "deadline", "terms_version__terms"
+    )
     breaches = Breach.objects.bulk_create(
         [
             Breach(
                 commitment_id=pk,
-                merchant_id=merchants[pk],
+                merchant_id=merchant_id,
                 detected_at=now,
                 source=Breach.Source.SWEEP,
                 detail="deadline passed without the fulfilling event",
+                escalate_at=T.escalation_deadline(terms or {}, deadline),
             )
-            for pk in ids
+            for pk, merchant_id, deadline, terms in rows
         ],
         batch_size=2000,
     )
@@ -288,142 +249,95 @@ def _sweep_breach(ids: list[int], *, now) -> int:
     return len(breaches)
 
 
-# --- compensation ------------------------------------------------------------------------------
+# --- severity escalation -----------------------------------------------------------------------
+
+ESCALATED_DETAIL = {
+    "not_done": "not fulfilled {days} days after the deadline",
+    "too_late": "fulfilled more than {days} days after the deadline",
+}
 
 
-def _daily_cap_room(*, commitment: Commitment, cap, day_start, day_end):
-    issued = (
-        Voucher.objects.filter(
-            breach__commitment__tag_id=commitment.tag_id,
-            merchant_id=commitment.merchant_id,
-            shopper_ref=commitment.order.shopper_ref,
-            created_at__gte=day_start,
-            created_at__lt=day_end,
-        ).aggregate(total=Sum("amount"))["total"]
-        or 0
-    )
-    return cap - issued
+def _escalate(candidates: list[tuple[int, int, datetime, int]], *, now, wait_without_fact: bool) -> int:
+    """(breach id, commitment id, escalate_at, order id) → raise to severe or clear the escalation.
 
-
-def _compensation_fee(commitment: Commitment, terms) -> Decimal:
-    """The fee a fee-based formula adds to: return freight for returns, else the shipping fee charged."""
-    if (terms.compensation or {}).get("formula") not in ("fee_plus", "fees_plus"):
-        return Decimal("0")
-    if (terms.terms or {}).get("kind") == "return_freight_within_hours":
-        for data in FulfilmentEvent.objects.filter(
-            order_id=commitment.order_id, kind=FulfilmentEvent.Kind.RETURN_SIGNED
-        ).values_list("data", flat=True):
-            try:
-                return max(Decimal(str(data.get("freight", "0"))), Decimal("0"))
-            except ArithmeticError:
-                return Decimal("0")
-        return Decimal("0")
-    return commitment.order.shipping_fee
-
-
-def breach_compensate(*, breach_id: int, actor=None, rules: CommitmentRules | None = None) -> Voucher | None:
-    """Issue the breach's voucher per the tag's formula (daily cap applied) and recover it from the deposit.
-
-    Idempotent: a breach already compensated returns its voucher. None when there is nothing to
-    pay (formula gives zero, the daily cap is used up, or the commitment was exempted meanwhile).
+    Locks the commitments first (the order every payer locks in), then compare-and-sets the breach
+    from its lower level, and queues the top-up through the outbox in the same transaction.
     """
-
+    if not candidates:
+        return 0
     with transaction.atomic():
-        breach = Breach.objects.select_related("commitment").filter(pk=breach_id).first()
-        if breach is None:
-            raise NotFound("no such breach")
-        commitment = (
-            Commitment.objects.select_for_update(of=("self",))
-            .select_related("order", "terms_version")
-            .get(pk=breach.commitment_id)
+        locked = set(
+            Commitment.objects.select_for_update(skip_locked=True, of=("self",))
+            .filter(pk__in=[c[1] for c in candidates])
+            .order_by("pk")
+            .values_list("pk", flat=True)
         )
-        existing = Voucher.objects.filter(breach_id=breach.pk).first()
-        if existing is not None:
-            return existing
-        if commitment.state != P.BREACHED:
-            return None
-        order = commitment.order
-        terms = commitment.terms_version
-        fee = _compensation_fee(commitment, terms)
-        amount = compute_amount(
-            terms.compensation, paid_amount=order.paid_amount, fee=fee, severity=breach.severity or "late"
-        )
-        local_now = timezone.now().astimezone(business_tz())
-        day_start = local_now.replace(hour=0, minute=0, second=0, microsecond=0)
-        room = _daily_cap_room(
-            commitment=commitment,
-            cap=terms.daily_cap,
-            day_start=day_start,
-            day_end=day_start + timedelta(days=1),
-        )
-        amount = min(amount, room)
-        now = timezone.now()
-        if amount <= 0:
-            commitment_move(commitment, to=P.COMPENSATED)
-            audit_record(
-                actor=actor,
-                verb="breach.compensation_skipped",
-                target=breach,
-                data={"reason": "zero amount or daily cap reached"},
+        installed = dict(
+            FulfilmentEvent.objects.filter(
+                order_id__in={c[3] for c in candidates}, kind=FulfilmentEvent.Kind.INSTALLED
             )
-            return None
-        # An appeal upheld before the voucher was paid (a delayed task, the backlog job): the shopper is
-        # still compensated, the platform funds it and nothing is recovered from the merchant. The
-        # commitment lock held here is also taken by breach_appeal_decide, so the two never interleave.
-        upheld = BreachAppeal.objects.filter(breach_id=breach.pk, state=BreachAppeal.State.UPHELD).exists()
-        voucher, _created = voucher_issue(
-            order=order,
-            amount=amount,
-            source_type=BREACH_SOURCE,
-            source_id=str(breach.pk),
-            funded_by=Voucher.FundedBy.PLATFORM if upheld else Voucher.FundedBy.MERCHANT,
-            breach=breach,
-            actor=actor,
-            rules=rules,
+            .values("order_id")
+            .annotate(first=Min("occurred_at"))
+            .values_list("order_id", "first")
         )
-        if not upheld:
-            deposit_post_entry(
-                merchant_id=commitment.merchant_id,
-                kind="compensation_recovery",
-                amount=voucher.amount,
-                memo=f"voucher {voucher.code} for order {order.external_id}",
-                source_type=VOUCHER_SOURCE,
-                source_id=str(voucher.pk),
-                actor=actor,
+        raise_ids, clear_ids = [], []
+        for breach_id, commitment_id, escalate_at, order_id in candidates:
+            if commitment_id not in locked:
+                continue
+            done_at = installed.get(order_id)
+            if done_at is None:
+                if not wait_without_fact and now > escalate_at:
+                    raise_ids.append(breach_id)
+            elif done_at > escalate_at:
+                raise_ids.append(breach_id)
+            else:
+                clear_ids.append(breach_id)
+        lower = [lvl for lvl in SEVERITIES if severity_rank(lvl) < severity_rank(SEVERE)]
+        raised = list(
+            Breach.objects.filter(pk__in=raise_ids, severity__in=lower).values_list("pk", flat=True)
+        )
+        Breach.objects.filter(pk__in=raised).update(severity=SEVERE, escalate_at=None, updated_at=now)
+        Breach.objects.filter(pk__in=clear_ids).update(escalate_at=None, updated_at=now)
+        if raised:
+            AuditEvent.objects.bulk_create(
+                [
+                    AuditEvent(actor_label="system", verb="breach.escalated", target_type="commitments.breach",
+                               target_id=str(pk), data={"severity": SEVERE})
+                    for pk in raised
+                ]
+            )  # fmt: skip
+            _queue_compensation(raised)
+    return len(raised)
+
+
+def breaches_escalate_due(*, cutoff: datetime, now=None, batch_size: int = 5000) -> int:
+    """The sweep's second pass: late breaches past their escalation deadline become severe unless
+    the fulfilling fact came in time. Keyset batches; safe to run twice."""
+    now = now or timezone.now()
+    total, last = 0, 0
+    while True:
+        rows = list(
+            Breach.objects.filter(
+                escalate_at__lt=cutoff, pk__gt=last, commitment__state__in=[P.BREACHED, P.COMPENSATED]
             )
-        commitment_move(commitment, to=P.COMPENSATED, resolved_at=commitment.resolved_at or now)
-        audit_record(actor=actor, verb="breach.compensated", target=breach, data={"voucher": voucher.code})
-    return voucher
+            .order_by("pk")
+            .values_list("pk", "commitment_id", "escalate_at", "commitment__order_id")[:batch_size]
+        )
+        if not rows:
+            return total
+        last = rows[-1][0]
+        total += _escalate(rows, now=now, wait_without_fact=False)
 
 
-def breaches_compensate(*, breach_ids: list[int]) -> dict[str, int]:
-    """Compensate each breach in its own transaction; one failure does not stop the others.
-
-    The settings (voucher validity) are read once for the whole list.
-    """
-    paid = skipped = failed = 0
-    rules = commitment_settings() if breach_ids else None
-    for breach_id in breach_ids:
-        try:
-            voucher = breach_compensate(breach_id=breach_id, rules=rules)
-        except Exception:  # noqa: BLE001 - logged, retried by the next run of the backlog job
-            logger.exception("compensating breach %s failed", breach_id)
-            failed += 1
-            continue
-        if voucher is None:
-            skipped += 1
-        else:
-            paid += 1
-    return {"paid": paid, "skipped": skipped, "failed": failed}
-
-
-def breaches_uncompensated_ids(*, limit: int = 5000) -> list[int]:
-    """Breached commitments still waiting for their voucher (a crashed task): the backlog job retries them."""
-    return list(
-        Breach.objects.filter(commitment__state=P.BREACHED, voucher__isnull=True)
+def breaches_escalate_on_facts(*, order_ids) -> int:
+    """A fulfilling fact arrived for orders with a late breach awaiting escalation (an installation
+    after the sweep found it late): raise it to severe when too late, else settle it at late."""
+    rows = list(
+        Breach.objects.filter(commitment__order_id__in=list(order_ids), escalate_at__isnull=False)
         .order_by("pk")
-        .values_list("pk", flat=True)[:limit]
+        .values_list("pk", "commitment_id", "escalate_at", "commitment__order_id")
     )
+    return _escalate(rows, now=timezone.now(), wait_without_fact=True) if rows else 0
 
 
 # --- entry points used by the complaints desk ------------------------------------------------
@@ -433,30 +347,75 @@ def breaches_uncompensated_ids(*, limit: int = 5000) -> list[int]:
 class BreachOutcome:
     breach: Breach | None
     already_compensated: bool = False
+    escalated: bool = False
+    exempted: str = ""
+
+
+def _complaint_severity(commitment: Commitment, severity: str | None, now) -> str:
+    terms = commitment.terms_version.terms or {}
+    if severity:
+        if severity not in SEVERITIES:
+            raise ApplicationError(f"unknown severity {severity!r}", fields={"severity": list(SEVERITIES)})
+        return severity
+    installed_at = FulfilmentEvent.objects.filter(
+        order_id=commitment.order_id, kind=FulfilmentEvent.Kind.INSTALLED
+    ).aggregate(first=Min("occurred_at"))["first"]
+    return T.severity_from_facts(terms, deadline=commitment.deadline, installed_at=installed_at, now=now)
 
 
 def commitment_breach_from_complaint(
-    *, order_id: int, tag_id: int, complaint_ref: str, detail: str, actor=None
+    *, order_id: int, tag_id: int, complaint_ref: str, detail: str, actor=None, severity: str | None = None
 ) -> BreachOutcome:
     """An upheld complaint establishes a breach of the order's commitment for that tag.
 
-    pending or met → breached (source "complaint"); already breached → that breach; already
-    compensated → already_compensated=True (nothing is paid twice); no commitment → breach None.
-    The caller pays (breach_compensate, or its own voucher then breach_mark_compensated).
+    The exemption decision is consulted first (force majeure, a cancellation before the deadline):
+    an exempt pending commitment is exempted, and no breach is established. pending or met →
+    breached (source "complaint") at `severity` (default: what the facts establish); already
+    breached → that breach, raised to `severity` when higher; already compensated →
+    already_compensated=True, and a higher severity raises the breach, whose top-up is then paid
+    like any escalation (once per level). No commitment → breach None. The caller pays an unpaid
+    breach (``breach_pay_from_complaint``).
     """
     now = timezone.now()
     with transaction.atomic():
-        commitment = Commitment.objects.select_for_update().filter(order_id=order_id, tag_id=tag_id).first()
-        if commitment is None:
-            return BreachOutcome(breach=None)
-        if commitment.state == P.COMPENSATED:
+        commitment = (
+            Commitment.objects.select_for_update(of=("self",))
+            .select_related("order", "terms_version")
+            .filter(order_id=order_id, tag_id=tag_id)
+            .first()
+        )
+        if commitment is None or commitment.state == P.EXEMPTED:
+            return BreachOutcome(breach=None, exempted=commitment.exemption_reason if commitment else "")
+        level = _complaint_severity(commitment, severity, now)
+        if commitment.state in (P.BREACHED, P.COMPENSATED):
+            breach = Breach.objects.get(commitment=commitment)
+            escalated = severity_rank(level) > severity_rank(breach.severity)
+            if escalated:
+                breach.severity = level
+                breach.escalate_at = None
+                breach.save(update_fields=["severity", "escalate_at", "updated_at"])
+                audit_record(actor=actor, verb="breach.escalated", target=breach,
+                             data={"severity": level, "complaint": complaint_ref})  # fmt: skip
+                if commitment.state == P.COMPENSATED:
+                    _queue_compensation([breach.pk])
             return BreachOutcome(
-                breach=Breach.objects.filter(commitment=commitment).first(), already_compensated=True
+                breach=breach, already_compensated=commitment.state == P.COMPENSATED, escalated=escalated
             )
-        if commitment.state == P.BREACHED:
-            return BreachOutcome(breach=Breach.objects.get(commitment=commitment))
-        if commitment.state == P.EXEMPTED:
-            return BreachOutcome(breach=None)
+        order = commitment.order
+        exemption = exemption_decision(
+            terms=commitment.terms_version.terms or {}, tag_id=tag_id, province=order.province,
+            paid_at=order.paid_at, deadline=commitment.deadline, declarations=active_declarations(),
+            cancelled_at=order.cancelled_at, breached_at=now,
+        )  # fmt: skip
+        if exemption is not None:
+            if commitment.state == P.PENDING:
+                commitments_exempt_many(
+                    ids=[commitment.pk],
+                    reason=exemption.reason,
+                    now=now,
+                    force_majeure_id=exemption.force_majeure_id,
+                )
+            return BreachOutcome(breach=None, exempted=exemption.reason)
         commitment_move(commitment, to=P.BREACHED, resolved_at=now)
         breach = Breach.objects.create(
             commitment=commitment,
@@ -464,6 +423,10 @@ def commitment_breach_from_complaint(
             detected_at=now,
             source=Breach.Source.COMPLAINT,
             detail=f"complaint {complaint_ref}: {detail}"[:300],
+            severity=level,
+            escalate_at=T.escalation_deadline(commitment.terms_version.terms or {}, commitment.deadline)
+            if level != SEVERE
+            else None,
         )
         audit_record(
             actor=actor, verb="breach.from_complaint", target=breach, data={"complaint": complaint_ref}
@@ -471,8 +434,42 @@ def commitment_breach_from_complaint(
     return BreachOutcome(breach=breach)
 
 
+def breach_pay_from_complaint(
+    *, breach_id: int, amount, funded_by: str, source_type: str, source_id: str, actor=None
+) -> Voucher:
+    """An upheld complaint pays an unpaid breach with its own voucher (the platform pays first; the
+    complaint recovers it per the responsibility). The voucher is the breach's first, at its
+    severity level; it counts toward the day's cap like any breach payment (the row locked)."""
+    with transaction.atomic():
+        breach = Breach.objects.get(pk=breach_id)
+        commitment = (
+            Commitment.objects.select_for_update(of=("self",))
+            .select_related("order")
+            .get(pk=breach.commitment_id)
+        )
+        if commitment.state != P.BREACHED or Voucher.objects.filter(breach_id=breach.pk).exists():
+            raise InvalidTransition("the breach is already compensated", fields={"state": [commitment.state]})
+        key = (
+            commitment.order.shopper_ref,
+            commitment.tag_id,
+            breach_day(
+                deadline=commitment.deadline, occurred_at=breach.detected_at, detected_at=breach.detected_at
+            ),
+        )
+        day = compensation_days_lock(merchant_id=commitment.merchant_id, keys={key})[key]
+        voucher, _created = voucher_issue(
+            order=commitment.order, amount=amount, source_type=source_type, source_id=source_id,
+            funded_by=funded_by, breach=breach, actor=actor, level=breach.severity,
+        )  # fmt: skip
+        CompensationDay.objects.filter(pk=day.pk).update(paid=day.paid + voucher.amount)
+        Breach.objects.filter(pk=breach.pk).update(paid_level=breach.severity, updated_at=timezone.now())
+        commitment_move(commitment, to=P.COMPENSATED)
+        audit_record(actor=actor, verb="breach.compensated", target=breach, data={"voucher": voucher.code})
+    return voucher
+
+
 def breach_mark_compensated(*, breach_id: int, voucher_id: int, actor=None) -> Breach:
-    """The complaint paid the breach's compensation with its own voucher: link it, close the commitment."""
+    """A voucher issued elsewhere paid the breach's compensation: link it, settle the level, close the commitment."""
     with transaction.atomic():
         breach = Breach.objects.select_related("commitment").get(pk=breach_id)
         commitment = Commitment.objects.select_for_update().get(pk=breach.commitment_id)
@@ -483,9 +480,11 @@ def breach_mark_compensated(*, breach_id: int, voucher_id: int, actor=None) -> B
             raise InvalidTransition("the breach already has a voucher")
         if voucher.breach_id is None:
             voucher.breach = breach
-            voucher.save(update_fields=["breach", "updated_at"])
+            voucher.level = breach.severity
+            voucher.save(update_fields=["breach", "level", "updated_at"])
         if commitment.state != P.COMPENSATED:
             commitment_move(commitment, to=P.COMPENSATED)
+        Breach.objects.filter(pk=breach.pk).update(paid_level=breach.severity)
         audit_record(actor=actor, verb="breach.compensated", target=breach, data={"voucher": voucher.code})
     return breach
 

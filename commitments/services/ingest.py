@@ -24,14 +24,9 @@ from merchants.models import Product
 from tags.models import TagHolding, TagTermsVersion
 
 from .. import terms as T
+from ..exemption import active_declarations, exemption_decision
 from ..models import Breach, Commitment, FulfilmentEvent, Order, RefundReason
-from .breaches import (
-    active_declarations,
-    commitments_breach_many,
-    commitments_exempt_many,
-    declaration_covering,
-    force_majeure_reason,
-)
+from .breaches import breaches_escalate_on_facts, commitments_breach_many, commitments_exempt_many
 from .metrics import metrics_days_mark, metrics_days_mark_many
 from .text import is_text as _is_text
 from .transitions import commitments_move
@@ -424,6 +419,7 @@ def commitments_snapshot(*, orders: list[dict], now=None) -> int:
         ).values_list("pk", "terms")
     )
     commitments, immediate = [], []
+    declarations = None
     for order in orders:
         for h in holdings.get((order["merchant_id"], order["category_id"]), ()):
             paid_at = order["paid_at"]
@@ -441,10 +437,16 @@ def commitments_snapshot(*, orders: list[dict], now=None) -> int:
                     terms, paid_at=paid_at, agreed_install_date=order.get("agreed_install_date")
                 ),
             )
-            reason = T.initial_exemption(terms, province=order["province"], holding_config=h["config"] or {})
-            if reason:
+            if declarations is None:
+                declarations = active_declarations()
+            exemption = exemption_decision(
+                terms=terms, tag_id=h["tag_id"], province=order["province"], paid_at=paid_at,
+                deadline=c.deadline, declarations=declarations, holding_config=h["config"] or {},
+            )  # fmt: skip
+            if exemption is not None:
                 c.state = Commitment.State.EXEMPTED
-                c.exemption_reason = reason
+                c.exemption_reason = exemption.reason
+                c.force_majeure_id = exemption.force_majeure_id
                 c.resolved_at = now
             elif terms.get("kind") == "free_shipping":
                 decision = T.evaluate(
@@ -739,6 +741,11 @@ def events_apply(*, events: list[dict], now=None) -> None:
             changed.append((pk, *(getattr(order, name) for name in _FOLDED_COLUMNS), now))
     _bulk_set(Order, [*_FOLDED_COLUMNS, "updated_at"], changed, casts=_FOLDED_CASTS)
 
+    # A late fulfilment after the sweep already breached the commitment may raise its severity.
+    installed_orders = {e["order_id"] for e in relevant if e["kind"] == FulfilmentEvent.Kind.INSTALLED}
+    if installed_orders:
+        breaches_escalate_on_facts(order_ids=installed_orders)
+
     open_commitments = list(
         Commitment.objects.filter(order_id__in=order_ids, state=Commitment.State.PENDING).values_list(
             "pk", "order_id", "tag_id", "terms_version_id", "deadline"
@@ -782,11 +789,13 @@ def events_apply(*, events: list[dict], now=None) -> None:
         elif decision.action == T.BREACHED:
             if declarations is None:
                 declarations = active_declarations()
-            d = declaration_covering(
-                declarations, province=order.province, tag_id=tag_id, deadline=deadline, paid_at=order.paid_at
-            )
-            if d is not None:
-                exempt[(force_majeure_reason(d), d.pk)].append(pk)
+            exemption = exemption_decision(
+                terms=terms_of.get(version_id) or {}, tag_id=tag_id, province=order.province,
+                paid_at=order.paid_at, deadline=deadline, declarations=declarations,
+                cancelled_at=order.cancelled_at, breached_at=decision.at,
+            )  # fmt: skip
+            if exemption is not None:
+                exempt[(exemption.reason, exemption.force_majeure_id)].append(pk)
             else:
                 breach.append((pk, decision.detail, decision.severity, decision.at))
     _bulk_set(

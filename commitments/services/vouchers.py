@@ -30,6 +30,7 @@ def voucher_issue(
     breach: Breach | None = None,
     actor=None,
     rules: CommitmentRules | None = None,
+    level: str = "",
 ) -> tuple[Voucher, bool]:
     """Issue one voucher to the order's shopper for one source; the same source returns the first one.
 
@@ -61,6 +62,7 @@ def voucher_issue(
                     valid_until=valid_until,
                     funded_by=funded_by,
                     breach=breach,
+                    level=level or (breach.severity if breach is not None else ""),
                     source_type=source_type,
                     source_id=source_id,
                 )

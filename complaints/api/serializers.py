@@ -174,6 +174,34 @@ class DecisionSerializer(serializers.Serializer):
     payout = serializers.ChoiceField(
         choices=[Complaint.Payout.VOUCHER, Complaint.Payout.REFUND], default=Complaint.Payout.VOUCHER
     )
+    severity = serializers.ChoiceField(
+        choices=["late", "severe"], required=False, allow_blank=True, default="",
+        help_text="tiered terms (delivery_install): late, or severe (not done / too late); default from the facts",
+    )  # fmt: skip
+    instalment_fees = serializers.DecimalField(
+        max_digits=12, decimal_places=2, min_value=0, max_value=1_000_000, required=False,
+        help_text="quote input for an instalments complaint",
+    )  # fmt: skip
+    price_difference = serializers.DecimalField(
+        max_digits=12, decimal_places=2, min_value=0, max_value=1_000_000, required=False,
+        help_text="quote input for a price-protection complaint",
+    )  # fmt: skip
+    return_freight = serializers.DecimalField(
+        max_digits=12, decimal_places=2, min_value=0, max_value=1_000_000, required=False,
+        help_text="quote input for a return-freight complaint (default: the return_signed event's freight)",
+    )  # fmt: skip
+
+    FEE_FIELDS = ("instalment_fees", "price_difference", "return_freight")
+
+    def decision_kwargs(self) -> dict:
+        data = dict(self.validated_data)
+        fees = {name: data.pop(name) for name in self.FEE_FIELDS if data.get(name) is not None}
+        (
+            data.pop("instalment_fees", None),
+            data.pop("price_difference", None),
+            data.pop("return_freight", None),
+        )
+        return {**data, "fees": fees or None}
 
 
 class AppealDecisionSerializer(serializers.Serializer):

