@@ -18,7 +18,7 @@ def settle_existing(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('commitments', '0004_seed_commitment_settings'),
+        ('commitments', '0006_backfill_order_facts'),
         ('merchants', '0002_seed_categories'),
         ('tags', '0003_seed_catalog'),
     ]
