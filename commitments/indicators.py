@@ -7,12 +7,17 @@ Every function answers for many merchants in a fixed number of queries, for a ha
 - a **commitment** counts by its order's payment time. Kept: met, or breached with a breach that no
   longer counts. Broken: breached/compensated with a breach that counts. Pending and exempted
   commitments do not count at all;
-- a **breach** counts unless an appeal was upheld (``Breach.counts_in_metrics``).
+- a **breach** counts unless an appeal was upheld (``Breach.counts_in_metrics``);
+- a **DSR rating** counts by its rating time, at most N per shopper and month (``dsr_sums``).
 """
 
+from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal
 
-from django.db.models import Count, Q, QuerySet
+from django.db import connection
+from django.db.models import Case, Count, ExpressionWrapper, F, IntegerField, Q, QuerySet, Value, When, Window
+from django.db.models.functions import Coalesce, RowNumber
 
 from core.metrics import Rate
 
@@ -88,3 +93,67 @@ def breach_counts(*, start, end, merchant_ids=None, tag_ids=None) -> dict[tuple[
         (row["merchant_id"], row["commitment__tag_id"]): row["n"]
         for row in qs.values("merchant_id", "commitment__tag_id").annotate(n=Count("pk"))
     }
+
+
+@dataclass(frozen=True)
+class DsrSums:
+    """Shop ratings (DSR: item as described, service attitude, logistics) of one merchant.
+
+    `points` is the sum of every item score given, `items` how many item scores were given (≤ 3 per
+    rating), `ratings` how many ratings counted; the DSR mean of the three items is points ÷ items.
+    """
+
+    points: int
+    items: int
+    ratings: int
+
+    @property
+    def mean(self) -> Decimal | None:
+        return Decimal(self.points) / Decimal(self.items) if self.items else None
+
+
+_DSR_COLUMNS = ("rating_described", "rating_attitude", "rating_logistics")
+
+
+def dsr_sums(
+    *, start: datetime, end: datetime, months: list[datetime], max_per_shopper_month: int, merchant_ids=None
+) -> dict[int, DsrSums]:
+    """Per merchant: DSR ratings given in [start, end), at most `max_per_shopper_month` per shopper
+    and calendar month (the earliest ones count). `months` are the local month starts inside the
+    range, in order (``core.periods``); one query whatever the number of merchants.
+    """
+    qs = _only(
+        Order.objects.filter(rated_at__gte=start, rated_at__lt=end).filter(
+            Q(rating_described__isnull=False)
+            | Q(rating_attitude__isnull=False)
+            | Q(rating_logistics__isnull=False)
+        ),
+        merchant_ids,
+    )
+    month_of = Case(
+        *[When(rated_at__lt=boundary, then=Value(i)) for i, boundary in enumerate(months[1:])],
+        default=Value(len(months)),
+        output_field=IntegerField(),
+    )
+    points = sum((Coalesce(F(c), Value(0)) for c in _DSR_COLUMNS[1:]), Coalesce(F(_DSR_COLUMNS[0]), Value(0)))
+    items = sum(
+        (Case(When(**{f"{c}__isnull": False}, then=Value(1)), default=Value(0)) for c in _DSR_COLUMNS[1:]),
+        Case(When(**{f"{_DSR_COLUMNS[0]}__isnull": False}, then=Value(1)), default=Value(0)),
+    )
+    inner = qs.annotate(
+        points=ExpressionWrapper(points, output_field=IntegerField()),
+        items=ExpressionWrapper(items, output_field=IntegerField()),
+        nth=Window(
+            RowNumber(),
+            partition_by=[F("merchant_id"), F("shopper_ref"), month_of],
+            order_by=[F("rated_at").asc(), F("pk").asc()],
+        ),
+    ).values("merchant_id", "points", "items", "nth")
+    sql, params = inner.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT merchant_id, SUM(points), SUM(items), COUNT(*) FROM (" + sql + ") counted "
+            "WHERE nth <= %s GROUP BY merchant_id",
+            [*params, max_per_shopper_month],
+        )
+        return {m: DsrSums(int(p), int(i), int(n)) for m, p, i, n in cursor.fetchall()}

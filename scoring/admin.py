@@ -1,27 +1,23 @@
 """Admin of the scoring app: the evaluation rules (one row, saved through its audited service) and
 read-only views of runs and results (they are history: written only by the evaluation)."""
 
-from django.contrib import admin, messages
-from django.shortcuts import redirect
-from django.utils.html import format_html_join
+from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from core.audit import audit_for
-from core.errors import ApplicationError
-from core.roles import STAFF_OPS, has_role
+from core.admin import SingletonSettingsAdmin
 
 from .evaluation.services import evaluation_settings_update
 from .models import EvaluationResult, EvaluationRun, EvaluationSettings, MerchantScore, ScoreBound, ScoreRun
 
 
 @admin.register(EvaluationSettings)
-class EvaluationSettingsAdmin(admin.ModelAdmin):
-    """The one rules row. staff_ops may view and change it; nobody adds or deletes it.
-
-    The save goes through evaluation_settings_update, which validates, audits, bumps the rule
-    version and refreshes the cached snapshot the evaluation reads. Staff can preview the effect of
+class EvaluationSettingsAdmin(SingletonSettingsAdmin):
+    """The one rules row (core.admin.SingletonSettingsAdmin): the save goes through
+    evaluation_settings_update, which also bumps the rule version. Staff can preview the effect of
     a change on the last evaluated month in the staff console first (Evaluation rules).
     """
+
+    update_service = staticmethod(evaluation_settings_update)
 
     list_display = [
         "__str__",
@@ -45,67 +41,9 @@ class EvaluationSettingsAdmin(admin.ModelAdmin):
     ]
     readonly_fields = ["rule_version", "updated_at", "recent_changes"]
 
-    def _ops(self, request) -> bool:
-        user = request.user
-        return user.is_active and user.is_staff and has_role(user, STAFF_OPS)
-
-    def has_module_permission(self, request):
-        return super().has_module_permission(request) or self._ops(request)
-
-    def has_view_permission(self, request, obj=None):
-        return super().has_view_permission(request, obj) or self._ops(request)
-
-    def has_change_permission(self, request, obj=None):
-        return super().has_change_permission(request, obj) or self._ops(request)
-
-    def has_add_permission(self, request):
-        return False  # the data migration (or the first read) creates the row
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-    def get_queryset(self, request):
-        EvaluationSettings.current()
-        return super().get_queryset(request)
-
-    def changelist_view(self, request, extra_context=None):
-        """One row: go straight to it."""
-        if not self.has_view_permission(request):
-            return super().changelist_view(request, extra_context)
-        row = EvaluationSettings.current()
-        return redirect(f"admin:{row._meta.app_label}_{row._meta.model_name}_change", row.pk)
-
-    @admin.display(description=_("recent changes"))
-    def recent_changes(self, obj):
-        events = audit_for(obj).filter(verb="evaluation_settings.changed")[:10]
-        return (
-            format_html_join(
-                "\n",
-                "<div>{} · {} · {}</div>",
-                (
-                    (
-                        e.created_at.strftime("%Y-%m-%d %H:%M"),
-                        e.actor_label,
-                        ", ".join(
-                            f"{k}: {v[0]} → {v[1]}" for k, v in sorted(e.data.items()) if isinstance(v, list)
-                        ),
-                    )
-                    for e in events
-                ),
-            )
-            or "—"
-        )
-
     def save_model(self, request, obj, form, change):
-        try:
-            saved = evaluation_settings_update(
-                actor=request.user, **{name: form.cleaned_data[name] for name in form.changed_data}
-            )
-        except ApplicationError as exc:  # the form validated the same rules; a race or a bug
-            messages.error(request, f"{exc.message}: {exc.fields}")
-            return
-        obj.updated_at = saved.updated_at
-        obj.rule_version = saved.rule_version
+        super().save_model(request, obj, form, change)
+        obj.rule_version = EvaluationSettings.current().rule_version
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):

@@ -18,12 +18,11 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
-from commitments.indicators import paid_orders
-from commitments.models import BreachAppeal, FulfilmentEvent
+from commitments.indicators import dsr_sums, paid_orders
+from commitments.models import BreachAppeal
 from complaints.indicators import fault_complaints, refund_dispute_rate
 from complaints.models import Appeal
-from core.calendar import business_tz
-from core.periods import calendar_month
+from core.periods import Period, calendar_month, local_midnight
 
 from ..models import EvaluationResult, EvaluationRules
 
@@ -145,41 +144,27 @@ def month_figures(
     return result
 
 
-DSR_ITEMS = ("item_as_described", "service_attitude", "logistics")
-
-
 def dsr_figures(
     *, period: date, rules: EvaluationRules, merchant_ids=None
 ) -> dict[int, tuple[int, int, int]]:
     """Per merchant: (sum of the item scores, number of item scores, ratings counted) over the
-    `dsr_window_days` days ending with the month, at most `dsr_max_per_shopper_month` ratings per
-    shopper per calendar month (the earliest count)."""
-    _start, end = month_bounds(period)
-    start = end - timedelta(days=rules.dsr_window_days)
-    qs = FulfilmentEvent.objects.filter(
-        kind=FulfilmentEvent.Kind.RATED, occurred_at__gte=start, occurred_at__lt=end
+    `dsr_window_days` local days ending with the month, at most `dsr_max_per_shopper_month` ratings
+    per shopper per calendar month (commitments.indicators.dsr_sums)."""
+    month = calendar_month(period.year, period.month)
+    window = Period(month.last_day - timedelta(days=rules.dsr_window_days - 1), month.last_day)
+    months = [window.start]
+    boundary = add_months(window.first_day, 1)
+    while boundary <= window.last_day:
+        months.append(local_midnight(boundary))
+        boundary = add_months(boundary, 1)
+    sums = dsr_sums(
+        start=window.start,
+        end=window.end,
+        months=months,
+        max_per_shopper_month=rules.dsr_max_per_shopper_month,
+        merchant_ids=merchant_ids,
     )
-    if merchant_ids is not None:
-        qs = qs.filter(order__merchant_id__in=list(merchant_ids))
-    tz = business_tz()
-    seen: dict[tuple[int, str, int, int], int] = defaultdict(int)
-    result: dict[int, list[int]] = defaultdict(lambda: [0, 0, 0])
-    for merchant_id, shopper, at, data in qs.order_by("occurred_at", "pk").values_list(
-        "order__merchant_id", "order__shopper_ref", "occurred_at", "data"
-    ):
-        local = at.astimezone(tz)
-        slot = (merchant_id, shopper, local.year, local.month)
-        if seen[slot] >= rules.dsr_max_per_shopper_month:
-            continue
-        scores = [data.get(item) for item in DSR_ITEMS if isinstance(data.get(item), int)]
-        if not scores:
-            continue
-        seen[slot] += 1
-        entry = result[merchant_id]
-        entry[0] += sum(scores)
-        entry[1] += len(scores)
-        entry[2] += 1
-    return {m: (v[0], v[1], v[2]) for m, v in result.items()}
+    return {m: (v.points, v.items, v.ratings) for m, v in sums.items()}
 
 
 @dataclass(frozen=True)

@@ -1,52 +1,28 @@
 """Reads of the monthly evaluation: the rules snapshot, runs, results, one merchant's history, what-if."""
 
-import logging
 import math
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from django.core.cache import cache
 from django.db.models import QuerySet
 from django.utils import timezone
 
 from core.calendar import local_date
+from core.singletons import settings_forget, settings_snapshot
 from tags.models import TagHolding
 
 from ..models import EvaluationExclusion, EvaluationResult, EvaluationRules, EvaluationRun, EvaluationSettings
 from .metrics import HoldingKey, judge, month_figures
 
-logger = logging.getLogger(__name__)
-
-SETTINGS_CACHE_KEY = "scoring:evaluation-settings:v1"
-SETTINGS_CACHE_SECONDS = 60
-
 
 def evaluation_settings() -> EvaluationRules:
     """The current EvaluationSettings as a snapshot: one cache read, the database only on a miss."""
-    try:
-        cached = cache.get(SETTINGS_CACHE_KEY)
-    except Exception:  # noqa: BLE001 - the cache is an optimisation, the row is the truth
-        logger.warning("evaluation settings: cache read failed", exc_info=True)
-        cached = None
-    if cached is not None:
-        try:
-            return EvaluationRules(**cached)
-        except TypeError:  # written by an older release with other fields
-            pass
-    rules = EvaluationSettings.current().rules()
-    try:
-        cache.set(SETTINGS_CACHE_KEY, asdict(rules), SETTINGS_CACHE_SECONDS)
-    except Exception:  # noqa: BLE001
-        logger.warning("evaluation settings: cache write failed", exc_info=True)
-    return rules
+    return settings_snapshot(EvaluationSettings)
 
 
 def evaluation_settings_forget() -> None:
-    try:
-        cache.delete(SETTINGS_CACHE_KEY)
-    except Exception:  # noqa: BLE001
-        logger.warning("evaluation settings: cache delete failed", exc_info=True)
+    settings_forget(EvaluationSettings)
 
 
 # --- runs and results ----------------------------------------------------------------------------

@@ -21,9 +21,8 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Count, Q
+from django.db.models import Count, F, Q
 from django.utils import timezone
 
 from commitments.models import BreachAppeal
@@ -31,6 +30,7 @@ from complaints.models import Appeal
 from core.audit import audit_record
 from core.calendar import first_working_day_of_month, local_date
 from core.errors import ApplicationError
+from core.singletons import settings_update
 from merchants.services import notice_create
 from tags.models import TagHolding
 from tags.services import holding_bar, holding_restore, holding_revoke
@@ -39,7 +39,7 @@ from .. import hooks
 from ..models import EvaluationExclusion, EvaluationResult, EvaluationRules, EvaluationRun, EvaluationSettings
 from .metrics import METRICS, HoldingKey, add_months, judge, month_bounds, month_figures
 from .notices import notice_params
-from .selectors import evaluation_settings, evaluation_settings_forget
+from .selectors import evaluation_settings
 
 logger = logging.getLogger(__name__)
 
@@ -54,42 +54,21 @@ Outcome = EvaluationResult.Outcome
 
 
 def evaluation_settings_update(*, actor=None, **changes) -> EvaluationSettings:
-    """Set some of the numbers; every value validated before anything is saved. A change bumps the rule version."""
-    unknown = sorted(set(changes) - set(EvaluationSettings.EDITABLE))
-    if unknown:
-        raise ApplicationError(
-            f"unknown settings: {', '.join(unknown)}", fields={name: ["unknown setting"] for name in unknown}
-        )
+    """Set some of the numbers (core.singletons.settings_update: validated, row-locked, audited, the
+    cached snapshot dropped); a change that alters a value also bumps the rule version."""
     with transaction.atomic():
-        EvaluationSettings.current()
-        row = EvaluationSettings.objects.select_for_update().get(pk=EvaluationSettings.SINGLETON_PK)
-        before = {name: getattr(row, name) for name in changes}
-        for name, value in changes.items():
-            setattr(row, name, value)
-        try:
-            row.full_clean()
-        except ValidationError as exc:
-            raise ApplicationError(
-                "invalid evaluation settings",
-                fields={k: [str(m) for m in v] for k, v in exc.message_dict.items()},
-            ) from exc
-        changed = [name for name in changes if getattr(row, name) != before[name]]
-        if not changed:
-            return row
-        row.rule_version += 1
-        row.save(update_fields=[*changed, "rule_version", "updated_at"])
-        row.refresh_from_db(fields=changed)
-        audit_record(
-            actor=actor,
-            verb="evaluation_settings.changed",
-            target=row,
-            data={
-                "rule_version": row.rule_version,
-                **{name: [str(before[name]), str(getattr(row, name))] for name in changed},
-            },
-        )
-        evaluation_settings_forget()
-        transaction.on_commit(evaluation_settings_forget)
+        before = EvaluationSettings.current().snapshot()
+        row = settings_update(EvaluationSettings, actor=actor, **changes)
+        if row.snapshot() != before:
+            EvaluationSettings.objects.filter(pk=row.pk).update(rule_version=F("rule_version") + 1)
+            row.refresh_from_db(fields=["rule_version"])
+            EvaluationSettings.forget_snapshot()
+            audit_record(
+                actor=actor,
+                verb="evaluation_settings.rule_version",
+                target=row,
+                data={"rule_version": [str(before.rule_version), str(row.rule_version)]},
+            )
     return row
 
 

@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from commitments.models import Breach
 from complaints.models import Complaint
-from core.models import BaseModel
+from core.models import SingletonSettings
 from merchants.models import Category, Merchant
 from tags.models import Tag, TagHolding
 
@@ -50,13 +50,15 @@ class EvaluationRules:
         }
 
 
-class EvaluationSettings(BaseModel):
+class EvaluationSettings(SingletonSettings):
     """The monthly evaluation's numbers (SPEC §8), editable by staff_ops. Exactly one row (pk 1).
 
-    `rule_version` goes up by one on every change; each evaluation result stores the version it used.
+    The pattern is ``core.models.SingletonSettings``. `rule_version` goes up by one on every change
+    (``scoring.evaluation.services.evaluation_settings_update``); each result stores the version it used.
     """
 
-    SINGLETON_PK = 1
+    Snapshot = EvaluationRules
+    AUDIT_VERB = "evaluation_settings.changed"
     EDITABLE = (
         "fault_rate_fail_percent",
         "dsr_fail_below",
@@ -132,7 +134,7 @@ class EvaluationSettings(BaseModel):
         verbose_name = _("evaluation settings")
         verbose_name_plural = _("evaluation settings")
         constraints = [
-            models.CheckConstraint(condition=Q(id=1), name="evaluation_settings_single_row"),
+            SingletonSettings.single_row_constraint("evaluation_settings_single_row"),
             models.CheckConstraint(
                 condition=Q(fault_rate_fail_percent__gt=0, fault_rate_fail_percent__lte=100),
                 name="evaluation_settings_fault_range",
@@ -159,16 +161,13 @@ class EvaluationSettings(BaseModel):
     def __str__(self) -> str:
         return str(_("evaluation settings"))
 
-    @classmethod
-    def current(cls) -> "EvaluationSettings":
-        """The row, created with the defaults when missing (the data migration normally made it)."""
-        row, _created = cls.objects.get_or_create(pk=cls.SINGLETON_PK)
-        return row
-
-    def rules(self) -> EvaluationRules:
+    def snapshot(self) -> EvaluationRules:
         return EvaluationRules(
             rule_version=self.rule_version, **{name: getattr(self, name) for name in self.EDITABLE}
         )
+
+    def rules(self) -> EvaluationRules:
+        return self.snapshot()
 
 
 class EvaluationRun(models.Model):

@@ -72,13 +72,10 @@ def fault(order: Order, decided: date, *, tag=None, appeal: str = "") -> Complai
     return complaint
 
 
-def rating(order: Order, when: datetime, *, score: int = 5) -> FulfilmentEvent:
-    return FulfilmentEvent.objects.create(
-        external_id=f"EVT{_next():09d}",
-        order=order,
-        kind=FulfilmentEvent.Kind.RATED,
-        occurred_at=when,
-        data={"item_as_described": score, "service_attitude": score, "logistics": score},
+def rate(orders_: list[Order], when: datetime, *, score: int = 5) -> None:
+    """The DSR columns of each order (the first `rated` event's scores, as ingestion folds them in)."""
+    Order.objects.filter(pk__in=[o.pk for o in orders_]).update(
+        rated_at=when, rating_described=score, rating_attitude=score, rating_logistics=score
     )
 
 
