@@ -56,6 +56,10 @@ Outcome = EvaluationResult.Outcome
 def evaluation_settings_update(*, actor=None, **changes) -> EvaluationSettings:
     """Set some of the numbers (core.singletons.settings_update: validated, row-locked, audited, the
     cached snapshot dropped); a change that alters a value also bumps the rule version."""
+    if "rule_version" in changes:
+        raise ApplicationError(
+            "the rule version is set by the evaluation itself", fields={"rule_version": ["not editable"]}
+        )
     with transaction.atomic():
         before = EvaluationSettings.current().snapshot()
         row = settings_update(EvaluationSettings, actor=actor, **changes)

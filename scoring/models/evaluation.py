@@ -59,7 +59,10 @@ class EvaluationSettings(SingletonSettings):
 
     Snapshot = EvaluationRules
     AUDIT_VERB = "evaluation_settings.changed"
+    # rule_version is part of the snapshot but never set by staff: the update service refuses it
+    # and bumps it itself (the field is not editable in forms).
     EDITABLE = (
+        "rule_version",
         "fault_rate_fail_percent",
         "dsr_fail_below",
         "dsr_min_ratings",
@@ -161,10 +164,7 @@ class EvaluationSettings(SingletonSettings):
     def __str__(self) -> str:
         return str(_("evaluation settings"))
 
-    def snapshot(self) -> EvaluationRules:
-        return EvaluationRules(
-            rule_version=self.rule_version, **{name: getattr(self, name) for name in self.EDITABLE}
-        )
+    THRESHOLDS = EDITABLE[1:]
 
     def rules(self) -> EvaluationRules:
         return self.snapshot()

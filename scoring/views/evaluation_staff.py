@@ -190,7 +190,7 @@ def dry_run(request):
     )
 
 
-RULE_FIELDS = EvaluationSettings.EDITABLE
+RULE_FIELDS = EvaluationSettings.THRESHOLDS
 
 
 def _candidate(post, current):

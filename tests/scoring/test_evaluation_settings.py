@@ -38,7 +38,13 @@ def test_a_change_is_seen_at_once_audited_and_bumps_the_rule_version(staff_ops):
 
 @pytest.mark.parametrize(
     "changes",
-    [{"fault_rate_fail_percent": Decimal("0")}, {"dsr_fail_below": Decimal("6")}, {"bar_months": 0}, {"nope": 1}],
+    [
+        {"fault_rate_fail_percent": Decimal("0")},
+        {"dsr_fail_below": Decimal("6")},
+        {"bar_months": 0},
+        {"nope": 1},
+        {"rule_version": 9},
+    ],
 )
 def test_bad_values_are_refused_and_nothing_changes(changes):
     with pytest.raises(ApplicationError):
