@@ -59,17 +59,22 @@ def outbox_enqueue_compensation(breach_ids: list[int]) -> list[int]:
 
 
 def _send(message_ids: list[int]) -> list[int]:
-    """Offer messages to the broker once each (eager mode: run them now). Stops at the first broker
-    error; returns the ids sent. Never raises for a broker that does not answer."""
+    """Offer messages to the broker once each, on one connection that does not retry (eager mode:
+    run them now). Stops at the first broker error; returns the ids sent. Never raises for a broker
+    that does not answer: a request must not wait on, or fail because of, the broker."""
     sent = []
-    for pk in message_ids:
-        try:
-            current_app.tasks[DELIVER_TASK].apply_async(args=[pk], retry=False)
-        except Exception:  # noqa: BLE001 - kombu/redis errors vary; the relay publishes it later
-            logger.warning("broker unavailable: outbox message %s left for the relay", pk, exc_info=True)
-            OutboxMessage.objects.filter(pk=pk).update(attempts=F("attempts") + 1)
-            break
-        sent.append(pk)
+    task = current_app.tasks[DELIVER_TASK]
+    options = {**(current_app.conf.broker_transport_options or {}), "max_retries": 0}
+    try:
+        with current_app.connection_for_write(transport_options=options) as connection:
+            for pk in message_ids:
+                task.apply_async(args=[pk], retry=False, connection=connection)
+                sent.append(pk)
+    except Exception:  # noqa: BLE001 - kombu/redis errors vary; the relay publishes the rest later
+        logger.warning("broker unavailable: outbox messages %s left for the relay", message_ids[len(sent) :])
+        OutboxMessage.objects.filter(pk__in=message_ids[len(sent) : len(sent) + 1]).update(
+            attempts=F("attempts") + 1
+        )
     if sent:
         OutboxMessage.objects.filter(pk__in=sent).update(attempts=F("attempts") + 1)
     return sent
