@@ -20,6 +20,7 @@ ADMIN_PERMISSIONS: dict[str, list[str]] = {
         "complaints.servicestandard",
         "scoring",
         "courses",
+        "axes.accessattempt",  # unlock a locked-out login (delete the attempt)
     ],
     STAFF_REVIEWER: ["tags"],
     STAFF_ADJUDICATOR: ["complaints"],

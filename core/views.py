@@ -131,3 +131,16 @@ def permission_denied(request, exception=None):
 
 def page_not_found(request, exception=None):
     return _error_page(request, 404, _("Not found"), _("The page you asked for does not exist."))
+
+
+def login_locked_out(request, credentials=None, *args, **kwargs):
+    """django-axes lockout: a 429 page (JSON on /api/) that says what happened and who can unlock."""
+    limit = settings.AXES_FAILURE_LIMIT
+    minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
+    if request.path.startswith("/api/"):
+        message = _("Too many failed logins: locked for %(minutes)s minutes.") % {"minutes": minutes}
+        return JsonResponse(error_body("locked_out", message), status=429)
+    context = {"failure_limit": limit, "cooloff_timedelta": settings.AXES_COOLOFF_TIME, "cooloff_minutes": minutes}
+    response = render(request, "registration/locked_out.html", context, status=429)
+    response["Retry-After"] = str(minutes * 60)
+    return response

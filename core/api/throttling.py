@@ -28,6 +28,16 @@ def count_hit(key: str, window: int) -> int:
         return _count(_local, key, window)
 
 
+def peek(key: str) -> int:
+    """The count so far in `key`'s window (0 when none), from the cache or this process's fallback."""
+    try:
+        return int(cache.get(key) or 0)
+    except Exception as exc:
+        if not is_outage(exc):
+            raise
+        return int(_local.get(key) or 0)
+
+
 def _count(store, key: str, window: int) -> int:
     store.add(key, 0, window)
     try:

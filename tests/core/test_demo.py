@@ -10,6 +10,7 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db.models import Sum
+from django.http import HttpRequest
 from rest_framework.authtoken.models import Token
 
 from core.management.commands.demo import demo_token
@@ -114,7 +115,7 @@ def test_printed_logins_work(demo_settings, client, api):
 
     password, role = logins["owner_haier"]
     assert (password, role) == (DEMO_PASSWORD, "merchant_owner")
-    assert client.login(username="owner_haier", password=password)
+    assert client.login(request=HttpRequest(), username="owner_haier", password=password)
     page = client.get("/office/")
     assert page.status_code == 200
     assert "海尔官方旗舰店" in page.content.decode()
@@ -122,9 +123,9 @@ def test_printed_logins_work(demo_settings, client, api):
     # A generated (unnamed) owner shares the printed password.
     generated = Membership.objects.filter(role="merchant_owner").order_by("-id").first().user
     assert generated.username == f"owner_{generated.membership.merchant.shop_code}"
-    assert client.login(username=generated.username, password=password)
+    assert client.login(request=HttpRequest(), username=generated.username, password=password)
 
-    assert client.login(username="reviewer", password=logins["reviewer"][0])
+    assert client.login(request=HttpRequest(), username="reviewer", password=logins["reviewer"][0])
     assert client.get("/staff/merchants/").status_code == 200
     assert get_user_model().objects.get(username="admin").is_superuser
 
