@@ -140,7 +140,11 @@ def login_locked_out(request, credentials=None, *args, **kwargs):
     if request.path.startswith("/api/"):
         message = _("Too many failed logins: locked for %(minutes)s minutes.") % {"minutes": minutes}
         return JsonResponse(error_body("locked_out", message), status=429)
-    context = {"failure_limit": limit, "cooloff_timedelta": settings.AXES_COOLOFF_TIME, "cooloff_minutes": minutes}
+    context = {
+        "failure_limit": limit,
+        "cooloff_timedelta": settings.AXES_COOLOFF_TIME,
+        "cooloff_minutes": minutes,
+    }
     response = render(request, "registration/locked_out.html", context, status=429)
     response["Retry-After"] = str(minutes * 60)
     return response
