@@ -214,6 +214,11 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "task": "scoring.evaluation_daily",
         "schedule": crontab(minute=30, hour=2),
     },
+    # Daily core problems (核心问题) over the score's window ending yesterday.
+    "scoring-core-problems-daily": {
+        "task": "scoring.core_problems_daily",
+        "schedule": crontab(minute=20, hour=1),
+    },
     # Appeals that were open at an evaluation's cut-off and are now decided: re-evaluate those months.
     "scoring-evaluation-appeals": {
         "task": "scoring.evaluation_appeals",

@@ -219,3 +219,35 @@ def recommended_courses(merchant_id: int, courses) -> list:
     """The courses for the shop's weakest score part and top core problems (filled in once the
     score is stored); `courses` are the published courses already read by the page."""
     return []
+
+
+def tip_link(scenario: str) -> CourseLink | None:
+    """`scoring.hooks` tip lookup: the tip of a help-request scenario, title in the active language."""
+    tip = Tip.objects.filter(scenario=scenario).only("scenario", "title_zh", "title_en").first()
+    if tip is None:
+        return None
+    return CourseLink(
+        code=tip.scenario, title=tip.title, url=reverse("office:tip-detail", args=[tip.scenario])
+    )
+
+
+def course_links(codes: list[str]) -> dict[str, CourseLink]:
+    """Batch form of `course_link` for exact course codes (one query)."""
+    if not codes:
+        return {}
+    return {
+        c.code: CourseLink(code=c.code, title=c.title, url=reverse("office:course-detail", args=[c.code]))
+        for c in Course.objects.filter(published=True, code__in=codes).only("code", "title_zh", "title_en")
+    }
+
+
+def tip_links(scenarios: list[str]) -> dict[str, CourseLink]:
+    """Batch form of `tip_link` (one query)."""
+    if not scenarios:
+        return {}
+    return {
+        t.scenario: CourseLink(
+            code=t.scenario, title=t.title, url=reverse("office:tip-detail", args=[t.scenario])
+        )
+        for t in Tip.objects.filter(scenario__in=scenarios).only("scenario", "title_zh", "title_en")
+    }

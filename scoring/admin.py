@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.admin import SingletonSettingsAdmin
 
+from .core_problems import admin as core_problems_admin  # noqa: F401 - registers the core-problem admin
 from .evaluation.services import evaluation_settings_update
 from .models import EvaluationResult, EvaluationRun, EvaluationSettings, MerchantScore, ScoreBound, ScoreRun
 

@@ -11,6 +11,8 @@ class ScoringConfig(AppConfig):
             evaluation_cards,  # noqa: F401 - registers the evaluation dashboard cards
             tasks,  # noqa: F401 - the score job: beat queues it by name
         )
+        from .core_problems import cards as core_problem_cards  # noqa: F401 - dashboard + merchant page
+        from .core_problems import tasks as core_problem_tasks  # noqa: F401 - the worker finds them here
         from .evaluation import notices
         from .evaluation import tasks as evaluation_tasks  # noqa: F401 - tasks: the worker finds them here
 

@@ -5,6 +5,8 @@ here from `CoursesConfig.ready()`.
 
 - `metric_failed(...)`: the monthly evaluation calls it after a merchant fails a metric for a
   month; courses assigns the matching course (once per merchant × metric × month).
+- `tip_for(scenario)`: the improvement tip of a help-request scenario (same link shape), for the
+  core-problems panel.
 - `course_for(code)`: the course that teaches a metric code (evaluation metrics such as
   `fault_complaint_rate`, score parts such as `dispatch`, core-problem sub-problem codes), for
   links in notices, e-mails and pages; None when no course is registered.
@@ -23,6 +25,10 @@ class CourseLink:
 
 _metric_failed_handlers: list[Callable[..., None]] = []
 _course_lookups: list[Callable[[str], CourseLink | None]] = []
+_tip_lookups: list[Callable[[str], CourseLink | None]] = []
+# Batch lookups (many codes in a fixed number of queries), for pages that show many links.
+_course_batches: list[Callable[[list[str]], dict[str, CourseLink]]] = []
+_tip_batches: list[Callable[[list[str]], dict[str, CourseLink]]] = []
 
 
 def register_metric_failed(handler: Callable[..., None]) -> None:
@@ -31,9 +37,20 @@ def register_metric_failed(handler: Callable[..., None]) -> None:
         _metric_failed_handlers.append(handler)
 
 
-def register_course_lookup(lookup: Callable[[str], CourseLink | None]) -> None:
+def register_course_lookup(lookup: Callable[[str], CourseLink | None], *, many=None) -> None:
+    """many(codes) -> {code: CourseLink}: optional batch form of the same lookup (exact course codes)."""
     if lookup not in _course_lookups:
         _course_lookups.append(lookup)
+    if many is not None and many not in _course_batches:
+        _course_batches.append(many)
+
+
+def register_tip_lookup(lookup: Callable[[str], CourseLink | None], *, many=None) -> None:
+    """lookup(scenario) -> a link to the improvement tip of a help-request scenario (code, title, url)."""
+    if lookup not in _tip_lookups:
+        _tip_lookups.append(lookup)
+    if many is not None and many not in _tip_batches:
+        _tip_batches.append(many)
 
 
 def metric_failed(*, merchant_id: int, metric_code: str, period: str) -> None:
@@ -47,3 +64,36 @@ def course_for(code: str) -> CourseLink | None:
         if link is not None:
             return link
     return None
+
+
+def tip_for(scenario: str) -> CourseLink | None:
+    """The improvement tip (服务提升技巧) of a help-request scenario, for the core-problems panel."""
+    for lookup in _tip_lookups:
+        link = lookup(scenario)
+        if link is not None:
+            return link
+    return None
+
+
+def _many(codes, batches, single) -> dict[str, CourseLink]:
+    wanted = [c for c in dict.fromkeys(codes) if c]
+    found: dict[str, CourseLink] = {}
+    for batch in batches:
+        found.update(
+            {k: v for k, v in batch([c for c in wanted if c not in found]).items() if k not in found}
+        )
+    for code in wanted:
+        if code not in found:
+            link = single(code)
+            if link is not None:
+                found[code] = link
+    return found
+
+
+def courses_for(codes) -> dict[str, CourseLink]:
+    """{code: CourseLink} for many codes at once (batch lookups first, then one by one)."""
+    return _many(codes, _course_batches, course_for)
+
+
+def tips_for(scenarios) -> dict[str, CourseLink]:
+    return _many(scenarios, _tip_batches, tip_for)

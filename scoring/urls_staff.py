@@ -1,8 +1,18 @@
 from django.urls import path
 
-from .views import evaluation_staff
+from .views import core_problems_staff, evaluation_staff
 
 urlpatterns: list = [
+    path(
+        "merchants/<int:merchant_id>/core-problems/",
+        core_problems_staff.merchant_core_problems,
+        name="merchant-core-problems",
+    ),
+    path(
+        "core-problems/orders/<str:external_id>/",
+        core_problems_staff.core_problem_order,
+        name="core-problem-order",
+    ),
     path("evaluation/", evaluation_staff.runs, name="evaluation-runs"),
     path("evaluation/rules/", evaluation_staff.rules, name="evaluation-rules"),
     path("evaluation/dry-run/", evaluation_staff.dry_run, name="evaluation-dry-run"),

@@ -1,5 +1,17 @@
 """Scoring models, one module per concern; each is re-exported here (Django finds models here)."""
 
+from .core_problems import (
+    RATING_ITEMS,
+    SHARE_PLACES,
+    CoreProblemResult,
+    CoreProblemRules,
+    CoreProblemRun,
+    CoreProblemSettings,
+    EventSource,
+    ProblemGroup,
+    SubProblem,
+    SubProblemRule,
+)
 from .evaluation import (
     EvaluationExclusion,
     EvaluationResult,
@@ -10,7 +22,17 @@ from .evaluation import (
 from .score import DailyRollup, MerchantScore, ScoreBound, ScoreFigure, ScoreRun
 
 __all__ = [
+    "RATING_ITEMS",
+    "SHARE_PLACES",
+    "CoreProblemResult",
+    "CoreProblemRules",
+    "CoreProblemRun",
+    "CoreProblemSettings",
     "DailyRollup",
+    "EventSource",
+    "ProblemGroup",
+    "SubProblem",
+    "SubProblemRule",
     "EvaluationExclusion",
     "EvaluationResult",
     "EvaluationRules",
