@@ -5,6 +5,7 @@ from core.admin import SingletonSettingsAdmin
 
 from .models import (
     AppealEvidence,
+    BrandRepairKey,
     Breach,
     BreachAppeal,
     Commitment,
@@ -12,6 +13,7 @@ from .models import (
     ForceMajeure,
     FulfilmentEvent,
     Order,
+    RepairTicket,
     SweepRun,
     Voucher,
 )
@@ -121,3 +123,20 @@ class BreachAppealAdmin(admin.ModelAdmin):
 class SweepRunAdmin(admin.ModelAdmin):
     list_display = ["started_at", "finished_at", "state", "batches", "breached", "exempted"]
     list_filter = ["state"]
+
+
+@admin.register(RepairTicket)
+class RepairTicketAdmin(admin.ModelAdmin):
+    list_display = ["external_id", "service", "merchant", "state", "accept_due_at", "complete_due_at", "late"]
+    list_filter = ["state", "late"]
+    search_fields = ["external_id", "order__external_id"]
+    raw_id_fields = ["order", "merchant", "service", "outlet", "breach"]
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False  # moves go through the services (brand API), never an edit
+
+
+@admin.register(BrandRepairKey)
+class BrandRepairKeyAdmin(admin.ModelAdmin):
+    list_display = ["service", "prefix", "created_at"]
+    readonly_fields = ["service", "key_hash", "prefix"]

@@ -26,12 +26,13 @@ from tqdm import tqdm
 
 from core.regions import PROVINCES
 from merchants.models import Product
-from tags.models import Tag, TagHolding, TagTermsVersion
+from tags.models import BrandWarrantyService, Tag, TagHolding, TagTermsVersion
 
 from . import terms as T
-from .models import Breach, Commitment, FulfilmentEvent, Order, Voucher
+from .models import BrandRepairKey, Breach, Commitment, FulfilmentEvent, Order, RepairTicket, Voucher
 from .selectors import commitment_settings
 from .services import (
+    brand_key_hash,
     breach_appeal_decide,
     breach_appeal_submit,
     breaches_compensate,
@@ -40,11 +41,24 @@ from .services import (
     events_ingest,
     force_majeure_declare,
     orders_ingest,
+    repair_ticket_accept,
+    repair_ticket_complete,
+    repair_ticket_create,
+    repair_ticket_send,
+    repair_tickets_flag_late,
     vouchers_expire,
 )
 from .services.ingest import _insert_returning
+from .services.repairs import WARRANTY_TAG
 
 BATCH = 1000
+REPAIR_FAULTS = [
+    "不制冷，压缩机不启动",
+    "洗衣机脱水时异响",
+    "烟机吸力明显变弱",
+    "热水器显示E1故障码",
+    "空调外机漏水",
+]
 CHUNK = 20000  # orders planned at a time (bounded memory for --orders 1000000)
 DAYS = 120
 COMPENSATE_LIMIT = 6000
@@ -343,6 +357,7 @@ def generate(*, rng: random.Random, merchant_ids: list[int], now: datetime, stdo
     _age_vouchers(rng, now=now)
     expired = vouchers_expire(now=now)
     appeals = _appeals(merchant_ids[:10], now=now)
+    repairs, brand_logins = _repair_tickets(rng, merchant_ids, now=now)
 
     states = dict(Commitment.objects.values_list("state").annotate(n=Count("pk")))
     figures.update(
@@ -357,9 +372,76 @@ def generate(*, rng: random.Random, merchant_ids: list[int], now: datetime, stdo
             "left_to_backlog_job": Breach.objects.filter(commitment__state="breached").count(),
             "appeals": appeals,
             "force_majeure_exempted": declared,
+            "repair_tickets": repairs,
+            "logins": brand_logins,
         }
     )
     return figures
+
+
+# (hours before now the ticket was sent, hours to accept or None, days to complete or None)
+REPAIR_PLAN = [
+    (2, None, None),  # waiting for the brand, 22 h left
+    (5, None, None),
+    (30, None, None),  # never accepted: the late job flags it
+    (5 * 24, 3, None),  # in repair
+    (9 * 24, 20, None),
+    (20 * 24, 5, 7),  # repaired in a week
+    (26 * 24, 2, 12),
+    (45 * 24, 4, None),  # accepted, not repaired within the service's days: flagged late
+]
+
+
+def _repair_tickets(rng: random.Random, merchant_ids: list[int], *, now: datetime) -> tuple[int, list]:
+    """Repair tickets under the API-integrated brand services, at the times they claim, and the
+    brand's API key (printed with the logins). The late job runs last, as the beat would have."""
+    services = list(
+        BrandWarrantyService.objects.filter(state="approved", integration_mode="api")
+        .select_related("brand")
+        .order_by("pk")[:2]
+    )
+    logins, made = [], 0
+    for service in services:
+        orders = list(
+            Order.objects.filter(
+                merchant_id__in=merchant_ids,
+                brand=service.brand,
+                commitments__tag__code=WARRANTY_TAG,
+                paid_at__lt=now - timedelta(days=50),
+            )
+            .order_by("-paid_at")
+            .values_list("external_id", flat=True)[: len(REPAIR_PLAN)]
+        )
+        for n, (order_ref, (sent_hours, accept_hours, repair_days)) in enumerate(
+            zip(orders, REPAIR_PLAN, strict=False)
+        ):
+            sent = now - timedelta(hours=sent_hours)
+            ticket, _ = repair_ticket_create(
+                external_id=f"RT{service.pk:03d}{n + 1:04d}",
+                order_external_id=order_ref,
+                fault=rng.choice(REPAIR_FAULTS),
+            )
+            RepairTicket.objects.filter(pk=ticket.pk).update(created_at=sent - timedelta(minutes=3))
+            repair_ticket_send(ticket_id=ticket.pk, now=sent)
+            if accept_hours is not None:
+                outlet = service.outlets.order_by("pk").values_list("pk", flat=True)[n % 5]
+                accepted = sent + timedelta(hours=accept_hours)
+                repair_ticket_accept(ticket_id=ticket.pk, service=service, outlet_id=outlet, now=accepted)
+                if repair_days is not None:
+                    repair_ticket_complete(
+                        ticket_id=ticket.pk, service=service, now=accepted + timedelta(days=repair_days)
+                    )
+            made += 1
+        key = f"{rng.getrandbits(160):040x}"
+        BrandRepairKey.objects.update_or_create(
+            service=service, defaults={"key_hash": brand_key_hash(key), "prefix": key[:8]}
+        )
+        logins.append(
+            (f"brand:{service.brand.name_en or service.brand.name_zh}", "-", "brand API",
+             f"repair tickets, header  Authorization: Brand {key}")
+        )  # fmt: skip
+    repair_tickets_flag_late(now=now)
+    return made, logins
 
 
 def _bulk_write(orders: list[dict], events: list[dict], *, products, holdings, now: datetime) -> int:

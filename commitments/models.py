@@ -21,7 +21,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.models import BaseModel, SingletonSettings
 from merchants.models import Brand, Category, Merchant, Product
-from tags.models import Tag, TagTermsVersion
+from tags.models import BrandWarrantyService, Tag, TagTermsVersion, WarrantyOutlet
 
 
 @dataclass(frozen=True)
@@ -289,6 +289,7 @@ class Breach(BaseModel):
         EVENT = "event", _("fulfilment event")
         SWEEP = "sweep", _("deadline sweep")
         COMPLAINT = "complaint", _("upheld complaint")
+        REPAIR = "repair", _("late repair ticket")
 
     commitment = models.OneToOneField(Commitment, on_delete=models.CASCADE, related_name="breach")
     merchant = models.ForeignKey(Merchant, on_delete=models.PROTECT, related_name="+")
@@ -550,3 +551,75 @@ class OutboxMessage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.topic} #{self.pk}"
+
+
+class RepairTicket(BaseModel):
+    """A repair under a brand's integrated warranty service (SPEC §4): the brand accepts within the
+    service's response hours and completes within its repair days. A ticket missing either
+    deadline is flagged late and breaches the order's nationwide_warranty commitment."""
+
+    class State(models.TextChoices):
+        CREATED = "created", _("created")
+        SENT_TO_BRAND = "sent_to_brand", _("sent to the brand")
+        ACCEPTED = "accepted", _("accepted by the brand")
+        COMPLETED = "completed", _("repair completed")
+
+    ALLOWED_TRANSITIONS = {
+        State.CREATED: {State.SENT_TO_BRAND},
+        State.SENT_TO_BRAND: {State.ACCEPTED},
+        State.ACCEPTED: {State.COMPLETED},
+        State.COMPLETED: set(),
+    }
+
+    class Late(models.TextChoices):
+        ACCEPT = "accept", _("not accepted in time")
+        COMPLETE = "complete", _("not completed in time")
+
+    external_id = models.CharField(max_length=64, unique=True)
+    order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="repair_tickets")
+    merchant = models.ForeignKey(Merchant, on_delete=models.PROTECT, related_name="+")
+    service = models.ForeignKey(BrandWarrantyService, on_delete=models.PROTECT, related_name="repair_tickets")
+    fault = models.CharField(max_length=300)
+    state = models.CharField(max_length=16, choices=State.choices, default=State.CREATED)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    accept_due_at = models.DateTimeField(null=True, blank=True)
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    outlet = models.ForeignKey(
+        WarrantyOutlet, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    complete_due_at = models.DateTimeField(null=True, blank=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
+    late = models.CharField(max_length=10, choices=Late.choices, blank=True)
+    late_flagged_at = models.DateTimeField(null=True, blank=True)
+    breach = models.ForeignKey(Breach, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("repair ticket")
+        indexes = [
+            models.Index(fields=["service", "state"]),
+            models.Index(
+                fields=["accept_due_at"], name="repair_awaiting_accept", condition=Q(state="sent_to_brand")
+            ),
+            models.Index(
+                fields=["complete_due_at"], name="repair_awaiting_completion", condition=Q(state="accepted")
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"repair {self.external_id} {self.state}"
+
+
+class BrandRepairKey(BaseModel):
+    """The API key a brand uses for its repair tickets (`Authorization: Brand <key>`); only its
+    SHA-256 is stored."""
+
+    service = models.OneToOneField(BrandWarrantyService, on_delete=models.CASCADE, related_name="repair_key")
+    key_hash = models.CharField(max_length=64, unique=True)
+    prefix = models.CharField(max_length=8)
+
+    class Meta:
+        verbose_name = _("brand repair API key")
+
+    def __str__(self) -> str:
+        return f"{self.prefix}… ({self.service_id})"

@@ -41,3 +41,14 @@ def outbox_relay() -> int:
 @shared_task(name="commitments.outbox_purge")
 def outbox_purge() -> int:
     return services.outbox_purge_done()
+
+
+@shared_task(name="commitments.repair_ticket_send", soft_time_limit=60, time_limit=90)
+def repair_ticket_send(ticket_id: int) -> str:
+    return services.repair_ticket_send(ticket_id=ticket_id).state
+
+
+@shared_task(name="commitments.flag_late_repair_tickets", soft_time_limit=240, time_limit=300)
+def flag_late_repair_tickets() -> int:
+    """Repair tickets past the brand's response or repair deadline: flag them, breach the promise."""
+    return services.repair_tickets_flag_late()

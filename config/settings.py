@@ -201,6 +201,10 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "task": "commitments.expire_vouchers",
         "schedule": crontab(minute=10, hour=0),
     },
+    "commitments-flag-late-repair-tickets": {
+        "task": "commitments.flag_late_repair_tickets",
+        "schedule": timedelta(minutes=15),
+    },
     "complaints-lapse-merchant-responses": {
         "task": "complaints.lapse_merchant_responses",
         "schedule": timedelta(minutes=10),

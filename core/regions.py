@@ -1,5 +1,7 @@
 """PRC provinces (GB/T 2260 codes) as used on orders and in SF coverage configuration."""
 
+from .i18n import is_chinese
+
 PROVINCES: dict[str, tuple[str, str]] = {
     "110000": ("北京", "Beijing"),
     "120000": ("天津", "Tianjin"),
@@ -42,3 +44,11 @@ REMOTE_PROVINCES = frozenset({"650000", "540000", "150000", "620000", "630000", 
 
 def is_province(code: str) -> bool:
     return code in PROVINCES
+
+
+def province_name(code: str) -> str:
+    """The province's name in the active language (zh-hans or en); an unknown code as it is."""
+    names = PROVINCES.get(code)
+    if names is None:
+        return code
+    return names[0] if is_chinese() else names[1]

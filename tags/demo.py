@@ -117,7 +117,8 @@ def _warranty_services(rng: random.Random, actor, now: datetime) -> dict:
             policy_zh=f"{brand.name_zh}整机保修，主要部件延保，全国联保网点上门服务。",
             policy_en=f"{brand.name_en or brand.name_zh}: whole-unit warranty, extended on main parts, on-site service.",
             response_hours=24, repair_days=rng.choice([15, 20, 30]),
-            integration_mode=rng.choice(["api", "portal", "display_only"]), state=state,
+            # The first brand (Haier) is integrated by API: its repair tickets are in the demo.
+            integration_mode="api" if i == 0 else rng.choice(["api", "portal", "display_only"]), state=state,
             reviewed_by=actor if state != "submitted" else None,
             reviewed_at=None if state == "submitted" else now,
             rejection_reason="指定城市网点仅18家，不足30家" if state == "rejected" else "",

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import repairs, views
 
 urlpatterns = [
     path("integration/orders", views.IntegrationOrdersView.as_view(), name="integration-orders"),
@@ -10,6 +10,22 @@ urlpatterns = [
         "integration/vouchers/<str:code>/redeem",
         views.IntegrationVoucherRedeemView.as_view(),
         name="integration-voucher-redeem",
+    ),
+    path(
+        "integration/repair-tickets",
+        repairs.IntegrationRepairTicketsView.as_view(),
+        name="integration-repair-tickets",
+    ),
+    path("brand/repair-tickets", repairs.BrandRepairTicketsView.as_view(), name="brand-repair-tickets"),
+    path(
+        "brand/repair-tickets/<str:external_id>/accept",
+        repairs.BrandRepairAcceptView.as_view(),
+        name="brand-repair-ticket-accept",
+    ),
+    path(
+        "brand/repair-tickets/<str:external_id>/complete",
+        repairs.BrandRepairCompleteView.as_view(),
+        name="brand-repair-ticket-complete",
     ),
     path("merchant/commitments", views.MyCommitmentsView.as_view(), name="merchant-commitments"),
     path("merchant/breaches", views.MyBreachesView.as_view(), name="merchant-breaches"),

@@ -35,11 +35,27 @@ from .outbox import (
     outbox_purge_done,
     outbox_relay,
 )
+from .repairs import (
+    brand_key_hash,
+    brand_repair_key_issue,
+    repair_ticket_accept,
+    repair_ticket_complete,
+    repair_ticket_create,
+    repair_ticket_send,
+    repair_tickets_flag_late,
+)
 from .settings import commitment_settings_update
 from .transitions import commitment_move, commitments_move
 from .vouchers import voucher_issue, voucher_redeem, vouchers_expire
 
 __all__ = [
+    "brand_key_hash",
+    "brand_repair_key_issue",
+    "repair_ticket_accept",
+    "repair_ticket_complete",
+    "repair_ticket_create",
+    "repair_ticket_send",
+    "repair_tickets_flag_late",
     "metrics_days_mark",
     "metrics_days_mark_many",
     "appeal_deadline",

@@ -5,6 +5,7 @@ from datetime import datetime
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db.models import Count
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -14,12 +15,12 @@ from core.calendar import business_tz
 from core.errors import ApplicationError
 from core.files import evidence_file_response
 from core.regions import PROVINCES
-from core.roles import STAFF_ADJUDICATOR, STAFF_OPS, has_role, role_required, staff_required
-from tags.models import Tag
+from core.roles import STAFF_ADJUDICATOR, STAFF_OPS, STAFF_REVIEWER, has_role, role_required, staff_required
+from tags.models import BrandWarrantyService, Tag
 
 from .. import selectors, services
 from ..exports import breaches_csv, vouchers_csv
-from ..models import AppealEvidence, BreachAppeal
+from ..models import AppealEvidence, BreachAppeal, RepairTicket
 
 
 @staff_required
@@ -169,3 +170,53 @@ def appeal_evidence(request, evidence_id: int):
     """An appeal's evidence file, behind the staff check (media is never served publicly)."""
     item = get_object_or_404(AppealEvidence, pk=evidence_id)
     return evidence_file_response(item.file, filename=item.name)
+
+
+@staff_required
+def warranty_service_detail(request, service_id: int):
+    """A brand warranty service: its terms, outlets, repair tickets (with the late ones) and API key."""
+    service = get_object_or_404(
+        BrandWarrantyService.objects.select_related("brand", "reviewed_by", "repair_key"), pk=service_id
+    )
+    tickets = RepairTicket.objects.filter(service=service)
+    state = request.GET.get("state", "")
+    if state not in RepairTicket.State.values:
+        state = ""
+    late_only = request.GET.get("late") == "1"
+    listed = tickets.filter(state=state) if state else tickets
+    if late_only:
+        listed = listed.exclude(late="")
+    page = Paginator(
+        listed.select_related("order", "merchant", "outlet").order_by("-created_at", "-pk"), 50
+    ).get_page(request.GET.get("page"))
+    counts = {row["state"]: row["n"] for row in tickets.values("state").annotate(n=Count("pk"))}
+    return render(
+        request,
+        "staff/commitments/warranty_service.html",
+        {
+            "service": service,
+            "outlets": list(service.outlets.all()),
+            "page": page,
+            "state": state,
+            "late_only": late_only,
+            "states": [(value, label, counts.get(value, 0)) for value, label in RepairTicket.State.choices],
+            "late_count": tickets.exclude(late="").count(),
+            "can_issue_key": has_role(request.user, STAFF_REVIEWER, STAFF_OPS)
+            and service.state == BrandWarrantyService.State.APPROVED
+            and service.integration_mode == BrandWarrantyService.Integration.API,
+        },
+    )
+
+
+@require_POST
+@role_required(STAFF_REVIEWER, STAFF_OPS)
+def warranty_service_key(request, service_id: int):
+    try:
+        key = services.brand_repair_key_issue(service_id=service_id, actor=request.user)
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(
+            request, _("New brand API key (shown once, give it to the brand): %(key)s") % {"key": key}
+        )
+    return redirect("staff:tag-warranty-service", service_id=service_id)
