@@ -177,7 +177,7 @@ def commitments_sweep(*, now=None, batch_size: int = 5000, max_batches: int | No
                 rows = list(
                     Commitment.objects.select_for_update(skip_locked=True, of=("self",))
                     .filter(state=P.PENDING, deadline__lt=cutoff)
-                    .order_by("deadline")
+                    .order_by("deadline", "pk")
                     .values_list(
                         "pk", "tag_id", "deadline", "order__province", "order__paid_at", "order__cancelled_at"
                     )[:batch_size]
@@ -228,8 +228,12 @@ def _sweep_breach(ids: list[int], *, now) -> int:
     if not ids:
         return 0
     commitments_move(ids=ids, to=P.BREACHED, from_states=(P.PENDING,), now=now, resolved_at=now)
-    rows = Commitment.objects.filter(pk__in=ids).values_list(
-        "pk", "merchant_id", "deadline", "terms_version__terms"
+    # In commitment order, so that breaches of one deadline are numbered (and paid under the daily
+    # cap) in the same order on every database.
+    rows = (
+        Commitment.objects.filter(pk__in=ids)
+        .order_by("pk")
+        .values_list("pk", "merchant_id", "deadline", "terms_version__terms")
     )
     breaches = Breach.objects.bulk_create(
         [
