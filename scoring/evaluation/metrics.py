@@ -43,6 +43,15 @@ def month_bounds(period: date) -> tuple[datetime, datetime]:
     return month.start, month.end
 
 
+def parse_month(text: str) -> date | None:
+    """'2026-09' → date(2026, 9, 1); None for anything else."""
+    try:
+        year, month = (int(part) for part in (text or "").split("-"))
+        return date(year, month, 1) if 2000 <= year <= 2100 and 1 <= month <= 12 else None
+    except ValueError:
+        return None
+
+
 def add_months(day: date, months: int) -> date:
     """The first day of the month `months` after the month of `day`."""
     index = day.year * 12 + day.month - 1 + months

@@ -3,7 +3,6 @@ history, a dry run of any month, and the rules with a threshold-impact preview b
 
 import csv
 from dataclasses import replace
-from datetime import date
 from decimal import Decimal, InvalidOperation
 
 from django.contrib import messages
@@ -21,17 +20,9 @@ from merchants.models import Category, Merchant
 from tags.models import Tag
 
 from ..evaluation import selectors, services
-from ..evaluation.metrics import add_months
+from ..evaluation.metrics import add_months, parse_month
 from ..evaluation.notices import metric_name
 from ..models import EvaluationResult, EvaluationSettings
-
-
-def parse_month(text: str) -> date | None:
-    try:
-        year, month = (int(part) for part in (text or "").split("-"))
-        return date(year, month, 1) if 2000 <= year <= 2100 and 1 <= month <= 12 else None
-    except ValueError:
-        return None
 
 
 def _run_or_404(month: str):
