@@ -176,13 +176,8 @@ def generate(*, rng: random.Random, merchant_ids: list[int], now: datetime, stdo
             for code in dict.fromkeys(chosen):
                 if cat not in _eligible(tags[code]):
                     continue
-                state = "active"
-                roll = rng.random()
-                if roll < 0.02:
-                    state = "rectifying"
-                elif roll < 0.025:
-                    state = "barred"
-                plan.append((mid, cat, code, state))
+                # Rectification and bars come from the monthly evaluation the scoring demo runs.
+                plan.append((mid, cat, code, "active"))
         h, b, r, br = _bulk_write(plan, tags=tags, cat_by_code=cat_by_code, badges=badges, badge_tags=badge_tags,
                                    now=now, rng=rng)  # fmt: skip
         holdings_total += h
