@@ -7,7 +7,6 @@ from django.db import transaction
 
 from core.errors import ApplicationError
 
-from . import public
 from .compensation import FormulaError, validate_formula
 from .models import (
     ApplicationCheck,
@@ -23,7 +22,7 @@ from .models import (
     WarrantyOutlet,
     WarrantyReviewRules,
 )
-from .services import tag_terms_update
+from .services import catalog_entry_save, tag_terms_update
 from .services.catalog import TERMS_FIELDS
 
 
@@ -97,7 +96,7 @@ class TagAdmin(admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         with transaction.atomic():
-            super().save_model(request, obj, form, change)
+            catalog_entry_save(entry=obj, actor=request.user, changed=form.changed_data)
             changes = {name: form.cleaned_data.get(name) for name in TERMS_FIELDS}
             changes = {
                 k: ("" if v is None and k not in ("terms", "compensation") else v) for k, v in changes.items()
@@ -110,7 +109,6 @@ class TagAdmin(admin.ModelAdmin):
                 messages.error(request, exc.message)
                 raise
             obj.current_terms = version
-        transaction.on_commit(public.clear_all)
 
 
 @admin.register(TagTermsVersion)
@@ -136,8 +134,7 @@ class CategoryBadgeAdmin(admin.ModelAdmin):
     filter_horizontal = ("required_tags",)
 
     def save_model(self, request, obj, form, change):
-        super().save_model(request, obj, form, change)
-        transaction.on_commit(public.clear_all)
+        catalog_entry_save(entry=obj, actor=request.user, changed=form.changed_data)
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):

@@ -612,7 +612,8 @@ def clear_all() -> None:
             cache.clear()
         _drop_local("*")
         store().bump()
-    except REDIS_ERRORS:
+    except (StoreDown, *REDIS_ERRORS):
+        _drop_local("*")  # this process at least rebuilds; the others see it on expiry
         logger.warning("public badge cache unreachable; blobs expire within %s s", BLOB_TTL)
 
 

@@ -7,7 +7,7 @@ from .applications import (
     application_sign,
     application_submit,
 )
-from .catalog import tag_terms_update
+from .catalog import catalog_changed, catalog_entry_save, tag_terms_update
 from .holdings import (
     badges_recompute,
     holding_bar,
@@ -30,6 +30,8 @@ __all__ = [
     "holding_restore",
     "holding_revoke",
     "holding_withdraw",
+    "catalog_changed",
+    "catalog_entry_save",
     "tag_terms_update",
     "warranty_service_approve",
     "warranty_service_create",

@@ -1,4 +1,5 @@
-"""Catalog writes: a change to a tag's terms is a new, immutable terms version."""
+"""Catalog writes: a change to a tag's terms is a new, immutable terms version; every catalog write
+(tag names, terms, category badges) refreshes the public badge answers after it commits."""
 
 from decimal import Decimal
 
@@ -8,8 +9,9 @@ from django.db.models import Max
 from core.audit import audit_record
 from core.errors import ApplicationError
 
+from .. import public
 from ..compensation import FormulaError, validate_formula
-from ..models import Tag, TagTermsVersion
+from ..models import CategoryBadge, Tag, TagTermsVersion
 
 TERMS_FIELDS = (
     "promise_zh",
@@ -22,6 +24,29 @@ TERMS_FIELDS = (
     "agreement_zh",
     "agreement_en",
 )
+
+
+def catalog_changed() -> None:
+    """Public badge answers render catalog data (tag names and promises, badge names and boosts):
+    once the write commits, drop them all so that every process rebuilds them. Called by every
+    catalog write below, whatever path (admin, shell, demo) made it."""
+    transaction.on_commit(public.clear_all)
+
+
+def catalog_entry_save(*, entry: Tag | CategoryBadge, actor=None, changed=()) -> Tag | CategoryBadge:
+    """Save a tag's or a category badge's own fields (not a tag's terms: tag_terms_update), audit
+    which fields changed, and refresh the public badge answers after commit."""
+    with transaction.atomic():
+        created = entry.pk is None
+        entry.save()
+        audit_record(
+            actor=actor,
+            verb=f"{entry._meta.model_name}.{'created' if created else 'changed'}",
+            target=entry,
+            data={"changed": sorted(changed)},
+        )
+        catalog_changed()
+    return entry
 
 
 def tag_terms_update(*, tag_id: int, actor=None, **changes) -> TagTermsVersion:
@@ -59,4 +84,5 @@ def tag_terms_update(*, tag_id: int, actor=None, **changes) -> TagTermsVersion:
             target=tag,
             data={"version": number, "changed": sorted(changes)},
         )
+        catalog_changed()
     return version

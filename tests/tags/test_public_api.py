@@ -5,8 +5,8 @@ from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
 
 from tags import public
-from tags.models import TagHolding
-from tags.services import holding_revoke
+from tags.models import CategoryBadge, Tag, TagHolding
+from tags.services import catalog_entry_save, holding_revoke
 from tests.factories import MerchantFactory, ProductFactory, category
 
 from .factories import grant, grant_badge_set
@@ -360,3 +360,54 @@ def test_change_published_by_another_process_reaches_this_one(api, shop):
     after = _get(api, product_ids=str(product.pk)).json()["results"][0]
     assert after["badge"] is None
     assert "home_delivery" not in [t["code"] for t in after["tags"]]
+
+
+# --- catalog edits ---------------------------------------------------------------------------
+
+
+def test_a_tag_rename_through_the_catalog_service_reaches_the_next_answer(
+    api, shop, staff_ops, django_capture_on_commit_callbacks
+):
+    _, product, _ = shop
+    assert _get(api, lang="en", product_ids=str(product.pk)).json()["results"][0]["tags"][0]["name"] == (
+        "24-hour dispatch"
+    )
+    tag = Tag.objects.get(code="ship_24h")
+    tag.name_en = "Ships in 24 hours"
+    with django_capture_on_commit_callbacks(execute=True):
+        catalog_entry_save(entry=tag, actor=staff_ops, changed=["name_en"])
+    assert _get(api, lang="en", product_ids=str(product.pk)).json()["results"][0]["tags"][0]["name"] == (
+        "Ships in 24 hours"
+    )
+
+
+def test_a_badge_edit_through_the_catalog_service_reaches_the_next_answer(
+    api, shop, staff_ops, django_capture_on_commit_callbacks
+):
+    _, product, _ = shop
+    assert (
+        _get(api, lang="en", product_ids=str(product.pk)).json()["results"][0]["badge"]["search_boost"] == 1.3
+    )
+    badge = CategoryBadge.objects.get(code="la_city")
+    badge.search_boost = "1.5"
+    with django_capture_on_commit_callbacks(execute=True):
+        catalog_entry_save(entry=badge, actor=staff_ops, changed=["search_boost"])
+    assert (
+        _get(api, lang="en", product_ids=str(product.pk)).json()["results"][0]["badge"]["search_boost"] == 1.5
+    )
+
+
+REDIS_DOWN_QUIET = {
+    "default": {
+        **REDIS_DOWN["default"],
+        "OPTIONS": {**REDIS_DOWN["default"]["OPTIONS"], "IGNORE_EXCEPTIONS": True},
+    }
+}
+
+
+def test_clear_all_survives_the_store_being_down(shop):
+    """The cache swallows its own errors (IGNORE_EXCEPTIONS) but the raw store raises StoreDown."""
+    with override_settings(CACHES=REDIS_DOWN_QUIET):
+        public.clear_all()
+        assert public.store().raw is not None
+    assert public._LOCAL["blobs"] == {}
