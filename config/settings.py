@@ -73,7 +73,7 @@ MIDDLEWARE = [
     # NUL / unpaired surrogates in a path, query string or form body: a 400 before anything else.
     "core.middleware.InputBoundaryMiddleware",
     # The public badge API skips the rest of the stack (anonymous, stateless, the hottest path).
-    "tags.middleware.PublicBadgesFastPathMiddleware",
+    "tags.public.middleware.PublicBadgesFastPathMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "core.middleware.BusinessTimezoneMiddleware",

@@ -1,6 +1,11 @@
 """Domain errors. Services raise these; the API handler and views turn them into responses."""
 
 
+def error_body(code: str, message: str, fields: dict | None = None) -> dict:
+    """The project's one error shape (the API's exception handler and the badge fast path)."""
+    return {"code": code, "message": message, "fields": fields or {}}
+
+
 class ApplicationError(Exception):
     status_code = 400
     default_code = "invalid"

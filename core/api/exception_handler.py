@@ -10,7 +10,7 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from core.boundary import sanitize
-from core.errors import ApplicationError
+from core.errors import ApplicationError, error_body
 from core.outages import RETRY_AFTER_SECONDS, is_outage, outage_body
 
 
@@ -20,10 +20,6 @@ def _flatten(detail) -> list[str]:
     if isinstance(detail, list):
         return [m for item in detail for m in _flatten(item)]
     return [str(detail)]
-
-
-def error_body(code: str, message: str, fields: dict | None = None) -> dict:
-    return {"code": code, "message": message, "fields": fields or {}}
 
 
 def api_exception_handler(exc, context):

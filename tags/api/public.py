@@ -1,21 +1,15 @@
 """Public badge API (SPEC §10): anonymous, read-only, rate-limited, cached, signed.
 
-`GET /api/v1/public/badges` is the hot path of the search and product pages. It is a plain Django
-view (no DRF request/response cycle, no per-request database work when the cache is warm: see
-tags/public.py) wrapped so that drf-spectacular documents it like any APIView. Rate limiting uses
-the DRF throttle scope "public" (REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]["public"]) as a fixed
-window per client address, counted in the same Redis round trip that reads the cache generation.
+`GET /api/v1/public/badges` is answered by the fast path in `tags.public` (middleware → http →
+freshness; docs/adr/0004): `PublicBadgesView` here only documents it for drf-spectacular and hands
+a request that reaches it anyway to the same function. `/badges/verify` is an ordinary DRF view.
+Both count in the one public throttle (`tags.public.throttle`).
 """
 
 import json
-import re
-import time
-from functools import lru_cache
 
 from django.conf import settings
 from django.core.exceptions import SuspiciousOperation
-from django.http import HttpResponse, JsonResponse
-from django.utils import translation
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import serializers
@@ -25,15 +19,14 @@ from rest_framework.views import APIView
 
 from core.api.throttling import ResilientRateThrottle
 from core.errors import ApplicationError
-from core.net import client_ip
 
 from .. import public
-
-MAX_IDS = 100
+from ..public.http import public_badges
 
 
 class PublicRateThrottle(ResilientRateThrottle):
-    """DRF throttle for the public endpoints (scope "public"), keyed by client address."""
+    """The public throttle for DRF views: scope "public", the same counter as the badge fast path
+    (`tags:thr:<client address>:<window>`)."""
 
     scope = "public"
 
@@ -41,162 +34,7 @@ class PublicRateThrottle(ResilientRateThrottle):
         return settings.REST_FRAMEWORK.get("DEFAULT_THROTTLE_RATES", {}).get(self.scope)
 
     def get_cache_key(self, request, view):
-        return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
-
-
-@lru_cache(maxsize=8)
-def _parse_rate(rate: str | None) -> tuple[int | None, int]:
-    if not rate:
-        return None, 60
-    num, period = PublicRateThrottle.parse_rate(None, rate)
-    return num, period
-
-
-def _error(status: int, code: str, message: str, fields: dict | None = None) -> JsonResponse:
-    return JsonResponse({"code": code, "message": message, "fields": fields or {}}, status=status)
-
-
-_IDS = re.compile(r"\s*\d{1,18}\s*(?:,\s*\d{1,18}\s*)*\Z")
-
-
-def _parse_ids(raw: str, name: str) -> tuple[list[int] | None, JsonResponse | None]:
-    if not _IDS.match(raw):
-        return None, _error(
-            400, "invalid", f"{name} must be a comma-separated list of positive integers",
-            {name: ["a comma-separated list of positive integers, e.g. 1,2,3"]},
-        )  # fmt: skip
-    ids = list(dict.fromkeys(map(int, raw.split(","))))
-    if len(ids) > MAX_IDS:
-        return None, _error(
-            400, "too_many_ids", f"at most {MAX_IDS} ids per request", {name: [f"at most {MAX_IDS}"]}
-        )
-    if 0 in ids:
-        return None, _error(400, "invalid", f"{name} must be positive", {name: ["ids must be positive"]})
-    return ids, None
-
-
-def _client_ident(request) -> str:
-    return client_ip(request)
-
-
-_ID_PARAMS = ("product_ids", "merchant_ids")
-
-
-class _BadQuery(Exception):
-    def __init__(self, response: JsonResponse):
-        self.response = response
-
-
-def _repeated(key: str) -> _BadQuery:
-    return _BadQuery(
-        _error(
-            400, "invalid", f"pass {key} once, as one comma-separated list", {key: ["given more than once"]}
-        )
-    )
-
-
-def _query(request) -> dict[str, str]:
-    """The query string as a plain dict; the simple case (no escapes) skips QueryDict parsing.
-
-    Raises _BadQuery (a 400 in our error shape) for a repeated id parameter or more parameters than
-    Django parses (DATA_UPLOAD_MAX_NUMBER_FIELDS).
-    """
-    raw = request.META.get("QUERY_STRING", "")
-    if "%" in raw or "+" in raw:
-        try:
-            lists = dict(request.GET.lists())
-        except SuspiciousOperation as exc:  # TooManyFieldsSent
-            raise _BadQuery(_error(400, "invalid", "the query string has too many parameters")) from exc
-        for key in _ID_PARAMS:
-            if len(lists.get(key, ())) > 1:
-                raise _repeated(key)
-        return {key: values[0] for key, values in lists.items() if values}
-    out: dict[str, str] = {}
-    for pair in raw.split("&"):
-        if pair:
-            key, _, value = pair.partition("=")
-            if key in out:
-                if key in _ID_PARAMS:
-                    raise _repeated(key)
-                continue
-            out[key] = value
-    return out
-
-
-def public_badges(request):
-    if request.method not in ("GET", "HEAD"):
-        return _error(405, "method_not_allowed", f'Method "{request.method}" not allowed.')
-    try:
-        query = _query(request)
-    except _BadQuery as bad:
-        return bad.response
-    products_raw, merchants_raw = query.get("product_ids"), query.get("merchant_ids")
-    if (products_raw is None) == (merchants_raw is None):
-        return _error(
-            400, "invalid", "pass exactly one of product_ids or merchant_ids",
-            {"product_ids": ["product_ids or merchant_ids is required (not both)"]},
-        )  # fmt: skip
-    by_product = products_raw is not None
-    name = "product_ids" if by_product else "merchant_ids"
-    ids, err = _parse_ids(products_raw if by_product else merchants_raw, name)
-    if err is not None:
-        return err
-    # Set by LocaleMiddleware from Accept-Language (which also adds Vary and Content-Language).
-    lang = (
-        "zh"
-        if (getattr(request, "LANGUAGE_CODE", None) or translation.get_language() or "zh")[:2] == "zh"
-        else "en"
-    )
-
-    # Freshness and rate limit: no Redis round trip while the change listener is live, else one.
-    limit, window = _parse_rate(settings.REST_FRAMEWORK.get("DEFAULT_THROTTLE_RATES", {}).get("public"))
-    s = public.store()
-    try:
-        # A fixed window: the key names the window, so a busy client's counter still starts over.
-        throttle_key = f"tags:thr:{_client_ident(request)}:{int(time.time()) // window}" if limit else None
-        if public.listener_live(s):
-            gen = public.current_gen()  # the listener keeps this process's cache fresh
-            count = public.throttle_count(s, throttle_key, limit, window) if limit else 0
-        else:
-            gen, count = s.hot(throttle_key, window)
-        if limit and count > limit:
-            resp = _error(429, "throttled", "Request was throttled.")
-            resp["Retry-After"] = str(window)
-            return resp
-    except public.StoreDown:
-        s = gen = None  # Redis is down: the database answers, unthrottled.
-
-    cached = public.render_cached(ids, lang, gen=gen) if by_product and s is not None else None
-    if cached is not None:
-        results, unknown = cached
-    else:
-        try:
-            where, blobs = public.resolve(ids, by_product=by_product, gen=gen, s=s)
-        except public.StoreDown:
-            where, blobs = public.resolve(ids, by_product=by_product, gen=None, s=None)
-        results, unknown = [], []
-        append = results.append
-        sep = b"{"
-        for i in ids:
-            hit = where.get(i)
-            entry = blobs.get(hit[0]) if hit else None
-            if entry is None:
-                unknown.append(i)
-                continue
-            if by_product:
-                append(b'%s"product_id":%d,' % (sep, i))
-            else:
-                append(sep)
-            append(entry[lang].get(hit[1] or "*") or public.fragment_for(entry, lang, hit[1]))
-            sep = b",{"
-    parts = [b'{"language":"', lang.encode(), b'","results":[', *results]
-    parts.append(b'],"unknown_%s":[%s]}' % (name.encode(), ",".join(map(str, unknown)).encode()))
-    body = b"".join(parts)
-    etag = public.etag_for(body)
-    headers = {"ETag": etag, "Cache-Control": "public, no-cache"}
-    if etag in request.META.get("HTTP_IF_NONE_MATCH", ""):
-        return HttpResponse(status=304, headers=headers)
-    return HttpResponse(body, content_type="application/json", headers=headers)
+        return public.client_key(request)
 
 
 _tag = inline_serializer(

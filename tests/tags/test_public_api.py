@@ -5,6 +5,7 @@ from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
 
 from tags import public
+from tags.public import freshness
 from tags.models import CategoryBadge, Tag, TagHolding
 from tags.services import catalog_entry_save, holding_revoke
 from tests.factories import MerchantFactory, ProductFactory, category
@@ -159,7 +160,7 @@ def test_any_query_string_answers_200_or_400_never_500(api, shop, query):
 
 def test_unknown_product_ids_do_not_grow_the_process_map_without_bound(api, shop, monkeypatch):
     _, product, _ = shop
-    monkeypatch.setattr(public, "PRODUCT_MAP_MAX", 150, raising=False)
+    monkeypatch.setattr(freshness, "PRODUCT_MAP_MAX", 150)
     assert _get(api, product_ids=str(product.pk)).json()["results"][0]["product_id"] == product.pk
     for start in range(10_000_000, 10_000_500, 99):  # anonymous clients asking for random ids
         ids = [product.pk, *range(start, start + 99)]

@@ -1,15 +1,16 @@
-"""A fast path for the public badge API, the hottest endpoint of the platform.
+"""A fast path for the public badge API, the hottest endpoint of the platform (docs/adr/0004).
 
 The endpoint is anonymous and stateless: sessions, authentication, CSRF and messages do nothing
 for it, and URL resolution through every app's patterns costs as much as the view itself. This
 middleware sits right after SecurityMiddleware and answers that one path directly, doing what the
 skipped LocaleMiddleware would have done (language from Accept-Language, Vary, Content-Language).
+The URL pattern in tags/api/urls.py exists for the schema and for reverse(); it is never reached.
 """
 
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
 
-from .api.public import public_badges
+from .http import public_badges
 
 PUBLIC_BADGES_PATH = "/api/v1/public/badges"
 
