@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from core.audit import audit_record
 from core.errors import ApplicationError, Conflict, InvalidTransition, NotFound, check_transition
-from core.files import validate_evidence
+from core.files import evidence_discard_on_error, evidence_save, validate_evidence
 from merchants.models import DepositEntry
 from merchants.services import deposit_post_entry
 
@@ -32,7 +32,7 @@ def breach_appeal_submit(*, breach_id: int, merchant, text: str, files: list, ac
     text = clean_text(text, field="text")
     if not text:
         raise ApplicationError("Explain why the breach should be lifted.", fields={"text": ["required"]})
-    with transaction.atomic():
+    with evidence_discard_on_error(), transaction.atomic():
         breach = Breach.objects.select_for_update().filter(pk=breach_id, merchant=merchant).first()
         if breach is None:
             raise NotFound("no such breach")
@@ -52,7 +52,9 @@ def breach_appeal_submit(*, breach_id: int, merchant, text: str, files: list, ac
             submitted_by=actor if getattr(actor, "is_authenticated", False) else None,
         )
         for upload in files or []:
-            AppealEvidence.objects.create(appeal=appeal, file=upload, name=upload.name[:200])
+            item = AppealEvidence(appeal=appeal, name=upload.name[:200])
+            evidence_save(item.file, upload)  # a generated name; deleted if this write rolls back
+            item.save()
         audit_record(actor=actor, verb="breach_appeal.submitted", target=appeal, data={"breach": breach.pk})
     return appeal
 
