@@ -4,7 +4,7 @@ from rest_framework import serializers
 
 from core.regions import PROVINCES
 
-from ..models import Breach, BreachAppeal, Commitment, ForceMajeure, Voucher
+from ..models import Breach, BreachAppeal, Commitment, ForceMajeure, FulfilmentEvent, Voucher
 from ..selectors import breach_timeline
 from ..services import appeal_deadline
 
@@ -33,23 +33,7 @@ class OrderBatchSerializer(serializers.Serializer):
 class EventItemSerializer(serializers.Serializer):
     external_id = serializers.CharField(max_length=64)
     order_external_id = serializers.CharField(max_length=64)
-    kind = serializers.ChoiceField(
-        choices=[
-            "pickup_scanned",
-            "delivered",
-            "installed",
-            "refund_requested",
-            "refunded",
-            "return_signed",
-            "return_freight_reimbursed",
-            "invoice_requested",
-            "invoice_issued",
-            "rated",
-            "help_requested",
-            "cancelled",
-            "logistics_exception",
-        ]  # fmt: skip
-    )
+    kind = serializers.ChoiceField(choices=FulfilmentEvent.Kind.choices)
     occurred_at = serializers.DateTimeField()
     data = serializers.DictField(
         required=False,
