@@ -5,8 +5,8 @@ from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
 
 from tags import public
-from tags.public import freshness
 from tags.models import CategoryBadge, Tag, TagHolding
+from tags.public import freshness
 from tags.services import catalog_entry_save, holding_revoke
 from tests.factories import MerchantFactory, ProductFactory, category
 
