@@ -9,6 +9,7 @@ import time_machine
 from core import roles
 from scoring.evaluation.services import evaluation_run
 from scoring.models import EvaluationSettings
+from tests.browser.conftest import login
 from tests.factories import UserFactory
 from tests.scoring.evaluation_factories import at, fault, holding_set, orders
 
@@ -56,7 +57,6 @@ def test_merchant_reads_the_revocation_notice_and_its_evaluation_in_chinese(
 def test_ops_inspects_a_run_previews_a_threshold_and_saves_it_in_english(
     browser_page, live_server, evaluated, tmp_path
 ):
-    from tests.browser.conftest import login
 
     UserFactory(username="ops_user", roles=[roles.STAFF_OPS])
     browser_page.context.add_cookies([{"name": "django_language", "value": "en", "url": live_server.url}])

@@ -7,11 +7,13 @@ import time_machine
 from django.core import mail
 
 from merchants.models import Notice
+from merchants.services import notice_email_send
+from scoring.evaluation import services
 from scoring.evaluation.services import evaluation_daily, evaluation_due_months, evaluation_run
 from scoring.models import EvaluationResult, EvaluationRun
 from tags.checks import check_not_barred
 from tags.models import BadgeHolding, HoldingEvent, TagHolding
-from tests.factories import category
+from tests.factories import MerchantFactory, category
 
 from .evaluation_factories import at, fault, holding_set, orders
 
@@ -75,8 +77,6 @@ def test_fail_revokes_with_badge_then_a_passing_rectification_month_restores_bot
     assert "1 of 100 orders = 1.00%" in body
     assert "100 个订单中 1 个 = 1.00%" in body
     # The e-mail is sent once: sending the same notice again does nothing.
-    from merchants.services import notice_email_send
-
     assert notice_email_send(notice_id=Notice.objects.first().pk) is False
     assert len(mail.outbox) == 3
 
@@ -150,8 +150,6 @@ def test_rerunning_a_month_changes_nothing(merchant_a):
 
 
 def test_a_crash_half_way_resumes_where_it_stopped(merchant_a, merchant_b, monkeypatch):
-    from scoring.evaluation import services
-
     monkeypatch.setattr(services, "BATCH", 2)
     holding_set(merchant_a)
     holding_set(merchant_b)
@@ -171,3 +169,26 @@ def test_a_crash_half_way_resumes_where_it_stopped(merchant_a, merchant_b, monke
     assert _states(merchant_b) == {"active"}
     assert HoldingEvent.objects.filter(kind="revoked").count() == 3
     assert Notice.objects.count() == 3
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_crash_half_way_resumes_on_postgresql_with_committed_batches(monkeypatch):
+    """Real commits: the batches applied before the crash stay applied; the rerun does the rest once."""
+    monkeypatch.setattr(services, "BATCH", 2)
+    shops = [MerchantFactory() for _ in range(3)]
+    for shop in shops:
+        holding_set(shop)
+        fault(orders(shop, 100, SEP)[0], date(2026, 9, 20))
+    with time_machine.travel(at(date(2026, 10, 8), 3), tick=False):
+        with pytest.raises(RuntimeError, match="simulated crash"):
+            evaluation_run(period=SEP, crash_after=2)
+        assert EvaluationResult.objects.exclude(action="pending").count() == 4
+        assert HoldingEvent.objects.filter(kind="revoked").count() == 4
+        evaluation_run(period=SEP)
+        evaluation_run(period=SEP)
+    run = EvaluationRun.objects.get()
+    assert (run.state, run.evaluated, run.revoked) == ("completed", 9, 9)
+    assert HoldingEvent.objects.filter(kind="revoked").count() == 9
+    assert Notice.objects.count() == 9
+    assert set(TagHolding.objects.values_list("state", flat=True)) == {"rectifying"}
