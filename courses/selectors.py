@@ -2,13 +2,20 @@
 and the code → course lookups behind `scoring.hooks.course_for`."""
 
 from dataclasses import dataclass
+from decimal import Decimal
 
 from django.db.models import Count, Prefetch, Q
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
+from complaints.indicators import fault_complaints
 from core.errors import NotFound
+from core.periods import calendar_month
 from merchants.models import Category, Membership
+from scoring.core_problems.selectors import top_subproblem_courses
+from scoring.definitions import PART_LABELS, PARTS
 from scoring.hooks import CourseLink
+from scoring.models import MerchantScore
 
 from .models import Course, CourseAssignment, Enrolment, Lesson, Question, Tip
 
@@ -20,11 +27,42 @@ def published_courses():
 
 
 def course_for_metric(metric_code: str) -> Course | None:
-    """The course that teaches an evaluation metric (the first in course order that lists it)."""
+    """The course that teaches an evaluation metric: among the published courses that list it, the
+    one that lists it first (its main metric), score-part courses before standard courses, then in
+    course order."""
+    best = None
     for course in Course.objects.filter(published=True).only("id", "code", "metrics", "sort_order"):
-        if metric_code in (course.metrics or []):
-            return course
-    return None
+        metrics = course.metrics or []
+        if metric_code in metrics:
+            key = (
+                metrics.index(metric_code),
+                not course.code.startswith("part_"),
+                course.sort_order,
+                course.code,
+            )
+            if best is None or key < best[0]:
+                best = (key, course)
+    return best[1] if best else None
+
+
+def course_for_fault_complaints(merchant_id: int, period: str) -> Course | None:
+    """The standard course of the service standard behind most of the merchant's fault complaints
+    decided in `period` ('YYYY-MM'); None when it had none or no course teaches that standard."""
+    year, month = (int(part) for part in period.split("-"))
+    top = (
+        fault_complaints(**calendar_month(year, month).bounds, merchant_ids=[merchant_id])
+        .values("standard_id")
+        .annotate(n=Count("id"))
+        .order_by("-n", "standard__sort_order")
+        .first()
+    )
+    if top is None:
+        return None
+    return (
+        Course.objects.filter(published=True, standards=top["standard_id"])
+        .order_by("sort_order", "code")
+        .first()
+    )
 
 
 def course_by_code(code: str) -> Course | None:
@@ -215,10 +253,49 @@ def completion_statistics() -> dict:
     return {"courses": courses, "categories": categories}
 
 
-def recommended_courses(merchant_id: int, courses) -> list:
-    """The courses for the shop's weakest score part and top core problems (filled in once the
-    score is stored); `courses` are the published courses already read by the page."""
-    return []
+def weakest_part(merchant_id: int) -> tuple[str, Decimal] | None:
+    """(part code, part score 0–100) of the lowest part of the merchant's latest score, or None."""
+    score = MerchantScore.objects.filter(merchant_id=merchant_id).order_by("-day").first()
+    if score is None:
+        return None
+    parts = [(getattr(score, part), part) for part in PARTS if getattr(score, part) is not None]
+    if not parts:
+        return None
+    value, part = min(parts)
+    return part, value
+
+
+def recommended_courses(merchant_id: int, courses, *, user=None, limit: int = 4) -> list[dict]:
+    """The courses for the shop's weakest score part, then for its top core problems (in that
+    order, each course once), leaving out those `user` has completed. `courses` are the published
+    courses the page has read; each item is {"course", "reason"} with the reason in the reader's
+    language. Three queries."""
+    by_code = {c.code: c for c in courses}
+    done = set()
+    if user is not None:
+        done = set(
+            Enrolment.objects.filter(user=user, completed_at__isnull=False).values_list(
+                "course_id", flat=True
+            )
+        )
+    picked: list[dict] = []
+
+    def add(course, reason):
+        if course is not None and course.pk not in done and all(p["course"].pk != course.pk for p in picked):
+            picked.append({"course": course, "reason": reason})
+
+    weakest = weakest_part(merchant_id)
+    if weakest is not None:
+        part, value = weakest
+        course = by_code.get(f"part_{part}") or next((c for c in courses if part in (c.parts or [])), None)
+        add(
+            course,
+            _("Your weakest score part: %(part)s (%(score)s / 5.0)")
+            % {"part": PART_LABELS[part], "score": (value / 20).quantize(Decimal("0.1"))},
+        )
+    for name, code, count in top_subproblem_courses(merchant_id, limit=3):
+        add(by_code.get(code), _("Core problem: %(name)s (%(n)s times)") % {"name": name, "n": count})
+    return picked[:limit]
 
 
 def tip_link(scenario: str) -> CourseLink | None:

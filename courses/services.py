@@ -14,7 +14,10 @@ from core.audit import audit_record
 from core.errors import ApplicationError, NotFound
 
 from .models import Course, CourseAssignment, Enrolment, Lesson, LessonCompletion, Question, QuizAttempt
-from .selectors import course_for_metric
+from .selectors import course_for_fault_complaints, course_for_metric
+
+# Metrics counted from upheld complaints: the course of the standard behind most of them is assigned.
+COMPLAINT_METRICS = ("fault_complaint_rate", "upheld_complaints_count")
 
 PERIOD = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 
@@ -183,10 +186,16 @@ def assignment_for_failed_metric(
     *, merchant_id: int, metric_code: str, period: str
 ) -> CourseAssignment | None:
     """The monthly evaluation failed `metric_code` for `period` ('YYYY-MM'): assign the course that
-    teaches it, once per merchant × metric × month. None when no course teaches the metric."""
+    teaches it, once per merchant × metric × month. None when no course teaches the metric.
+
+    For complaint metrics the course of the service standard behind most of the month's fault
+    complaints is assigned (installation complaints → the installation standard course)."""
     if not PERIOD.match(period or ""):
         raise ApplicationError("The period must be a month YYYY-MM.", fields={"period": [period]})
-    course = course_for_metric(metric_code)
+    course = None
+    if metric_code in COMPLAINT_METRICS:
+        course = course_for_fault_complaints(merchant_id, period)
+    course = course or course_for_metric(metric_code)
     if course is None:
         return None
     try:

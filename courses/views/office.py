@@ -24,7 +24,7 @@ def course_list(request):
     progress = selectors.user_progress(request.user, courses)
     shop = selectors.shop_progress(request.merchant.pk)
     assignments = list(selectors.open_assignments(request.merchant.pk))
-    recommended = selectors.recommended_courses(request.merchant.pk, courses)
+    recommended = selectors.recommended_courses(request.merchant.pk, courses, user=request.user)
     rows = [
         {
             "course": course,

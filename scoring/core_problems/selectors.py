@@ -53,17 +53,21 @@ def core_problems_for_merchant(
     courses = hooks.courses_for([r.subproblem.course_code for r in rows]) if with_links else {}
     tips = hooks.tips_for([r.subproblem.tip_scenario for r in rows]) if with_links else {}
     for row in rows:
-        row.course_link = courses.get(row.subproblem.course_code)
-        row.tip_link = tips.get(row.subproblem.tip_scenario)
         row.share_text = (
             percent_text((row.share * 100).quantize(Decimal("0.01"))) + "%" if row.share is not None else "—"
         )
+        if not with_links:
+            continue
+        row.course_link = courses.get(row.subproblem.course_code)
+        row.tip_link = tips.get(row.subproblem.tip_scenario)
     return CoreProblemsPanel(run=run, rows=rows)
 
 
-def top_subproblem_courses(merchant_id: int, *, limit: int = 3) -> list[tuple[str, str]]:
-    """(sub-problem name, course code) of the merchant's top core problems that have a course."""
+def top_subproblem_courses(merchant_id: int, *, limit: int = 3) -> list[tuple[str, str, int]]:
+    """(sub-problem name, course code, event count) of the merchant's top core problems with a course."""
     panel = core_problems_for_merchant(merchant_id, limit=limit, with_links=False)
     return [
-        (row.subproblem.name, row.subproblem.course_code) for row in panel.rows if row.subproblem.course_code
+        (row.subproblem.name, row.subproblem.course_code, row.event_count)
+        for row in panel.rows
+        if row.subproblem.course_code
     ]

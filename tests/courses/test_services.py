@@ -1,12 +1,16 @@
 """Enrolment, lesson completion, quiz scoring and pass mark, assignments per failed metric and month."""
 
+from datetime import UTC, datetime
+
 import pytest
 
 from core.errors import ApplicationError, NotFound
 from courses import services
 from courses.models import CourseAssignment, Enrolment, LessonCompletion, QuizAttempt
+from courses.selectors import course_for_metric
 from scoring import hooks
 
+from ..complaints.factories import ComplaintFactory, OrderFactory, standard
 from ..factories import MembershipFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -232,3 +236,44 @@ def test_course_lookup_by_course_metric_part_and_standard_code(logistics, dispat
     link = hooks.course_for("part_dispatch")
     assert link.url == "/office/courses/part_dispatch/"
     assert hooks.course_for("nothing") is None
+
+
+def test_fault_complaint_failure_assigns_the_course_of_the_top_complaint_standard(merchant_a, merchant_b):
+    """Real seeded content: installation complaints dominate October → the installation course."""
+    decided = datetime(2026, 10, 20, 4, 0, tzinfo=UTC)
+
+    def fault(merchant, code, **kw):
+        ComplaintFactory(
+            order=OrderFactory(merchant=merchant),
+            standard=standard(code),
+            state="upheld",
+            responsibility="merchant",
+            decided_at=kw.get("decided_at", decided),
+        )
+
+    fault(merchant_a, "installation")
+    fault(merchant_a, "installation")
+    fault(merchant_a, "logistics")
+    fault(merchant_a, "quality", decided_at=datetime(2026, 9, 20, tzinfo=UTC))  # another month
+    fault(merchant_a, "quality", decided_at=datetime(2026, 9, 21, tzinfo=UTC))
+    fault(merchant_b, "invoice")
+    a = services.assignment_for_failed_metric(
+        merchant_id=merchant_a.pk, metric_code="fault_complaint_rate", period="2026-10"
+    )
+    b = services.assignment_for_failed_metric(
+        merchant_id=merchant_b.pk, metric_code="fault_complaint_rate", period="2026-10"
+    )
+    assert (a.course.code, b.course.code) == ("std_installation", "std_invoice")
+    # without fault complaints in the month: the course that teaches the metric first
+    c = services.assignment_for_failed_metric(
+        merchant_id=merchant_b.pk, metric_code="fault_complaint_rate", period="2026-08"
+    )
+    assert c.course.code == "part_dispatch"
+
+
+def test_metric_lookup_on_the_seeded_content(db):
+    assert course_for_metric("fault_complaint_rate").code == "part_dispatch"
+    assert course_for_metric("refund_dispute_rate").code == "part_basic_service"
+    assert course_for_metric("dsr_mean").code == "part_logistics"
+    assert course_for_metric("upheld_complaints_count").code == "part_dispatch"
+    assert course_for_metric("no_such_metric") is None

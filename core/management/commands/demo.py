@@ -32,7 +32,7 @@ from core.audit import audit_record
 from core.models import AuditEvent
 from core.roles import INTEGRATION, STAFF_ADJUDICATOR, STAFF_OPS, STAFF_REVIEWER
 
-DEMO_APPS = ["merchants", "tags", "commitments", "complaints", "scoring"]
+DEMO_APPS = ["merchants", "tags", "commitments", "complaints", "scoring", "courses"]
 PLATFORM_PASSWORD = "demo-pass-2024"
 MARKER_VERB = "demo.generated"
 
