@@ -12,11 +12,11 @@ CARD_ROWS = 3
 
 @office_card(order=22, template="office/scoring/_core_problems_card.html")
 def core_problems_card(request, merchant) -> dict:
-    panel = core_problems_for_merchant(merchant.pk, limit=CARD_ROWS)
+    panel = core_problems_for_merchant(merchant.pk, limit=CARD_ROWS, with_links=False)
     return {"panel": panel, "url": reverse("office:core-problems")}
 
 
 @merchant_page_card(order=22, template="staff/scoring/_core_problems_section.html")
 def core_problems_section(request, merchant) -> dict:
-    panel = core_problems_for_merchant(merchant.pk, limit=5)
+    panel = core_problems_for_merchant(merchant.pk, limit=5, with_links=False)
     return {"panel": panel, "url": reverse("staff:merchant-core-problems", args=[merchant.pk])}
