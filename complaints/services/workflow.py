@@ -9,6 +9,7 @@ from core.audit import audit_record
 from core.calendar import end_of_local_day, local_date, working_day_after_detail
 from core.errors import ApplicationError, Forbidden, InvalidTransition, NotFound, check_transition
 from core.files import validate_evidence
+from core.locks import lock_one
 
 from ..models import Complaint
 from ..selectors import desk_settings
@@ -33,10 +34,7 @@ def complaint_due(filed_at: datetime, *, working_days: int | None = None) -> tup
 
 def complaint_lock(complaint_id: int) -> Complaint:
     """The complaint, locked for this transaction (call inside transaction.atomic)."""
-    complaint = Complaint.objects.select_for_update().filter(pk=complaint_id).first()
-    if complaint is None:
-        raise NotFound("No such complaint.")
-    return complaint
+    return lock_one(Complaint, pk=complaint_id, missing="No such complaint.")
 
 
 def transition(

@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from core.audit import audit_record
 from core.errors import ApplicationError, Conflict, Forbidden, NotFound, check_transition
+from core.locks import lock_one
 from core.roles import MERCHANT_OWNER, has_role
 from merchants.models import Category, Merchant
 
@@ -46,16 +47,12 @@ def _lock(application_id: int, merchant: Merchant | None = None) -> TagApplicati
     )
     if merchant_id is None or (merchant is not None and merchant_id != merchant.pk):
         raise NotFound("No such application.")
-    Merchant.objects.select_for_update().filter(pk=merchant_id).first()
-    application = (
-        TagApplication.objects.select_for_update()
-        .select_related("tag", "category", "merchant")
-        .filter(pk=application_id)
-        .first()
+    lock_one(Merchant, pk=merchant_id, missing="No such application.")
+    return lock_one(
+        TagApplication.objects.select_related("tag", "category", "merchant"),
+        pk=application_id,
+        missing="No such application.",
     )
-    if application is None:
-        raise NotFound("No such application.")
-    return application
 
 
 CONFIG_MAX_DEPTH = 8

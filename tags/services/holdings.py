@@ -13,6 +13,7 @@ from django.utils import timezone
 from core.audit import audit_record
 from core.calendar import local_date
 from core.errors import ApplicationError, InvalidTransition, NotFound
+from core.locks import lock_one
 from merchants.models import Category, Merchant
 
 from .. import public
@@ -22,10 +23,7 @@ ACTIVE = TagHolding.State.ACTIVE
 
 
 def _lock_merchant(merchant_id: int) -> Merchant:
-    merchant = Merchant.objects.select_for_update().filter(pk=merchant_id).first()
-    if merchant is None:
-        raise NotFound("No such merchant.")
-    return merchant
+    return lock_one(Merchant, pk=merchant_id, missing="No such merchant.")
 
 
 def _after_commit(merchant_id: int) -> None:

@@ -4,7 +4,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from core.audit import audit_record
-from core.errors import ApplicationError, NotFound, check_transition
+from core.errors import ApplicationError, check_transition
+from core.locks import lock_one
 from merchants.models import Brand
 
 from ..models import BrandWarrantyService, WarrantyOutlet, WarrantyReviewRules
@@ -81,12 +82,11 @@ def warranty_rule_failures(
 
 
 def _lock(service_id: int) -> BrandWarrantyService:
-    service = (
-        BrandWarrantyService.objects.select_for_update().select_related("brand").filter(pk=service_id).first()
+    return lock_one(
+        BrandWarrantyService.objects.select_related("brand"),
+        pk=service_id,
+        missing="No such brand warranty service.",
     )
-    if service is None:
-        raise NotFound("No such brand warranty service.")
-    return service
 
 
 def warranty_service_approve(*, service_id: int, actor) -> BrandWarrantyService:
