@@ -32,7 +32,7 @@ class TermsSerializer(serializers.ModelSerializer):
 class TagSerializer(serializers.ModelSerializer):
     name = serializers.CharField(read_only=True)
     categories = serializers.SlugRelatedField(slug_field="code", many=True, read_only=True)
-    requires = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    requires = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
     current_terms = TermsSerializer(read_only=True)
 
     class Meta:

@@ -1,0 +1,62 @@
+"""The OpenAPI schema documents the errors every operation can answer, in our one error shape.
+
+DEFAULT_SCHEMA_CLASS: drf-spectacular's AutoSchema plus, for each operation, the error statuses it
+really can return (unless the view documents that status itself):
+
+- 400 always: the input boundary refuses a bad path or query string on any operation;
+- 401 when the operation needs authentication, 403 when a permission is checked;
+- 404 when the path has parameters or the list is paginated (a page beyond the last), 409 for writes (invalid state transitions, conflicts);
+- 429 always (public rate limit, wrong-token throttling), 503 always (a dependency is down).
+"""
+
+from drf_spectacular.openapi import AutoSchema as SpectacularAutoSchema
+from rest_framework import serializers
+from rest_framework.permissions import AllowAny
+
+
+class ErrorSerializer(serializers.Serializer):
+    code = serializers.CharField(help_text="Machine-readable, e.g. invalid, not_found, throttled")
+    message = serializers.CharField(help_text="Human-readable, in the request's language")
+    fields = serializers.DictField(help_text="Per input field: what is wrong with it")
+
+    class Meta:
+        ref_name = "Error"
+
+
+ERROR_DESCRIPTIONS = {
+    "400": "Invalid input",
+    "401": "Not authenticated (no or a wrong token)",
+    "403": "Not allowed for this user",
+    "404": "Not found (or not yours)",
+    "409": "Conflict: the object's state does not allow this",
+    "429": "Throttled",
+    "503": "A dependency (database, cache) is down: retry after Retry-After seconds",
+}
+
+
+class AutoSchema(SpectacularAutoSchema):
+    def _error_statuses(self) -> list[str]:
+        statuses = ["400"]
+        permissions = self.view.get_permissions() if hasattr(self.view, "get_permissions") else []
+        open_to_all = all(isinstance(p, AllowAny) for p in permissions)
+        if self.get_auth() and not open_to_all:
+            statuses.append("401")
+        if not open_to_all:
+            statuses.append("403")
+        if "{" in self.path or self._get_paginator() is not None:
+            statuses.append("404")  # a path id that is not (yours), or a page beyond the last
+        if self.method in ("POST", "PUT", "PATCH", "DELETE"):
+            statuses.append("409")
+        statuses += ["429", "503"]
+        return statuses
+
+    def _get_response_bodies(self, direction="response"):
+        responses = super()._get_response_bodies(direction)
+        if direction != "response":
+            return responses
+        for status in self._error_statuses():
+            if status not in responses:
+                body = self._get_response_for_code(ErrorSerializer, status)
+                body["description"] = ERROR_DESCRIPTIONS[status]
+                responses[status] = body
+        return responses
