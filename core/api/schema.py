@@ -5,7 +5,8 @@ really can return (unless the view documents that status itself):
 
 - 400 always: the input boundary refuses a bad path or query string on any operation;
 - 401 when the operation needs authentication, 403 when a permission is checked;
-- 404 when the path has parameters or the list is paginated (a page beyond the last), 409 for writes (invalid state transitions, conflicts);
+- 404 when the path has parameters, for writes (a referenced object) and for paginated lists (a page
+  beyond the last); 409 and 415 for writes (a state that does not allow it; a body type not parsed);
 - 429 always (public rate limit, wrong-token throttling), 503 always (a dependency is down).
 """
 
@@ -29,6 +30,7 @@ ERROR_DESCRIPTIONS = {
     "403": "Not allowed for this user",
     "404": "Not found (or not yours)",
     "409": "Conflict: the object's state does not allow this",
+    "415": "Unsupported body content type",
     "429": "Throttled",
     "503": "A dependency (database, cache) is down: retry after Retry-After seconds",
 }
@@ -43,10 +45,13 @@ class AutoSchema(SpectacularAutoSchema):
             statuses.append("401")
         if not open_to_all:
             statuses.append("403")
-        if "{" in self.path or self._get_paginator() is not None:
-            statuses.append("404")  # a path id that is not (yours), or a page beyond the last
-        if self.method in ("POST", "PUT", "PATCH", "DELETE"):
-            statuses.append("409")
+        writes = self.method in ("POST", "PUT", "PATCH", "DELETE")
+        if "{" in self.path or writes or self._get_paginator() is not None:
+            statuses.append(
+                "404"
+            )  # a path id or a referenced object that is not (yours), a page beyond the last
+        if writes:
+            statuses += ["409", "415"]
         statuses += ["429", "503"]
         return statuses
 
