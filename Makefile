@@ -17,7 +17,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 DEMO_ARGS ?=
 
-.PHONY: help setup demo serve test lint format migrate bench-badges bench-ingest clean
+.PHONY: help setup demo serve test lint format migrate bench-badges bench-ingest bench-evaluation clean
 
 help:
 	@echo "make demo          set up, migrate, seed demo data (once), serve at http://$(HOST):$(PORT)"
@@ -25,6 +25,7 @@ help:
 	@echo "make lint          ruff check + ruff format --check"
 	@echo "make bench-badges  benchmark the public badge API (bench/badges.py)"
 	@echo "make bench-ingest  benchmark order/event ingestion (bench/ingest.py)"
+	@echo "make bench-evaluation  benchmark the monthly evaluation (bench/evaluation.py)"
 	@echo "make demo DEMO_ARGS='--reset --merchants 20000'   regenerate at another scale"
 
 $(PY):
@@ -69,6 +70,9 @@ bench-badges: setup
 
 bench-ingest: setup
 	$(PY) bench/ingest.py
+
+bench-evaluation: setup
+	$(PY) bench/evaluation.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache

@@ -266,6 +266,10 @@ def _rules_from(thresholds: dict) -> dict:
 
 def _apply_pending(run: EvaluationRun, *, actor, progress, crash_after: int | None) -> None:
     total = run.results.count()
+    # Most results keep an active tag: one UPDATE marks them all (the holding still active).
+    run.results.filter(
+        action=Action.PENDING, outcome=Outcome.PASSED, state_before=ACTIVE, holding__state=ACTIVE
+    ).update(action=Action.KEPT, applied_at=timezone.now())
     done = total - run.results.filter(action=Action.PENDING).count()
     if progress:
         progress(done, total)

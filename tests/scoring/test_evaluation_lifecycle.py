@@ -160,7 +160,8 @@ def test_a_crash_half_way_resumes_where_it_stopped(merchant_a, merchant_b, monke
             evaluation_run(period=SEP, crash_after=1)
         run = EvaluationRun.objects.get()
         assert run.state == "applying"
-        assert EvaluationResult.objects.filter(action="pending").count() == 4
+        assert EvaluationResult.objects.filter(action="pending").count() == 1  # 3 kept at once, 2 revoked
+        assert HoldingEvent.objects.filter(kind="revoked").count() == 2
         evaluation_run(period=SEP)
     run.refresh_from_db()
     assert run.state == "completed"
