@@ -9,6 +9,7 @@ class ScoringConfig(AppConfig):
     def ready(self) -> None:
         from . import (
             evaluation_cards,  # noqa: F401 - registers the evaluation dashboard cards
+            score_cards,  # noqa: F401 - registers the score dashboard card (order 20)
             tasks,  # noqa: F401 - the score job: beat queues it by name
         )
         from .core_problems import cards as core_problem_cards  # noqa: F401 - dashboard + merchant page
