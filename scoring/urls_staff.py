@@ -4,9 +4,9 @@ from .views import core_problems_staff, evaluation_staff, score_staff
 
 urlpatterns: list = [
     path("scores/", score_staff.scores, name="scores"),
-    path("scores/csv/", score_staff.scores_csv, name="scores-csv"),
+    path("scores.csv", score_staff.scores_csv, name="scores-csv"),
     path("scores/merchant/<int:merchant_id>/", score_staff.merchant_score, name="score-merchant"),
-    path("scores/merchant/<int:merchant_id>/csv/", score_staff.merchant_score_csv, name="score-merchant-csv"),
+    path("scores/merchant/<int:merchant_id>.csv", score_staff.merchant_score_csv, name="score-merchant-csv"),
     path(
         "merchants/<int:merchant_id>/core-problems/",
         core_problems_staff.merchant_core_problems,
