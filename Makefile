@@ -17,7 +17,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 DEMO_ARGS ?=
 
-.PHONY: help setup demo serve test lint format migrate bench-badges bench-ingest bench-evaluation clean
+.PHONY: help setup demo serve test lint format migrate bench-badges bench-ingest bench-evaluation bench-scores clean
 
 help:
 	@echo "make demo          set up, migrate, seed demo data (once), serve at http://$(HOST):$(PORT)"
@@ -26,6 +26,7 @@ help:
 	@echo "make bench-badges  benchmark the public badge API (bench/badges.py)"
 	@echo "make bench-ingest  benchmark order/event ingestion (bench/ingest.py)"
 	@echo "make bench-evaluation  benchmark the monthly evaluation (bench/evaluation.py)"
+	@echo "make bench-scores  benchmark the experience score at 1M and 10M orders (bench/scores.py, PostgreSQL)"
 	@echo "make demo DEMO_ARGS='--reset --merchants 20000'   regenerate at another scale"
 
 $(PY):
@@ -73,6 +74,8 @@ bench-ingest: setup
 
 bench-evaluation: setup
 	$(PY) bench/evaluation.py $(BENCH_ARGS)
+bench-scores: setup
+	$(PY) bench/scores.py
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache

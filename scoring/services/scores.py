@@ -321,14 +321,17 @@ def _figures_insert(rows: list[tuple]) -> None:
             return ops.adapt_datefield_value(value)
         return value
 
-    sql = (
-        f"INSERT INTO {qn(ScoreFigure._meta.db_table)} ({', '.join(qn(c) for c in FIGURE_COLUMNS)}) "
-        f"VALUES ({', '.join(['%s'] * len(FIGURE_COLUMNS))})"
+    head = (
+        f"INSERT INTO {qn(ScoreFigure._meta.db_table)} ({', '.join(qn(c) for c in FIGURE_COLUMNS)}) VALUES "
     )
+    one = "(" + ", ".join(["%s"] * len(FIGURE_COLUMNS)) + ")"
     with connection.cursor() as cursor:
-        cursor.executemany(
-            sql, [[adapt(n, v) for n, v in zip(FIGURE_COLUMNS, row, strict=True)] for row in rows]
-        )
+        # Multi-row INSERTs: one round trip per chunk, not per row (within the backend's parameter limit).
+        size = min(1000, (connection.features.max_query_params or 11000) // len(FIGURE_COLUMNS))
+        for start in range(0, len(rows), size):
+            chunk = rows[start : start + size]
+            params = [adapt(n, v) for row in chunk for n, v in zip(FIGURE_COLUMNS, row, strict=True)]
+            cursor.execute(head + ", ".join([one] * len(chunk)), params)
 
 
 PEERS_SQL = """

@@ -1,0 +1,202 @@
+"""Set-based generators of realistic order facts in the project's own tables (PostgreSQL only).
+
+Reusable by every benchmark that needs a marketplace's worth of orders:
+
+    from bench.datasets import generate_marketplace, add_day, add_late_facts
+    info = generate_marketplace(cursor, orders=10_000_000, merchants=20_000, days=120, end=end, seed=0.42)
+
+Everything is INSERT … SELECT over generate_series (no Python loop over rows): merchants (one
+product each, spread over the four seeded categories), orders with their facts already folded into
+the Order columns (pickup, delivery, rating + DSR, refund with reason and staff intervention,
+logistics exception, cancellation), help requests, one dispatch commitment (ship_48h) on every
+second order and a breach for each broken one. Merchant activity is Zipf-like (a merchant's share
+falls as a power of its rank), rates are of the order seen on marketplaces: 95 % picked up,
+~40 % rated, 4 % refunded, 1.5 % logistics exceptions, 3 % help requests.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+SKEW = 2.5  # merchant index = N · u^SKEW: the first merchants are the busiest
+
+
+@dataclass
+class Marketplace:
+    merchants: int
+    first_merchant_id: int
+    first_product_id: int
+    categories: list[int]
+    brand_id: int
+    tag_id: int
+    terms_version_id: int
+
+
+def _one(cursor, sql, params=()):
+    cursor.execute(sql, params)
+    return cursor.fetchone()
+
+
+def create_merchants(cursor, *, merchants: int, prefix: str = "BM") -> Marketplace:
+    cats = [
+        r[0] for r in (cursor.execute("SELECT id FROM merchants_category ORDER BY id") or cursor.fetchall())
+    ]
+    brand_id = _one(
+        cursor,
+        "INSERT INTO merchants_brand (created_at, updated_at, name_zh, name_en, is_large_appliance) "
+        "VALUES (now(), now(), '压测品牌', 'Bench brand', true) RETURNING id",
+    )[0]
+    cursor.execute(
+        """
+        INSERT INTO merchants_merchant (created_at, updated_at, name, name_en, shop_code, status, contact_email,
+                                        main_category_id)
+        SELECT now(), now(), '压测店铺' || g, 'Bench shop ' || g, %s || lpad(g::text, 7, '0'), 'active', '',
+               (%s::bigint[])[1 + g %% %s]
+        FROM generate_series(1, %s) AS g ORDER BY g
+        """,
+        [prefix, cats, len(cats), merchants],
+    )
+    first_merchant = _one(
+        cursor, "SELECT min(id) FROM merchants_merchant WHERE shop_code LIKE %s", [prefix + "%"]
+    )[0]
+    cursor.execute(
+        """
+        INSERT INTO merchants_product (created_at, updated_at, title, price, is_bulky, brand_id, category_id,
+                                       merchant_id)
+        SELECT now(), now(), '商品 ' || m.id, 999, false, %s, m.main_category_id, m.id
+        FROM merchants_merchant m WHERE m.id >= %s AND m.shop_code LIKE %s ORDER BY m.id
+        """,
+        [brand_id, first_merchant, prefix + "%"],
+    )
+    first_product = _one(
+        cursor, "SELECT min(id) FROM merchants_product WHERE merchant_id >= %s", [first_merchant]
+    )[0]
+    tag_id, version_id = _one(
+        cursor,
+        "SELECT t.id, v.id FROM tags_tag t JOIN tags_tagtermsversion v ON v.tag_id = t.id "
+        "WHERE t.code = 'ship_48h' ORDER BY v.id DESC LIMIT 1",
+    )
+    return Marketplace(merchants, first_merchant, first_product, cats, brand_id, tag_id, version_id)
+
+
+ORDERS_SQL = """
+INSERT INTO commitments_order (
+    created_at, updated_at, external_id, shopper_ref, quantity, paid_amount, shipping_fee, province, paid_at,
+    carrier, brand_id, category_id, merchant_id, product_id, first_pickup_at, delivered_at, cancelled_at,
+    logistics_exception_at, refund_requested_at, refunded_at, refund_reason, refund_staff_intervened,
+    rated_at, rating_product, rating_described, rating_attitude, rating_logistics)
+SELECT now(), now(), %(prefix)s || g, 's' || (g %% 100000), 1, 999, 0, '310000', paid_at,
+    CASE WHEN picked THEN 'SF' ELSE '' END, %(brand)s, p.category_id, p.merchant_id, p.id,
+    CASE WHEN picked THEN paid_at + (2 + r3 * 70) * interval '1 hour' END,
+    CASE WHEN picked AND r4 < 0.93 THEN paid_at + (30 + r5 * 100) * interval '1 hour' END,
+    CASE WHEN NOT picked AND r4 < 0.5 THEN paid_at + interval '1 hour' END,
+    CASE WHEN r12 < 0.015 THEN paid_at + interval '2 days' END,
+    CASE WHEN r8 < 0.04 THEN paid_at + interval '2 days' END,
+    CASE WHEN r8 < 0.04 THEN paid_at + interval '2 days' + (1 + r9 * 60) * interval '1 hour' END,
+    CASE WHEN r8 >= 0.04 THEN ''
+         WHEN r10 < 0.3 THEN 'quality' WHEN r10 < 0.4 THEN 'not_as_described' WHEN r10 < 0.5 THEN 'logistics'
+         WHEN r10 < 0.8 THEN 'changed_mind' ELSE 'other' END,
+    r8 < 0.04 AND r11 < 0.05,
+    CASE WHEN r6 < 0.4 THEN paid_at + interval '6 days' END,
+    CASE WHEN r6 < 0.4 THEN 1 + floor(4.999 * power(r7, 0.35))::int END,
+    CASE WHEN r6 < 0.4 THEN 1 + floor(4.999 * power(r7, 0.30))::int END,
+    CASE WHEN r6 < 0.4 THEN 1 + floor(4.999 * power(r13, 0.25))::int END,
+    CASE WHEN r6 < 0.4 THEN 1 + floor(4.999 * power(r14, 0.30))::int END
+FROM (
+    SELECT g, %(start)s::timestamptz + random() * %(span)s * interval '1 second' AS paid_at,
+        (%(first_product)s + floor(%(merchants)s * power(random(), %(skew)s)))::bigint AS product_id,
+        random() < 0.95 AS picked, random() AS r3, random() AS r4, random() AS r5, random() AS r6,
+        random() AS r7, random() AS r8, random() AS r9, random() AS r10, random() AS r11, random() AS r12,
+        random() AS r13, random() AS r14
+    FROM generate_series(%(first)s, %(last)s) AS g
+) AS x JOIN merchants_product p ON p.id = x.product_id
+"""
+
+
+def add_orders(
+    cursor, market: Marketplace, *, first: int, last: int, start: datetime, end: datetime, prefix="BO"
+):
+    """Orders numbered first..last, paid uniformly in [start, end), with their facts and side rows."""
+    cursor.execute(
+        ORDERS_SQL,
+        {
+            "prefix": prefix, "brand": market.brand_id, "start": start, "span": (end - start).total_seconds(),
+            "first_product": market.first_product_id, "merchants": market.merchants, "skew": SKEW,
+            "first": first, "last": last,
+        },
+    )  # fmt: skip
+    first_id, last_id = _one(
+        cursor,
+        "SELECT min(id), max(id) FROM commitments_order WHERE external_id IN (%s, %s)",
+        [f"{prefix}{first}", f"{prefix}{last}"],
+    )
+    _side_rows(cursor, market, first_id=first_id, last_id=last_id)
+    return first_id, last_id
+
+
+def _side_rows(cursor, market: Marketplace, *, first_id: int, last_id: int):
+    cursor.execute(
+        """
+        INSERT INTO complaints_helprequest (external_id, scenario, requested_at, note, received_at, merchant_id,
+                                            order_id)
+        SELECT 'BH' || o.id,
+               (ARRAY['urge_dispatch','urge_logistics','logistics_stalled','refund','invoice','other'])
+                   [1 + floor(random() * 6)::int],
+               o.paid_at + interval '1 day', '', now(), o.merchant_id, o.id
+        FROM commitments_order o WHERE o.id BETWEEN %s AND %s AND random() < 0.03
+        """,
+        [first_id, last_id],
+    )
+    cursor.execute(
+        """
+        INSERT INTO commitments_commitment (created_at, updated_at, state, exemption_reason, merchant_id, tag_id,
+                                            terms_version_id, order_id, deadline, resolved_at)
+        SELECT now(), now(),
+               CASE WHEN o.first_pickup_at <= o.paid_at + interval '48 hours' THEN 'met'
+                    WHEN o.cancelled_at IS NOT NULL THEN 'exempted' ELSE 'breached' END,
+               '', o.merchant_id, %s, %s, o.id, o.paid_at + interval '48 hours', o.paid_at + interval '48 hours'
+        FROM commitments_order o WHERE o.id BETWEEN %s AND %s AND o.id %% 2 = 0
+        """,
+        [market.tag_id, market.terms_version_id, first_id, last_id],
+    )
+    cursor.execute(
+        """
+        INSERT INTO commitments_breach (created_at, updated_at, detected_at, source, detail, counts_in_metrics,
+                                        merchant_id, commitment_id, severity, paid_level)
+        SELECT now(), now(), c.deadline, CASE WHEN random() < 0.05 THEN 'complaint' ELSE 'event' END, '',
+               random() > 0.02, c.merchant_id, c.id, 'late', ''
+        FROM commitments_commitment c
+        WHERE c.order_id BETWEEN %s AND %s AND c.state = 'breached'
+        """,
+        [first_id, last_id],
+    )
+
+
+def generate_marketplace(cursor, *, orders: int, merchants: int, days: int, end: datetime, chunk=1_000_000):
+    """Merchants and `orders` orders paid over the `days` days before `end`, in chunks (one statement each)."""
+    market = create_merchants(cursor, merchants=merchants)
+    start = end - timedelta(days=days)
+    for first in range(1, orders + 1, chunk):
+        add_orders(cursor, market, first=first, last=min(orders, first + chunk - 1), start=start, end=end)
+    cursor.execute("ANALYZE")
+    return market
+
+
+def add_late_facts(cursor, *, since: datetime, until: datetime, share: float = 0.01) -> int:
+    """Ratings and refunds arriving late for orders paid in [since, until): returns the orders touched."""
+    cursor.execute(
+        """
+        UPDATE commitments_order SET
+            rated_at = COALESCE(rated_at, %(until)s), rating_product = COALESCE(rating_product, 2),
+            rating_logistics = COALESCE(rating_logistics, 1),
+            refund_requested_at = CASE WHEN id %% 5 = 0 THEN COALESCE(refund_requested_at, %(until)s)
+                                       ELSE refund_requested_at END,
+            refunded_at = CASE WHEN id %% 5 = 0 THEN COALESCE(refunded_at, %(until)s + interval '3 hours')
+                               ELSE refunded_at END,
+            refund_reason = CASE WHEN id %% 5 = 0 AND refund_reason = '' THEN 'quality' ELSE refund_reason END
+        WHERE paid_at >= %(since)s AND paid_at < %(until)s AND random() < %(share)s
+        RETURNING id
+        """,
+        {"since": since, "until": until, "share": share},
+    )
+    ids = [r[0] for r in cursor.fetchall()]
+    return ids
