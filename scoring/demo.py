@@ -13,4 +13,4 @@ def generate(*, rng, merchant_ids: list[int], now, stdout, scale: dict) -> dict:
     evaluations = generate_evaluations(
         rng=rng, merchant_ids=merchant_ids, now=now, stdout=stdout, scale=scale
     )
-    return {**{f"score_{k}" if not k.startswith("score") else k: v for k, v in scores.items()}, **evaluations}
+    return {**evaluations, **{k if k.startswith("score") else f"score_{k}": v for k, v in scores.items()}}
