@@ -4,11 +4,12 @@ one merchant's score. Answers read stored rows only."""
 from datetime import date
 
 from django.http import Http404
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import generics, serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core.api.schema import ErrorSerializer
 from core.errors import ApplicationError
 from core.roles import IsPlatformStaff
 from merchants.access import IsMerchantMember
@@ -168,7 +169,7 @@ class MyScoreView(APIView):
         tags=["merchant"],
         summary="My experience score (latest day; with from/to also the daily history)",
         parameters=HISTORY_PARAMS,
-        responses=ScoreSerializer,
+        responses={200: ScoreSerializer, 404: OpenApiResponse(ErrorSerializer, description="No score yet")},
     )
     def get(self, request):
         return _answer(request, request.merchant.pk)
@@ -181,7 +182,10 @@ class StaffMerchantScoreView(APIView):
         tags=["staff"],
         summary="One merchant's experience score (latest day; with from/to also the daily history)",
         parameters=HISTORY_PARAMS,
-        responses=ScoreSerializer,
+        responses={
+            200: ScoreSerializer,
+            404: OpenApiResponse(ErrorSerializer, description="No such merchant, or no score yet"),
+        },
     )
     def get(self, request, merchant_id: int):
         if not Merchant.objects.filter(pk=merchant_id).exists():
