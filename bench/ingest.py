@@ -336,6 +336,177 @@ def bench_sweep(*, pending: int, overdue: int) -> dict:
     }
 
 
+def _load_breaches(*, prefix: str, n_merchants: int, per_merchant: int, shoppers: int) -> list[int]:
+    """Bulk-load `n_merchants` shops with a funded deposit, each with `per_merchant` breached ship_24h
+    commitments waiting for their voucher (as a carrier outage leaves them). Breach ids come back in
+    a random merchant order, as a deadline-ordered sweep makes them."""
+    from django.db import connection, transaction
+
+    from commitments.models import Breach, Commitment, Order
+    from merchants.models import Brand, Category, DepositAccount, DepositEntry, Merchant, Product
+    from tags.models import Tag
+
+    category = Category.objects.get(code="large_appliances")
+    brand, _ = Brand.objects.get_or_create(
+        name_zh="格力", defaults={"name_en": "Gree", "is_large_appliance": True}
+    )
+    tag = Tag.objects.get(code="ship_24h")
+    now = datetime.now(UTC)
+    with transaction.atomic():
+        merchants = Merchant.objects.bulk_create(
+            [Merchant(name=f"赔付压测{prefix}{i}", shop_code=f"{prefix}{i:05d}", main_category=category)
+             for i in range(n_merchants)]
+        )  # fmt: skip
+        accounts = DepositAccount.objects.bulk_create(
+            [DepositAccount(merchant=m, balance=Decimal("1000000.00")) for m in merchants]
+        )
+        DepositEntry.objects.bulk_create(
+            [DepositEntry(account=a, kind="top_up", amount=Decimal("1000000.00"), balance_after=Decimal("1000000.00"),
+                          memo="bench") for a in accounts]
+        )  # fmt: skip
+        products = Product.objects.bulk_create(
+            [Product(merchant=m, category=category, brand=brand, title="空调", price=2999) for m in merchants]
+        )
+        qn = connection.ops.quote_name
+        with connection.cursor() as cur:
+            cur.execute(
+                f"""
+                INSERT INTO {qn(Order._meta.db_table)} (created_at, updated_at, external_id, merchant_id, product_id,
+                    category_id, brand_id, shopper_ref, quantity, paid_amount, shipping_fee, province, paid_at, carrier)
+                SELECT %(now)s, %(now)s, %(prefix)s || m.ord || '-' || g, m.merchant_id, m.product_id,
+                       %(category)s, %(brand)s, 'shopper' || ((m.ord * 7919 + g) %% %(shoppers)s), 1,
+                       (300 + (g * 37) %% 2700)::numeric(12, 2), 0, '310000', %(now)s - interval '30 hours', ''
+                FROM unnest(%(merchants)s::bigint[], %(products)s::bigint[]) WITH ORDINALITY AS m(merchant_id, product_id, ord)
+                CROSS JOIN generate_series(1, %(per)s) AS g
+                """,
+                {"now": now, "prefix": prefix, "category": category.pk, "brand": brand.pk, "shoppers": shoppers,
+                 "merchants": [m.pk for m in merchants], "products": [p.pk for p in products], "per": per_merchant},
+            )  # fmt: skip
+            cur.execute(
+                f"""
+                INSERT INTO {qn(Commitment._meta.db_table)} (created_at, updated_at, order_id, merchant_id, tag_id,
+                    terms_version_id, state, deadline, resolved_at, exemption_reason)
+                SELECT %(now)s, %(now)s, o.id, o.merchant_id, %(tag)s, %(version)s, 'breached',
+                       o.paid_at + interval '24 hours', %(now)s, ''
+                FROM {qn(Order._meta.db_table)} o WHERE o.external_id LIKE %(like)s
+                """,
+                {"now": now, "tag": tag.pk, "version": tag.current_terms_id, "like": f"{prefix}%"},
+            )
+            cur.execute(
+                f"""
+                INSERT INTO {qn(Breach._meta.db_table)} (created_at, updated_at, commitment_id, merchant_id,
+                    detected_at, source, detail, severity, counts_in_metrics)
+                SELECT %(now)s, %(now)s, c.id, c.merchant_id, %(now)s, 'sweep',
+                       'deadline passed without the fulfilling event', 'late', true
+                FROM {qn(Commitment._meta.db_table)} c JOIN {qn(Order._meta.db_table)} o ON o.id = c.order_id
+                WHERE o.external_id LIKE %(like)s ORDER BY random()
+                RETURNING id
+                """,
+                {"now": now, "like": f"{prefix}%"},
+            )
+            ids = [row[0] for row in cur.fetchall()]
+    with connection.cursor() as cur:
+        cur.execute("ANALYZE")
+    return ids
+
+
+def _money_check(ids: list[int]) -> dict:
+    """What must hold after paying: one voucher per breach, every ledger equal to its entries."""
+    from django.db import connection
+
+    from commitments.models import Voucher
+
+    with connection.cursor() as cur:
+        cur.execute(
+            """
+            SELECT count(*) FROM merchants_depositaccount a
+            WHERE a.balance <> (SELECT coalesce(sum(e.amount), 0) FROM merchants_depositentry e WHERE e.account_id = a.id)
+            """
+        )
+        (ledger_mismatch,) = cur.fetchone()
+        cur.execute(
+            """
+            SELECT count(*) FROM (
+                SELECT e.id, e.balance_after,
+                       sum(e.amount) OVER (PARTITION BY e.account_id ORDER BY e.id) AS running
+                FROM merchants_depositentry e) x
+            WHERE x.balance_after <> x.running
+            """
+        )
+        (chain_breaks,) = cur.fetchone()
+    vouchers = Voucher.objects.filter(breach_id__in=ids)
+    return {
+        "vouchers": vouchers.count(),
+        "breaches_with_voucher": vouchers.values("breach_id").distinct().count(),
+        "ledger_mismatch": ledger_mismatch,
+        "balance_after_breaks": chain_breaks,
+    }
+
+
+def bench_compensation(*, breaches: int, merchants: int) -> dict:
+    """One worker (this process) pays `breaches` breaches spread over `merchants` shops."""
+    from commitments.services import breaches_compensate
+
+    ids = _load_breaches(
+        prefix="C1-", n_merchants=merchants, per_merchant=breaches // merchants, shoppers=10**6
+    )
+    started = time.perf_counter()
+    result = breaches_compensate(breach_ids=ids)
+    seconds = time.perf_counter() - started
+    return {"breaches": len(ids), "seconds": seconds, "per_s": len(ids) / seconds, "result": result,
+            "check": _money_check(ids)}  # fmt: skip
+
+
+def bench_burst(*, breaches: int, merchants: int, workers: int) -> dict:
+    """A carrier outage: `breaches` over `merchants` shops queued through the outbox (messages of 1,000
+    breach ids in sweep order), paid by a real Celery worker with `workers` processes."""
+    from django.db import connection
+
+    from commitments.models import OutboxMessage
+    from commitments.services import outbox_relay
+    from commitments.services.outbox import CHUNK
+
+    ids = _load_breaches(
+        prefix="B2-", n_merchants=merchants, per_merchant=breaches // merchants, shoppers=40000
+    )
+    OutboxMessage.objects.bulk_create(
+        [
+            OutboxMessage(topic="compensate", payload={"breach_ids": ids[i : i + CHUNK]})
+            for i in range(0, len(ids), CHUNK)
+        ]
+    )
+    connection.close()
+    env = {**os.environ, **SERVER_ENV, "CELERY_BROKER_URL": BROKER}
+    env.pop("REDIS_URL", None)
+    from config.celery import app
+
+    app.control.purge()
+    worker = subprocess.Popen(
+        [str(ROOT / ".venv/bin/celery"), "-A", "config", "worker", "-c", str(workers), "-P", "prefork",
+         "--loglevel", "WARNING", "--without-heartbeat", "--without-gossip", "--without-mingle", "-n", "bench-burst@%h"],
+        cwd=ROOT, env=env,
+    )  # fmt: skip
+    try:
+        ready = time.monotonic() + 60
+        while time.monotonic() < ready:
+            replies = app.control.ping(timeout=0.5)
+            if replies:
+                break
+        started = time.perf_counter()
+        while outbox_relay(limit=10_000):
+            pass
+        while OutboxMessage.objects.filter(done_at__isnull=True).exists():
+            if worker.poll() is not None:
+                raise SystemExit("the Celery worker died")
+            time.sleep(0.05)
+        seconds = time.perf_counter() - started
+    finally:
+        worker.terminate()
+        worker.wait(30)
+    return {"breaches": len(ids), "merchants": merchants, "workers": workers, "seconds": seconds,
+            "per_s": len(ids) / seconds, "check": _money_check(ids)}  # fmt: skip
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -348,6 +519,12 @@ def main() -> None:
     parser.add_argument("--late-share", type=float, default=0.02)
     parser.add_argument("--skip-events", action="store_true")
     parser.add_argument("--skip-sweep", action="store_true")
+    parser.add_argument("--compensation", type=int, default=20_000, help="breaches paid by one worker")
+    parser.add_argument("--compensation-merchants", type=int, default=400)
+    parser.add_argument("--burst", type=int, default=100_000, help="breaches of the burst")
+    parser.add_argument("--burst-merchants", type=int, default=2_000)
+    parser.add_argument("--burst-workers", type=int, default=2)
+    parser.add_argument("--skip-compensation", action="store_true")
     args = parser.parse_args()
 
     _recreate_database()
@@ -383,6 +560,20 @@ def main() -> None:
             f"{sw['compensated_sample']}",
             "  plan of the claim query:",
             *("    " + line for line in sw["plan"].splitlines()),
+        ]
+    if not args.skip_compensation:
+        cp = bench_compensation(breaches=args.compensation, merchants=args.compensation_merchants)
+        lines += [
+            f"compensation, one worker: {cp['breaches']:,} breaches over {args.compensation_merchants:,} merchants "
+            f"in {cp['seconds']:.2f} s → {cp['per_s']:,.0f} breaches/s {cp['result']}",
+            f"  {cp['check']}",
+            f"  target ≥ 1,000 breaches/s per worker: {'PASS' if cp['per_s'] >= 1000 else 'FAIL'}",
+        ]
+        bu = bench_burst(breaches=args.burst, merchants=args.burst_merchants, workers=args.burst_workers)
+        lines += [
+            f"compensation burst: {bu['breaches']:,} breaches × {bu['merchants']:,} merchants paid by "
+            f"{bu['workers']} Celery workers through the outbox in {bu['seconds']:.1f} s → {bu['per_s']:,.0f} breaches/s",
+            f"  {bu['check']}",
         ]
     print("\n".join(lines))
 

@@ -6,7 +6,7 @@ from django.conf import settings
 from django.contrib.auth.models import Group
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
-from django.db.models import F, OuterRef, Subquery
+from django.db.models import Case, DecimalField, F, OuterRef, Subquery, Value, When
 from django.utils import timezone, translation
 
 from core.audit import audit_record
@@ -144,47 +144,55 @@ def deposit_post_entry(
 
 
 def deposit_post_recoveries(
-    *, merchant_id: int, kind: str, items: list[tuple[Decimal, str, str, str]], actor=None
+    *, kind: str, items: list[tuple[int, Decimal, str, str, str]], actor=None
 ) -> list[DepositEntry]:
-    """Append many debits of one kind to one merchant's ledger in one go: (amount, memo, source_type,
-    source_id) each, amounts as magnitudes.
+    """Append many debits of one kind, over one or many merchants' ledgers, in one go:
+    (merchant_id, amount, memo, source_type, source_id) each, amounts as magnitudes.
 
-    One account lock, one multi-row INSERT with the `balance_after` chain computed in one pass, one
-    balance UPDATE (an F() expression), one audit INSERT. Sources already posted are skipped (the same
-    idempotency key as ``deposit_post_entry``). The caller holds a transaction.
+    The accounts are locked once each, in id order (every writer of a deposit takes this lock);
+    one multi-row INSERT writes the entries with each account's `balance_after` chain computed in
+    one pass; one UPDATE moves the balances (``balance + delta``, never a value read earlier); two
+    UPDATEs raise or clear the top-up flags; one audit INSERT. Sources already posted are skipped
+    (the same idempotency key as ``deposit_post_entry``). The caller holds a transaction.
     """
     if kind not in DepositEntry.DEBIT_KINDS or kind == DepositEntry.Kind.REFUND:
         raise ApplicationError(f"not a recovery kind: {kind!r}", fields={"kind": ["recovery kinds only"]})
     if not items:
         return []
-    account = (
-        DepositAccount.objects.select_for_update().select_related("merchant").get(merchant_id=merchant_id)
-    )
+    accounts = {
+        a.merchant_id: a
+        for a in DepositAccount.objects.select_for_update(of=("self",))
+        .filter(merchant_id__in={i[0] for i in items})
+        .select_related("merchant")
+        .order_by("pk")
+    }
     posted = set(
         DepositEntry.objects.filter(
-            account=account,
+            account__in=[a.pk for a in accounts.values()],
             kind=kind,
-            source_type__in={i[2] for i in items},
-            source_id__in=[i[3] for i in items],
-        ).values_list("source_type", "source_id")
+            source_type__in={i[3] for i in items},
+            source_id__in=[str(i[4]) for i in items],
+        ).values_list("account_id", "source_type", "source_id")
     )
     is_user = actor is not None and getattr(actor, "is_authenticated", False)
-    balance = account.balance
+    balance = {a.pk: a.balance for a in accounts.values()}
     entries = []
-    for amount, memo, source_type, source_id in items:
-        if (source_type, str(source_id)) in posted:
+    for merchant_id, amount, memo, source_type, source_id in items:
+        account = accounts[merchant_id]
+        key = (account.pk, source_type, str(source_id))
+        if key in posted:
             continue
-        posted.add((source_type, str(source_id)))
+        posted.add(key)
         magnitude = to_money(amount)
         if magnitude <= 0:
             raise ApplicationError("amount must be greater than zero", fields={"amount": ["must be > 0"]})
-        balance -= magnitude
+        balance[account.pk] -= magnitude
         entries.append(
             DepositEntry(
                 account=account,
                 kind=kind,
                 amount=-magnitude,
-                balance_after=balance,
+                balance_after=balance[account.pk],
                 memo=memo[:200],
                 source_type=source_type,
                 source_id=str(source_id),
@@ -194,21 +202,39 @@ def deposit_post_recoveries(
     if not entries:
         return []
     DepositEntry.objects.bulk_create(entries)
-    total = balance - account.balance
-    DepositAccount.objects.filter(pk=account.pk).update(
-        balance=F("balance") + total, updated_at=timezone.now()
+    moved = {a.pk: balance[a.pk] - a.balance for a in accounts.values() if balance[a.pk] != a.balance}
+    now = timezone.now()
+    DepositAccount.objects.filter(pk__in=list(moved)).update(
+        balance=F("balance") + Case(*[When(pk=pk, then=Value(delta)) for pk, delta in moved.items()],
+                                    output_field=DecimalField(max_digits=14, decimal_places=2)),
+        updated_at=now,
+    )  # fmt: skip
+    required = dict(
+        Category.objects.filter(pk__in={a.merchant.main_category_id for a in accounts.values()}).values_list(
+            "pk", "required_deposit"
+        )
     )
-    account.balance = balance
-    _refresh_topup_flag(account)
+    below = [
+        a.pk
+        for a in accounts.values()
+        if a.pk in moved and balance[a.pk] < required[a.merchant.main_category_id]
+    ]
+    DepositAccount.objects.filter(pk__in=below, topup_required_since__isnull=True).update(
+        topup_required_since=now, updated_at=now
+    )
+    DepositAccount.objects.filter(pk__in=[pk for pk in moved if pk not in set(below)]).exclude(
+        topup_required_since__isnull=True
+    ).update(topup_required_since=None, updated_at=now)
     label = actor.get_username() if is_user else "system"
+    merchant_of = {a.pk: a.merchant_id for a in accounts.values()}
     AuditEvent.objects.bulk_create(
         [
             AuditEvent(
                 actor=actor if is_user else None,
                 actor_label=label,
                 verb=f"deposit.{kind}",
-                target_type=account.merchant._meta.label_lower,
-                target_id=str(merchant_id),
+                target_type=Merchant._meta.label_lower,
+                target_id=str(merchant_of[e.account_id]),
                 data={
                     "amount": str(e.amount),
                     "balance_after": str(e.balance_after),

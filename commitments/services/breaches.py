@@ -454,13 +454,14 @@ def breach_pay_from_complaint(
         if commitment.state != P.BREACHED or Voucher.objects.filter(breach_id=breach.pk).exists():
             raise InvalidTransition("the breach is already compensated", fields={"state": [commitment.state]})
         key = (
+            commitment.merchant_id,
             commitment.order.shopper_ref,
             commitment.tag_id,
             breach_day(
                 deadline=commitment.deadline, occurred_at=breach.detected_at, detected_at=breach.detected_at
             ),
         )
-        day = compensation_days_lock(merchant_id=commitment.merchant_id, keys={key})[key]
+        day = compensation_days_lock(keys={key})[key]
         voucher, _created = voucher_issue(
             order=commitment.order, amount=amount, source_type=source_type, source_id=source_id,
             funded_by=funded_by, breach=breach, actor=actor, level=breach.severity,

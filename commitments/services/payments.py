@@ -42,6 +42,7 @@ from ..compensation import (
 )
 from ..models import Breach, BreachAppeal, Commitment, CommitmentRules, CompensationDay, Order, Voucher
 from ..selectors import commitment_settings
+from .bulk import bulk_set
 from .transitions import commitments_move
 from .vouchers import voucher_new_code
 
@@ -59,27 +60,27 @@ def _owes(state: str, severity: str, paid_level: str) -> bool:
     return state == P.COMPENSATED and bool(paid_level) and severity_rank(severity) > severity_rank(paid_level)
 
 
-def compensation_days_lock(*, merchant_id: int, keys: set[tuple[str, int, object]]) -> dict:
-    """The CompensationDay rows of (shopper_ref, tag_id, day) keys for one merchant, created if
-    missing and locked for this transaction: {key: row}."""
+def compensation_days_lock(*, keys: set[tuple[int, str, int, object]]) -> dict:
+    """The CompensationDay rows of (merchant_id, shopper_ref, tag_id, day) keys, created if missing
+    and locked for this transaction (id order): {key: row}."""
     if not keys:
         return {}
-    ordered = sorted(keys)
     CompensationDay.objects.bulk_create(
-        [CompensationDay(merchant_id=merchant_id, shopper_ref=s, tag_id=t, day=d) for s, t, d in ordered],
+        [CompensationDay(merchant_id=m, shopper_ref=s, tag_id=t, day=d) for m, s, t, d in sorted(keys)],
         ignore_conflicts=True,
     )
     rows = (
         CompensationDay.objects.select_for_update()
         .filter(
-            merchant_id=merchant_id,
-            shopper_ref__in={k[0] for k in keys},
-            tag_id__in={k[1] for k in keys},
-            day__in={k[2] for k in keys},
+            merchant_id__in={k[0] for k in keys},
+            shopper_ref__in={k[1] for k in keys},
+            tag_id__in={k[2] for k in keys},
+            day__in={k[3] for k in keys},
         )
         .order_by("pk")
     )
-    return {(r.shopper_ref, r.tag_id, r.day): r for r in rows if (r.shopper_ref, r.tag_id, r.day) in keys}
+    found = {(r.merchant_id, r.shopper_ref, r.tag_id, r.day): r for r in rows}
+    return {k: found[k] for k in keys}
 
 
 def _audit(actor, verb: str, target_type: str, target_id, data: dict) -> AuditEvent:
@@ -94,10 +95,9 @@ def _audit(actor, verb: str, target_type: str, target_id, data: dict) -> AuditEv
     )
 
 
-def _pay_merchant_batch(
-    *, merchant_id: int, breach_ids: list[int], rules: CommitmentRules, actor=None
-) -> tuple[int, int]:
-    """Pay one merchant's breaches in one transaction. Returns (vouchers issued, settled without one)."""
+def _pay_batch(*, breach_ids: list[int], rules: CommitmentRules, actor=None) -> tuple[int, int]:
+    """Pay a batch of breaches (one or many merchants) in one transaction. Returns (vouchers issued,
+    settled without one)."""
     now = timezone.now()
     with transaction.atomic():
         locked = {
@@ -105,7 +105,7 @@ def _pay_merchant_batch(
             for row in Commitment.objects.select_for_update(of=("self",))
             .filter(breach__pk__in=breach_ids, state__in=[P.BREACHED, P.COMPENSATED])
             .order_by("pk")
-            .values_list("pk", "state", "deadline", "tag_id", "terms_version_id", "order_id")
+            .values_list("pk", "state", "deadline", "tag_id", "terms_version_id", "order_id", "merchant_id")
         }
         if not locked:
             return 0, 0
@@ -156,16 +156,16 @@ def _pay_merchant_batch(
         )
 
         def key_of(b):
-            _pk, _state, deadline, tag_id, _v, order_id = locked[b["commitment_id"]]
+            _pk, _state, deadline, tag_id, _v, order_id, merchant_id = locked[b["commitment_id"]]
             day = breach_day(deadline=deadline, occurred_at=b["detected_at"], detected_at=b["detected_at"])
-            return (orders[order_id][1], tag_id, day)
+            return (merchant_id, orders[order_id][1], tag_id, day)
 
-        days = compensation_days_lock(merchant_id=merchant_id, keys={key_of(b) for b in owed})
+        days = compensation_days_lock(keys={key_of(b) for b in owed})
 
         vouchers, audits, settled = [], [], defaultdict(list)
         valid_until = now + rules.voucher_validity
         for b in owed:
-            _pk, _state, _deadline, tag_id, version_id, order_id = locked[b["commitment_id"]]
+            _pk, _state, _deadline, tag_id, version_id, order_id, merchant_id = locked[b["commitment_id"]]
             _opk, shopper_ref, paid_amount, shipping_fee, _ext = orders[order_id]
             _vpk, terms, compensation, daily_cap = versions[version_id]
             quote = compensation_quote(
@@ -229,16 +229,23 @@ def _pay_merchant_batch(
             )  # fmt: skip
             recover = [v for v in vouchers if v.funded_by == Voucher.FundedBy.MERCHANT]
             deposit_post_recoveries(
-                merchant_id=merchant_id,
                 kind="compensation_recovery",
                 items=[
-                    (v.amount, f"voucher {v.code} for order {ext[v.order_id]}", VOUCHER_SOURCE, str(v.pk))
+                    (
+                        v.merchant_id,
+                        v.amount,
+                        f"voucher {v.code} for order {ext[v.order_id]}",
+                        VOUCHER_SOURCE,
+                        str(v.pk),
+                    )
                     for v in recover
                 ],
                 actor=actor,
             )
         AuditEvent.objects.bulk_create(audits)
-        CompensationDay.objects.bulk_update(list(days.values()), ["paid"])
+        bulk_set(
+            CompensationDay, ["paid"], [(d.pk, d.paid) for d in days.values()], casts={"paid": "numeric"}
+        )
         for level, ids in settled.items():
             Breach.objects.filter(pk__in=ids).update(paid_level=level, updated_at=now)
         to_close = [b["commitment_id"] for b in owed if locked[b["commitment_id"]][1] == P.BREACHED]
@@ -247,7 +254,8 @@ def _pay_merchant_batch(
 
 
 def breaches_compensate(*, breach_ids: list[int], actor=None, batch_size: int = BATCH) -> dict[str, int]:
-    """Pay what each breach is owed, in batches per merchant (one transaction each).
+    """Pay what each breach is owed, in batches of `batch_size` (one transaction each, whatever the
+    number of merchants: each deposit account is locked once per batch).
 
     Safe to run twice (a paid level is not paid again) and after a crash (a batch is whole or
     absent). One failing batch does not stop the others: it is logged and left to the backlog job.
@@ -256,42 +264,33 @@ def breaches_compensate(*, breach_ids: list[int], actor=None, batch_size: int = 
     if not breach_ids:
         return {"paid": 0, "skipped": 0, "failed": 0}
     rules = commitment_settings()
-    by_merchant: dict[int, list[int]] = defaultdict(list)
-    for pk, merchant_id in Breach.objects.filter(pk__in=list(breach_ids)).values_list("pk", "merchant_id"):
-        by_merchant[merchant_id].append(pk)
-    for merchant_id in sorted(by_merchant):
-        ids = sorted(by_merchant[merchant_id])
-        for start in range(0, len(ids), batch_size):
-            chunk = ids[start : start + batch_size]
-            for attempt in range(2):
-                try:
-                    issued, without = _pay_merchant_batch(
-                        merchant_id=merchant_id, breach_ids=chunk, rules=rules, actor=actor
-                    )
-                except IntegrityError:
-                    if attempt == 0:  # a voucher code collided (or a racing payer): the batch retries once
-                        continue
-                    logger.exception("compensating breaches %s of merchant %s failed", chunk, merchant_id)
-                    failed += len(chunk)
-                except Exception:  # noqa: BLE001 - logged, retried by the backlog job
-                    logger.exception("compensating breaches %s of merchant %s failed", chunk, merchant_id)
-                    failed += len(chunk)
-                else:
-                    paid += issued
-                    skipped += without
-                break
+    ids = sorted(set(breach_ids))
+    for start in range(0, len(ids), batch_size):
+        chunk = ids[start : start + batch_size]
+        for attempt in range(2):
+            try:
+                issued, without = _pay_batch(breach_ids=chunk, rules=rules, actor=actor)
+            except IntegrityError:
+                if attempt == 0:  # a voucher code collided (or a racing payer): the batch retries once
+                    continue
+                logger.exception("compensating breaches %s failed", chunk)
+                failed += len(chunk)
+            except Exception:  # noqa: BLE001 - logged, retried by the backlog job
+                logger.exception("compensating breaches %s failed", chunk)
+                failed += len(chunk)
+            else:
+                paid += issued
+                skipped += without
+            break
     return {"paid": paid, "skipped": skipped, "failed": failed}
 
 
 def breach_compensate(*, breach_id: int, actor=None, rules: CommitmentRules | None = None) -> Voucher | None:
     """Pay one breach (the same code path as a batch of one). Returns its voucher, None when nothing
     was paid (zero amount, the daily cap used up, or the commitment was exempted meanwhile)."""
-    merchant_id = Breach.objects.filter(pk=breach_id).values_list("merchant_id", flat=True).first()
-    if merchant_id is None:
+    if not Breach.objects.filter(pk=breach_id).exists():
         raise NotFound("no such breach")
-    _pay_merchant_batch(
-        merchant_id=merchant_id, breach_ids=[breach_id], rules=rules or commitment_settings(), actor=actor
-    )
+    _pay_batch(breach_ids=[breach_id], rules=rules or commitment_settings(), actor=actor)
     return Voucher.objects.filter(breach_id=breach_id).first()
 
 

@@ -342,9 +342,9 @@ def test_batch_compensation_equals_one_at_a_time(merchant_a, merchant_b):
     for m in (merchant_a, merchant_b):
         hold(m, "ship_24h")
         product = product_of(m, category=m.main_category)
-        # 5%: 45, 49.85, then 50 each; ¥100 a day per shopper → one partial and one zero per shopper
+        # 5% of 900 = 45 each; ¥100 a day per shopper × merchant → 45, 45, 10 (partial), 0 per shopper
         for i in range(8):
-            place_order(product, paid_at=PAID, shopper_ref=f"s{i % 2}", paid_amount=f"{900 + 97 * i}.00")
+            place_order(product, paid_at=PAID, shopper_ref=f"s{i % 2}", paid_amount="900.00")
     with compensation_deferred(), time_machine.travel(PAID + timedelta(hours=30), tick=False):
         commitments_sweep()
     ids = list(Breach.objects.order_by("pk").values_list("pk", flat=True))
@@ -369,3 +369,17 @@ def test_batch_compensation_equals_one_at_a_time(merchant_a, merchant_b):
     for m in (merchant_a, merchant_b):
         _ledger_matches(m)
     assert not OutboxMessage.objects.exists()
+
+
+def test_outbox_worker_pays_the_message_and_a_second_delivery_does_nothing(product, shop):
+    from commitments.services import outbox_process
+
+    orders = [place_order(product, paid_at=PAID, shopper_ref=f"s{i}") for i in range(3)]
+    with compensation_deferred(), time_machine.travel(PAID + timedelta(hours=30), tick=False):
+        commitments_sweep()
+    ids = list(Breach.objects.order_by("pk").values_list("pk", flat=True))
+    message = OutboxMessage.objects.create(topic="compensate", payload={"breach_ids": ids})
+    assert outbox_process(message_id=message.pk) == {"paid": 3, "skipped": 0, "failed": 0}
+    assert Voucher.objects.filter(order__in=orders).count() == 3
+    assert outbox_process(message_id=message.pk) is None  # done: a second delivery does nothing
+    assert breaches_compensate(breach_ids=ids) == {"paid": 0, "skipped": 0, "failed": 0}

@@ -60,29 +60,30 @@ def test_floor_applies_to_any_debit_flagged_as_entered_by_staff(merchant_a):
     assert _state(merchant_a) == (Decimal("0.00"), [])
 
 
-def test_recoveries_may_go_below_zero_and_raise_the_topup_flag(merchant_a):
+def test_recoveries_may_go_below_zero_and_raise_the_topup_flag(merchant_a, merchant_b):
     deposit_post_entry(merchant_id=merchant_a.pk, kind="compensation_recovery", amount=Decimal("50"))
+    deposit_post_entry(merchant_id=merchant_b.pk, kind="top_up", amount=Decimal("1000000"))
+    a, b = merchant_a.pk, merchant_b.pk
     entries = deposit_post_recoveries(
-        merchant_id=merchant_a.pk,
         kind="compensation_recovery",
         items=[
-            (Decimal("20"), "a", "t", "1"),
-            (Decimal("30"), "b", "t", "2"),
-            (Decimal("30"), "b", "t", "2"),
+            (a, Decimal("20"), "a", "t", "1"),
+            (b, Decimal("5"), "c", "t", "1"),
+            (a, Decimal("30"), "b", "t", "2"),
+            (a, Decimal("30"), "b", "t", "2"),  # the same source twice: once
         ],
     )
-    assert [(e.amount, e.balance_after) for e in entries] == [
-        (Decimal("-20.00"), Decimal("-70.00")),
-        (Decimal("-30.00"), Decimal("-100.00")),
+    assert [(e.account.merchant_id, e.amount, e.balance_after) for e in entries] == [
+        (a, Decimal("-20.00"), Decimal("-70.00")),
+        (b, Decimal("-5.00"), Decimal("999995.00")),
+        (a, Decimal("-30.00"), Decimal("-100.00")),
     ]
     account = DepositAccount.objects.get(merchant=merchant_a)
     assert account.balance == Decimal("-100.00")
     assert account.topup_required_since is not None
+    assert DepositAccount.objects.get(merchant=merchant_b).balance == Decimal("999995.00")
     # posting the same sources again writes nothing
     assert (
-        deposit_post_recoveries(
-            merchant_id=merchant_a.pk, kind="compensation_recovery", items=[(Decimal("20"), "a", "t", "1")]
-        )
-        == []
+        deposit_post_recoveries(kind="compensation_recovery", items=[(a, Decimal("20"), "a", "t", "1")]) == []
     )
     assert DepositAccount.objects.get(merchant=merchant_a).balance == Decimal("-100.00")
