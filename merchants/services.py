@@ -10,6 +10,7 @@ from django.db.models import Case, DecimalField, F, OuterRef, Subquery, Value, W
 from django.utils import timezone, translation
 
 from core.audit import audit_record
+from core.bulk import insert_rows, json_text
 from core.errors import ApplicationError
 from core.jobs import enqueue_on_commit
 from core.models import AuditEvent
@@ -201,9 +202,19 @@ def deposit_post_recoveries(
         )
     if not entries:
         return []
-    DepositEntry.objects.bulk_create(entries)
-    moved = {a.pk: balance[a.pk] - a.balance for a in accounts.values() if balance[a.pk] != a.balance}
     now = timezone.now()
+    entry_ids = insert_rows(
+        DepositEntry._meta.db_table,
+        ["account_id", "created_at", "kind", "amount", "balance_after", "memo", "source_type", "source_id",
+         "created_by_id"],
+        [(e.account_id, now, e.kind, e.amount, e.balance_after, e.memo, e.source_type, e.source_id,
+          e.created_by_id) for e in entries],
+        returning="id",
+    )  # fmt: skip
+    for entry, pk in zip(entries, entry_ids, strict=True):
+        entry.pk = entry.id = pk
+        entry.created_at = now
+    moved = {a.pk: balance[a.pk] - a.balance for a in accounts.values() if balance[a.pk] != a.balance}
     DepositAccount.objects.filter(pk__in=list(moved)).update(
         balance=F("balance") + Case(*[When(pk=pk, then=Value(delta)) for pk, delta in moved.items()],
                                     output_field=DecimalField(max_digits=14, decimal_places=2)),
@@ -227,23 +238,17 @@ def deposit_post_recoveries(
     ).update(topup_required_since=None, updated_at=now)
     label = actor.get_username() if is_user else "system"
     merchant_of = {a.pk: a.merchant_id for a in accounts.values()}
-    AuditEvent.objects.bulk_create(
+    insert_rows(
+        AuditEvent._meta.db_table,
+        ["created_at", "actor_id", "actor_label", "verb", "target_type", "target_id", "data"],
         [
-            AuditEvent(
-                actor=actor if is_user else None,
-                actor_label=label,
-                verb=f"deposit.{kind}",
-                target_type=Merchant._meta.label_lower,
-                target_id=str(merchant_of[e.account_id]),
-                data={
-                    "amount": str(e.amount),
-                    "balance_after": str(e.balance_after),
-                    "source": f"{e.source_type}:{e.source_id}",
-                },
-            )  # fmt: skip
+            (now, actor.pk if is_user else None, label, f"deposit.{kind}", Merchant._meta.label_lower,
+             str(merchant_of[e.account_id]),
+             json_text({"amount": str(e.amount), "balance_after": str(e.balance_after),
+                        "source": f"{e.source_type}:{e.source_id}"}))
             for e in entries
-        ]
-    )
+        ],
+    )  # fmt: skip
     return entries
 
 

@@ -25,6 +25,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
+from core.bulk import insert_rows, json_text
 from core.errors import NotFound
 from core.models import AuditEvent
 from core.money import ZERO, to_money
@@ -83,15 +84,24 @@ def compensation_days_lock(*, keys: set[tuple[int, str, int, object]]) -> dict:
     return {k: found[k] for k in keys}
 
 
-def _audit(actor, verb: str, target_type: str, target_id, data: dict) -> AuditEvent:
+AUDIT_COLUMNS = ["created_at", "actor_id", "actor_label", "verb", "target_type", "target_id", "data"]
+VOUCHER_COLUMNS = [
+    "created_at", "updated_at", "code", "shopper_ref", "merchant_id", "order_id", "amount", "currency", "state",
+    "valid_until", "funded_by", "breach_id", "top_up_of_id", "level", "source_type", "source_id",
+]  # fmt: skip
+
+
+def _audit(actor, verb: str, target_type: str, target_id, data: dict, now) -> tuple:
+    """One audit_event row (core.audit's columns), for a multi-row INSERT."""
     is_user = actor is not None and getattr(actor, "is_authenticated", False)
-    return AuditEvent(
-        actor=actor if is_user else None,
-        actor_label=actor.get_username() if is_user else "system",
-        verb=verb,
-        target_type=target_type,
-        target_id=str(target_id),
-        data=data,
+    return (
+        now,
+        actor.pk if is_user else None,
+        actor.get_username() if is_user else "system",
+        verb,
+        target_type,
+        str(target_id),
+        json_text(data),
     )
 
 
@@ -186,63 +196,47 @@ def _pay_batch(*, breach_ids: list[int], rules: CommitmentRules, actor=None) -> 
             if amount <= 0:
                 audits.append(
                     _audit(actor, "breach.compensation_skipped", "commitments.breach", b["pk"],
-                           {"reason": "zero amount or daily cap reached", "quote": quote.as_dict()})
+                           {"reason": "zero amount or daily cap reached", "quote": quote.as_dict()}, now)
                 )  # fmt: skip
                 continue
             day.paid += amount
             base = b["pk"] not in has_base
+            funded_by = Voucher.FundedBy.PLATFORM if b["pk"] in upheld else Voucher.FundedBy.MERCHANT
             vouchers.append(
-                Voucher(
-                    code=voucher_new_code(),
-                    shopper_ref=shopper_ref,
-                    merchant_id=merchant_id,
-                    order_id=order_id,
-                    amount=amount,
-                    valid_until=valid_until,
-                    funded_by=Voucher.FundedBy.PLATFORM if b["pk"] in upheld else Voucher.FundedBy.MERCHANT,
-                    breach_id=b["pk"] if base else None,
-                    top_up_of_id=None if base else b["pk"],
-                    level=b["severity"],
-                    source_type=BREACH_SOURCE,
-                    source_id=str(b["pk"]) if base else f"{b['pk']}:{b['severity']}",
+                (
+                    now, now, voucher_new_code(), shopper_ref, merchant_id, order_id, amount, "CNY",
+                    Voucher.State.ISSUED.value, valid_until, funded_by.value, b["pk"] if base else None,
+                    None if base else b["pk"], b["severity"], BREACH_SOURCE,
+                    str(b["pk"]) if base else f"{b['pk']}:{b['severity']}",
                 )
-            )
+            )  # fmt: skip
             audits.append(
                 _audit(actor, "breach.compensated", "commitments.breach", b["pk"],
-                       {"amount": str(amount), "level": b["severity"], "top_up": not base, "quote": quote.as_dict()})
+                       {"amount": str(amount), "level": b["severity"], "top_up": not base, "quote": quote.as_dict()},
+                       now)
             )  # fmt: skip
         if vouchers:
-            Voucher.objects.bulk_create(vouchers)
-            if any(v.pk is None for v in vouchers):  # backends that do not return ids
-                by_source = dict(
-                    Voucher.objects.filter(
-                        source_type=BREACH_SOURCE, source_id__in=[v.source_id for v in vouchers]
-                    ).values_list("source_id", "pk")
-                )
-                for v in vouchers:
-                    v.pk = v.id = by_source[v.source_id]
+            voucher_ids = insert_rows(Voucher._meta.db_table, VOUCHER_COLUMNS, vouchers, returning="id")
             ext = {row[0]: row[4] for row in orders.values()}
-            audits.extend(
-                _audit(actor, "voucher.issued", "commitments.voucher", v.pk,
-                       {"amount": str(v.amount), "source": f"{v.source_type}:{v.source_id}", "order": ext[v.order_id]})
-                for v in vouchers
-            )  # fmt: skip
-            recover = [v for v in vouchers if v.funded_by == Voucher.FundedBy.MERCHANT]
-            deposit_post_recoveries(
-                kind="compensation_recovery",
-                items=[
-                    (
-                        v.merchant_id,
-                        v.amount,
-                        f"voucher {v.code} for order {ext[v.order_id]}",
-                        VOUCHER_SOURCE,
-                        str(v.pk),
+            recover = []
+            for pk, v in zip(voucher_ids, vouchers, strict=True):
+                _c, _u, code, _s, merchant_id, order_id, amount, *_rest = v
+                audits.append(
+                    _audit(actor, "voucher.issued", "commitments.voucher", pk,
+                           {"amount": str(amount), "source": f"{BREACH_SOURCE}:{v[15]}", "order": ext[order_id]}, now)
+                )  # fmt: skip
+                if v[10] == Voucher.FundedBy.MERCHANT:
+                    recover.append(
+                        (
+                            merchant_id,
+                            amount,
+                            f"voucher {code} for order {ext[order_id]}",
+                            VOUCHER_SOURCE,
+                            str(pk),
+                        )
                     )
-                    for v in recover
-                ],
-                actor=actor,
-            )
-        AuditEvent.objects.bulk_create(audits)
+            deposit_post_recoveries(kind="compensation_recovery", items=recover, actor=actor)
+        insert_rows(AuditEvent._meta.db_table, AUDIT_COLUMNS, audits)
         bulk_set(
             CompensationDay, ["paid"], [(d.pk, d.paid) for d in days.values()], casts={"paid": "numeric"}
         )
