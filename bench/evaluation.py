@@ -245,8 +245,9 @@ def main() -> None:
 
     from scoring.evaluation.metrics import month_bounds
     from scoring.evaluation.services import evaluation_compute, evaluation_run
-    from scoring.models import EvaluationResult
+    from scoring.models import EvaluationResult, EvaluationRun
 
+    EvaluationRun.objects.filter(period=PERIOD).delete()  # --keep: evaluate the month again
     if not args.keep:
         call_command("migrate", verbosity=0)
         _generate(merchants=args.merchants, orders=args.orders, months=args.months)

@@ -21,9 +21,10 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Count, F, Q
 from django.utils import timezone
+from psycopg2.extras import Json, execute_values
 
 from commitments.models import BreachAppeal
 from complaints.models import Appeal
@@ -193,10 +194,80 @@ def evaluation_compute(*, period: date, merchant_ids=None, rules: EvaluationRule
     return Computed(drafts, figures.exclusions, rules)
 
 
+_RESULT_COLUMNS = (
+    "run_id", "period", "merchant_id", "category_id", "tag_id", "holding_id", "state_before", "orders",
+    "on_counts", "fault_numerator", "fault_denominator", "fault_result", "dsr_numerator", "dsr_denominator",
+    "dsr_ratings", "dsr_result", "dispute_numerator", "dispute_denominator", "dispute_result",
+    "excluded_complaints", "thresholds", "rule_version", "outcome", "failed_metrics", "action", "revision",
+    "applied_at",
+)  # fmt: skip
+
+
+def _initial_action(draft) -> str:
+    """A passing active tag needs nothing applied: stored as kept at once (no second write)."""
+    if draft.outcome == Outcome.PASSED and draft.key.state == ACTIVE:
+        return Action.KEPT
+    return Action.PENDING
+
+
+def _store_results_postgres(run: EvaluationRun, computed: Computed) -> None:
+    """The same rows as bulk_create, without building a model instance per result (PostgreSQL)."""
+    thresholds = Json(computed.rules.thresholds())
+    now = timezone.now()
+    rows = [
+        (
+            run.pk,
+            run.period,
+            d.key.merchant_id,
+            d.key.category_id,
+            d.key.tag_id,
+            d.key.holding_id,
+            d.key.state,
+            d.orders,
+            d.on_counts,
+            d.fault,
+            d.orders,
+            d.fault_result,
+            d.dsr_points,
+            d.dsr_items,
+            d.dsr_ratings,
+            d.dsr_result,
+            d.disputes,
+            d.orders,
+            d.dispute_result,
+            d.excluded,
+            thresholds,
+            computed.rules.rule_version,
+            d.outcome,
+            Json(d.failed_metrics),
+            _initial_action(d),
+            1,
+            now if _initial_action(d) == Action.KEPT else None,
+        )  # fmt: skip
+        for d in computed.drafts
+    ]
+    table = EvaluationResult._meta.db_table
+    with connection.cursor() as cursor:
+        execute_values(
+            cursor.cursor,
+            f"INSERT INTO {table} ({', '.join(_RESULT_COLUMNS)}) VALUES %s "
+            "ON CONFLICT (period, merchant_id, category_id, tag_id) DO NOTHING",
+            rows,
+            page_size=5000,
+        )
+
+
 def _store(run: EvaluationRun, computed: Computed) -> None:
-    results = [draft.as_result(run=run, rules=computed.rules) for draft in computed.drafts]
-    for i in range(0, len(results), 2000):
-        EvaluationResult.objects.bulk_create(results[i : i + 2000], ignore_conflicts=True)
+    if connection.vendor == "postgresql":
+        _store_results_postgres(run, computed)
+    else:
+        now = timezone.now()
+        results = [draft.as_result(run=run, rules=computed.rules) for draft in computed.drafts]
+        for draft, result in zip(computed.drafts, results, strict=True):
+            result.action = _initial_action(draft)
+            result.applied_at = now if result.action == Action.KEPT else None
+        for i in range(0, len(results), 2000):
+            EvaluationResult.objects.bulk_create(results[i : i + 2000], ignore_conflicts=True)
     exclusions = [
         EvaluationExclusion(
             run=run,
