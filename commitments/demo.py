@@ -741,6 +741,6 @@ def _force_majeure(*, now: datetime) -> int:
         starts_at=now - timedelta(days=40),
         ends_at=now - timedelta(days=37),
         tag_ids=dispatch,
-        reason="台风“海葵”登陆，华南物流停运 / Typhoon: logistics halted in South China",
+        reason="台风“海葵”登陆，华南物流停运",
     )
     return declaration.exempted_count

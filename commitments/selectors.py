@@ -10,6 +10,7 @@ from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
 from core.audit import audit_for
+from core.readable import readable_text
 from core.singletons import settings_forget, settings_snapshot
 from merchants.models import DepositEntry
 
@@ -137,7 +138,7 @@ def breach_timeline(breach: Breach) -> list[TimelineEntry]:
     if commitment.deadline:
         entries.append(TimelineEntry(commitment.deadline, _("Deadline"), commitment.tag.name))
     for event in FulfilmentEvent.objects.filter(order=order).order_by("occurred_at", "pk"):
-        detail = ", ".join(f"{k}: {v}" for k, v in sorted(event.data.items()))
+        detail = readable_text(event.data)
         entries.append(TimelineEntry(event.occurred_at, event.get_kind_display(), detail))
     entries.append(
         TimelineEntry(

@@ -1,12 +1,22 @@
 """Every page of the demo is reachable: each role crawls its surface in zh-hans and en.
 
 The crawl follows every same-surface link (list → detail → ...) from the role's start page, on the
-data the demo generates, and fails on any error status, any untranslated template in zh-hans, or a
-page that needs an unbounded number of queries.
+data the demo generates, and fails on any error status, a page that needs an unbounded number of
+queries, and on what a reader must never see in the page text:
+
+- raw values: a Python dict (`{'`), `True`/`False`, ISO timestamps (`2024-03-06T10:00:00+00:00`),
+  dotted internal names (`complaints.complaint`);
+- in zh-hans, English left untranslated: a text that is a msgid of our catalogue (rendered without
+  its translation), or an English phrase of three words or more that the catalogue does not know
+  (a string added without `makemessages`).
+
+The catalogue itself must translate every msgid (test_catalogue_translates_every_msgid).
 """
 
 import re
+from html.parser import HTMLParser
 from io import StringIO
+from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
 import pytest
@@ -29,6 +39,107 @@ def demo(settings):
     settings.DEBUG = False
 
 
+PO_FILE = Path(__file__).resolve().parent.parent / "locale" / "zh_Hans" / "LC_MESSAGES" / "django.po"
+RAW_PATTERNS = {
+    "a Python dict": re.compile(r"\{'|\{\}"),
+    "a raw boolean": re.compile(r"[:=] ?(True|False)\b|^(True|False)$", re.M),
+    "an ISO timestamp": re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}"),
+    "a dotted internal name": re.compile(
+        r"\b(core|merchants|tags|commitments|complaints|scoring|courses)\.[a-z_]+\b"
+    ),
+}
+ENGLISH_PHRASE = re.compile(r"\b[A-Za-z]+(?:[ '-][A-Za-z]+){2,}\b")
+
+
+class _Text(HTMLParser):
+    """The text a reader sees: text nodes outside <script>/<style>, and title/placeholder attributes."""
+
+    def __init__(self):
+        super().__init__()
+        self.parts: list[str] = []
+        self._skip = 0
+
+    def handle_starttag(self, tag, attrs):
+        if tag in ("script", "style"):
+            self._skip += 1
+        for name, value in attrs:
+            if name in ("title", "placeholder") and value:
+                self.parts.append(value)
+
+    def handle_endtag(self, tag):
+        if tag in ("script", "style") and self._skip:
+            self._skip -= 1
+
+    def handle_data(self, data):
+        if not self._skip and data.strip():
+            self.parts.append(data.strip())
+
+
+def _texts(html: str) -> list[str]:
+    parser = _Text()
+    parser.feed(html)
+    return parser.parts
+
+
+def _catalogue() -> dict[str, str]:
+    """msgid → msgstr of the zh_Hans catalogue (singular forms; plural msgids map to msgstr[0])."""
+    entries: dict[str, str] = {}
+    for block in PO_FILE.read_text(encoding="utf-8").split("\n\n"):
+        fields: dict[str, str] = {}
+        current = None
+        for line in block.splitlines():
+            match = re.match(r'^(msgctxt|msgid|msgid_plural|msgstr(?:\[0\])?) (".*")$', line)
+            if match:
+                current = match.group(1)
+                fields[current] = _unquote(match.group(2))
+            elif line.startswith('"') and current:
+                fields[current] += _unquote(line)
+        if fields.get("msgid"):
+            translation = fields.get("msgstr", fields.get("msgstr[0]", ""))
+            fuzzy = re.search(r"^#, .*fuzzy", block, re.M) is not None
+            entries[fields["msgid"]] = "" if fuzzy else translation
+    return entries
+
+
+def _unquote(quoted: str) -> str:
+    import json
+
+    return json.loads(quoted)
+
+
+def _reader_problems(html: str, language: str, catalogue: dict[str, str]) -> list[str]:
+    problems = []
+    texts = _texts(html)
+    joined = "\n".join(texts)
+    for what, pattern in RAW_PATTERNS.items():
+        for match in pattern.finditer(joined):
+            line = joined[max(0, match.start() - 30) : match.end() + 30].replace("\n", " | ")
+            problems.append(f"{what}: …{line}…")
+    if language == "zh-hans":
+        for text in texts:
+            if catalogue.get(text) and catalogue[text] != text:
+                problems.append(f"untranslated catalogue string: {text!r}")
+            elif (
+                ENGLISH_PHRASE.search(text)
+                and not any(text.startswith(name) for name in ALLOWED_ENGLISH)
+                and not STORED_ENGLISH_DEBT.search(text)
+            ):
+                problems.append(f"English on a zh-hans page: {text!r}")
+    return problems
+
+
+# Stored English texts not migrated to code + parameters yet (breach details, ledger memos,
+# holding and badge history reasons): known debt of issue 12, listed so that nothing NEW ships
+# untranslated. Remove a pattern when its texts are stored as a code with parameters.
+STORED_ENGLISH_DEBT = re.compile(
+    r" at \d{4}-\d{2}-\d{2} \d{2}:\d{2}, deadline |picked up by .*, not SF|shipping fee ¥"
+    r"|voucher \S+ for order \S+|appeal upheld: |complaint \S+: |application #\d+"
+    r"|\b[a-z_0-9]+ (granted|withdrawn|revoked|restored|barred)$|(re-)?evaluation \d{4}-\d{2}"
+    r"|^Deposit ≥ the category requirement: "  # a rejection reason: check label + detail, in English
+)
+ALLOWED_ENGLISH: set[str] = set()  # filled with the merchants' English names (data, not UI text)
+
+
 def _same_surface_links(html: str, page_url: str, prefix: str) -> set[str]:
     links = set()
     for href in HREF.findall(html):
@@ -45,9 +156,12 @@ def _same_surface_links(html: str, page_url: str, prefix: str) -> set[str]:
     return links
 
 
-def _crawl(client, start: str, prefix: str) -> dict[str, int]:
+def _crawl(
+    client, start: str, prefix: str, language: str = "", problems: list | None = None
+) -> dict[str, int]:
     seen: dict[str, int] = {}
     queue = [start]
+    catalogue = _catalogue() if problems is not None else {}
     while queue and len(seen) < MAX_PAGES_PER_ROLE:
         url = queue.pop(0)
         if url in seen:
@@ -57,6 +171,10 @@ def _crawl(client, start: str, prefix: str) -> dict[str, int]:
         seen[url] = response.status_code
         assert response.status_code == 200, f"{url} answered {response.status_code}"
         assert len(queries) <= MAX_QUERIES_PER_PAGE, f"{url} ran {len(queries)} queries"
+        if problems is not None:
+            problems += [
+                f"{url}: {p}" for p in _reader_problems(response.content.decode(), language, catalogue)
+            ]
         # Page through lists only once: skip ?page=N links beyond the first.
         for link in sorted(_same_surface_links(response.content.decode(), url, prefix)):
             if link not in seen and "page=" not in link:
@@ -78,10 +196,20 @@ def _crawl(client, start: str, prefix: str) -> dict[str, int]:
 def test_role_reaches_every_page_of_its_surface(demo, client, username, start, prefix, language):
     client.force_login(get_user_model().objects.get(username=username))
     client.cookies["django_language"] = language
-    seen = _crawl(client, start, prefix)
+    from merchants.models import Merchant
+
+    ALLOWED_ENGLISH.update(name for name in Merchant.objects.values_list("name_en", flat=True) if name)
+    problems: list[str] = []
+    seen = _crawl(client, start, prefix, language, problems)
     assert len(seen) >= 8, f"{username} reached only {sorted(seen)}"
+    assert problems == [], "\n".join(sorted(set(problems))[:200])
     home = client.get(start).content.decode()
     if language == "zh-hans":
         assert "工作台" in home
     else:
         assert "Dashboard" in home
+
+
+def test_catalogue_translates_every_msgid():
+    untranslated = sorted(msgid for msgid, msgstr in _catalogue().items() if not msgstr)
+    assert untranslated == [], f"run makemessages and translate: {untranslated}"
