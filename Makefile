@@ -45,7 +45,7 @@ migrate: setup
 
 # Seeds only when the database has no demo data yet (the command checks), so running it twice is fine.
 demo: migrate
-	$(PY) manage.py demo $(DEMO_ARGS)
+	$(PY) manage.py demo --base-url http://$(HOST):$(PORT) $(DEMO_ARGS)
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
 serve: migrate

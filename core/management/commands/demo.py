@@ -96,10 +96,16 @@ class Command(BaseCommand):
             help="wipe the database (drop all tables, migrate) and generate again",
         )
         parser.add_argument("--force", action="store_true", help="allow --reset or seeding when DEBUG is off")
+        parser.add_argument(
+            "--base-url",
+            default="http://127.0.0.1:8000",
+            help="where the site is served, for the printed login address (make demo passes its HOST:PORT)",
+        )
 
     def handle(
         self, *args, seed: int, merchants: int, orders: int | None, reset: bool, force: bool, **options
     ):
+        self.base_url = options.get("base_url") or "http://127.0.0.1:8000"
         if merchants < 1:
             raise CommandError("--merchants must be at least 1")
         if not settings.DEBUG and not force:
@@ -197,7 +203,8 @@ class Command(BaseCommand):
         if not logins:
             return
         self.stdout.write("")
-        self.stdout.write("Demo logins (http://127.0.0.1:8000/login/):")
+        base_url = getattr(self, "base_url", "http://127.0.0.1:8000").rstrip("/")
+        self.stdout.write(f"Demo logins ({base_url}/login/):")
         width = max(len(str(row[0])) for row in logins)
         role_width = max(len(str(row[2])) for row in logins)
         pw_width = max(len(str(row[1])) for row in logins)
