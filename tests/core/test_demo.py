@@ -156,3 +156,9 @@ def test_refuses_without_debug_unless_forced(settings, merchants_only):
     assert Merchant.objects.count() == 0
     run_demo(seed=1, merchants=2, force=True)
     assert Merchant.objects.count() == 2
+
+
+def test_printed_logins_name_the_served_address(demo_settings, merchants_only):
+    output = run_demo(seed=42, merchants=3, base_url="http://127.0.0.1:8105")
+    assert "Demo logins (http://127.0.0.1:8105/login/):" in output
+    assert "127.0.0.1:8000" not in output
