@@ -48,7 +48,8 @@ RAW_PATTERNS = {
         r"\b(core|merchants|tags|commitments|complaints|scoring|courses)\.[a-z_]+\b"
     ),
 }
-ENGLISH_PHRASE = re.compile(r"\b[A-Za-z]+(?:[ '-][A-Za-z]+){2,}\b")
+# Three or more English words separated by spaces (not codes such as DEMO-EV-C-81).
+ENGLISH_PHRASE = re.compile(r"\b[A-Za-z][a-z]+(?: [A-Za-z][a-z']*){2,}\b")
 
 
 class _Text(HTMLParser):
