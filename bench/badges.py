@@ -44,6 +44,7 @@ def bench_env() -> dict[str, str]:
             ),
             "REDIS_URL": os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/9"),
             "DEBUG": "false",
+            "SECURE_SSL_REDIRECT": "false",  # plain http on 127.0.0.1
             "SECRET_KEY": "bench-badges-not-secret-" + "x" * 32,
             "ALLOWED_HOSTS": "127.0.0.1,localhost",
             # Counted as usual, but high enough that the benchmark client (one address) is not throttled.

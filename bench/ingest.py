@@ -30,6 +30,7 @@ PORT = int(os.environ.get("BENCH_PORT", "8765"))
 SERVER_ENV = {
     "DATABASE_URL": f"{PG_URL}/{DB_NAME}",
     "DEBUG": "false",
+    "SECURE_SSL_REDIRECT": "false",  # plain http on 127.0.0.1
     "SECRET_KEY": "bench-only-secret",
     "ALLOWED_HOSTS": "127.0.0.1,localhost",
     "LOG_LEVEL": "ERROR",

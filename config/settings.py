@@ -72,6 +72,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     # NUL / unpaired surrogates in a path, query string or form body: a 400 before anything else.
     "core.middleware.InputBoundaryMiddleware",
+    # Content-Security-Policy on every HTML page (core/csp.py): scripts from our static files only.
+    "core.csp.ContentSecurityPolicyMiddleware",
     # The public badge API skips the rest of the stack (anonymous, stateless, the hottest path).
     "tags.public.middleware.PublicBadgesFastPathMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -105,6 +107,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "core.context_processors.roles",
+                "core.csp.nonce",
                 "merchants.context_processors.notices",
             ],
             "builtins": ["core.templatetags.money"],
@@ -301,6 +304,13 @@ if not DEBUG:
     SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", True)
     CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", True)
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    # HTTPS only: redirect plain http (the proxy sets X-Forwarded-Proto), and tell browsers for a year.
+    # Load balancers probe /health/ and /ping/ over plain http.
+    SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
+    SECURE_REDIRECT_EXEMPT = [r"^health/$", r"^ping/$"]
+    SECURE_HSTS_SECONDS = int(env("SECURE_HSTS_SECONDS", "31536000"))
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
+    SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", True)
 
 # --- input boundary, proxies, health (core/boundary.py, core/net.py) ---------------------------
 # Years a business time or date may have, everywhere input comes in (API, forms, filters).
@@ -312,6 +322,9 @@ MAX_ENTRY_AMOUNT = env("MAX_ENTRY_AMOUNT", "10000000")
 TRUSTED_PROXIES = env_list("TRUSTED_PROXIES", "")
 # /health/ shows its checks to platform staff, or to a monitor sending X-Health-Token.
 HEALTH_TOKEN = env("HEALTH_TOKEN")
+
+# Content-Security-Policy: enforced; CSP_REPORT_ONLY=true only to try a stricter policy out.
+CSP_REPORT_ONLY = env_bool("CSP_REPORT_ONLY", False)
 
 # --- API --------------------------------------------------------------------------------------
 REST_FRAMEWORK = {

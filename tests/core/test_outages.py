@@ -74,6 +74,7 @@ print(json.dumps(out))
         "DATABASE_URL": f"postgres://postgres@{DOWN}/msp_down",
         "REDIS_URL": f"redis://{DOWN}/8",
         "DEBUG": "false",
+        "SECURE_SSL_REDIRECT": "false",
         "SECRET_KEY": "outage-test-key-outage-test-key-outage-test-key-0123456789",
         "ALLOWED_HOSTS": "testserver",
         "LOG_LEVEL": "CRITICAL",
