@@ -11,4 +11,5 @@ class CoreConfig(AppConfig):
         from .permissions_setup import sync_role_groups
 
         boundary.install()
+        boundary.install_total_rendering()
         post_migrate.connect(sync_role_groups, dispatch_uid="core.sync_role_groups")

@@ -177,3 +177,25 @@ def parse_datetime_input(raw: str, *, naive_tz) -> datetime | None:
     except ValidationError:
         return None
     return value
+
+
+def _total_template_localtime(original):
+    """template_localtime that never fails: a stored time the local zone cannot hold (9999-12-31 23:00
+    UTC is year 10000 in Asia/Shanghai) is shown as stored, in UTC, instead of failing the page."""
+
+    def template_localtime(value, use_tz=None):
+        try:
+            return original(value, use_tz)
+        except (OverflowError, ValueError):
+            return value
+
+    return template_localtime
+
+
+def install_total_rendering() -> None:
+    from django.template import base as template_base
+
+    if not getattr(template_base.template_localtime, "_total", False):
+        safe = _total_template_localtime(template_base.template_localtime)
+        safe._total = True
+        template_base.template_localtime = safe
