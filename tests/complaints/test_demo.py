@@ -46,3 +46,40 @@ def test_demo_covers_every_state_and_keeps_the_ledger_consistent():
     for account in DepositAccount.objects.all():
         total = DepositEntry.objects.filter(account=account).aggregate(s=Sum("amount"))["s"] or Decimal("0")
         assert account.balance == total
+
+
+def test_demo_complaints_fit_their_order_and_decisions_answer_them():
+    UserFactory(username="adjudicator", roles=[roles.STAFF_ADJUDICATOR])
+    merchants = MerchantFactory.create_batch(3)
+    for merchant in merchants:
+        MembershipFactory(merchant=merchant)
+        for k in range(40):
+            order = OrderFactory(merchant=merchant, paid_at=NOW - timedelta(days=30, hours=k))
+            if k % 3 == 0:
+                commitment_for(order, "home_delivery")
+    demo.generate(
+        rng=random.Random(11), merchant_ids=[m.pk for m in merchants], now=NOW, stdout=StringIO(), scale={}
+    )
+    complaints = list(Complaint.objects.select_related("standard", "order__category"))
+    assert complaints
+    for complaint in complaints:
+        cases = demo.CASES[complaint.standard.code][complaint.order.category.code]
+        [case] = [c for c in cases if c[0] == complaint.text]
+        if complaint.response_text:
+            assert complaint.response_text == case[1]
+        if complaint.state == Complaint.State.UPHELD:
+            assert complaint.decision_reason == case[2]
+        if complaint.state == Complaint.State.REJECTED:
+            assert complaint.decision_reason == case[3]
+    assert {c.state for c in complaints} >= {Complaint.State.UPHELD, Complaint.State.REJECTED}
+
+
+def test_every_complaint_type_has_texts_for_every_category():
+    categories = {"large_appliances", "small_appliances", "digital_3c", "accessories_3c"}
+    assert set(demo.CASES) == {
+        "logistics", "appearance_consistency", "installation", "quality",
+        "return_exchange", "repair", "personal_injury", "invoice",
+    }  # fmt: skip
+    for by_category in demo.CASES.values():
+        assert set(by_category) == categories
+        assert all(len(case) == 4 and all(case) for cases in by_category.values() for case in cases)
