@@ -32,7 +32,7 @@ NOT_JUDGED = EvaluationResult.Judgement.NOT_JUDGED
 
 # The metric codes notices, courses (scoring.hooks.course_for) and pages use.
 FAULT = "fault_complaint_rate"
-DSR = "dsr"
+DSR = "dsr_mean"
 DISPUTE = "refund_dispute_rate"
 METRICS = (FAULT, DSR, DISPUTE)
 

@@ -7,6 +7,8 @@ from complaints.models import HelpRequest, ServiceStandard
 from courses.content import CONTENT_DIR, load_course_content
 from courses.markdown import render_markdown
 from courses.models import Course, Tip
+from scoring import hooks
+from scoring.evaluation.metrics import METRICS
 
 pytestmark = pytest.mark.django_db
 
@@ -64,3 +66,11 @@ def test_reloading_the_real_content_changes_nothing():
     assert result.created == []
     assert result.updated == []
     assert len(result.unchanged) == Course.objects.count() + Tip.objects.count()
+
+
+def test_every_metric_the_evaluation_can_fail_has_a_course():
+    """The evaluation calls scoring.hooks with its own metric codes: each must find a seeded course,
+    or a failed month would assign nothing."""
+    assert set(METRICS) == {"fault_complaint_rate", "dsr_mean", "refund_dispute_rate"}
+    for code in METRICS:
+        assert hooks.course_for(code) is not None, code
