@@ -108,10 +108,10 @@ def server_error(request):
     if request.path.startswith("/api/"):
         return JsonResponse(error_body("server_error", _("Internal server error.")), status=500)
     title = _("Server error")
+    message = _("Something went wrong on our side. It has been logged.")
     return HttpResponse(
         f'<!doctype html><html><head><meta charset="utf-8"><title>{title}</title></head>'
-        f"<body><h1>{title}</h1><p>{_('Something went wrong on our side. It has been logged.')}</p>"
-        "</body></html>",
+        f"<body><h1>{title}</h1><p>{message}</p></body></html>",
         status=500,
     )
 
