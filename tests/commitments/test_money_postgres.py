@@ -1,7 +1,6 @@
 """The money path on PostgreSQL + Redis: the daily cap under concurrent workers, severity paid once
 under racing payers, and the transactional outbox across a broker outage (a real Celery worker)."""
 
-import threading
 import time
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
@@ -10,7 +9,6 @@ import pytest
 import time_machine
 from celery.contrib.testing.worker import start_worker
 from django.conf import settings
-from django.db import connection
 from django.utils import timezone
 
 from commitments.models import Breach, CompensationDay, OutboxMessage, Voucher
@@ -18,6 +16,7 @@ from commitments.services import breach_compensate, breaches_compensate, commitm
 from commitments.services.outbox import compensation_deferred
 from config.celery import app as celery_app
 from merchants.models import DepositAccount, DepositEntry
+from tests.concurrency import run_threads
 from tests.conftest import api_as
 
 from .factories import event_payload, fund, hold, order_payload, product_of
@@ -25,27 +24,6 @@ from .factories import event_payload, fund, hold, order_payload, product_of
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 PAID = datetime(2026, 3, 2, 6, 0, tzinfo=UTC)  # 14:00 Asia/Shanghai; ship_24h due 03-03 14:00
-
-
-def _run_threads(n, fn):
-    barrier = threading.Barrier(n)
-    errors = []
-
-    def worker(i):
-        try:
-            barrier.wait()
-            fn(i)
-        except Exception as exc:  # noqa: BLE001 - reported below
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=worker, args=(i,)) for i in range(n)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert errors == []
 
 
 def _ledger_consistent(merchant):
@@ -77,7 +55,7 @@ def late_breaches(merchant_a):
 
 def test_daily_cap_holds_under_eight_concurrent_workers(late_breaches):
     merchant, ids = late_breaches
-    _run_threads(8, lambda i: breach_compensate(breach_id=ids[i]))
+    run_threads(8, lambda i: breach_compensate(breach_id=ids[i]))
     assert sorted(Voucher.objects.values_list("amount", flat=True)) == [Decimal("50.00"), Decimal("50.00")]
     day = CompensationDay.objects.get()
     assert (str(day.day), day.paid) == ("2026-03-03", Decimal("100.00"))
@@ -87,7 +65,7 @@ def test_daily_cap_holds_under_eight_concurrent_workers(late_breaches):
 
 def test_overlapping_batches_on_two_workers_pay_each_breach_once_within_the_cap(late_breaches):
     merchant, ids = late_breaches
-    _run_threads(4, lambda i: breaches_compensate(breach_ids=ids if i % 2 else list(reversed(ids))))
+    run_threads(4, lambda i: breaches_compensate(breach_ids=ids if i % 2 else list(reversed(ids))))
     assert Voucher.objects.count() == 2
     assert sum(Voucher.objects.values_list("amount", flat=True)) == Decimal("100.00")
     assert _ledger_consistent(merchant) == Decimal("49900.00")
@@ -109,7 +87,7 @@ def test_escalation_top_up_paid_once_by_racing_payers(merchant_a):
         events_ingest(items=[event_payload(item["external_id"], "installed", deadline + timedelta(days=20))])
     breach.refresh_from_db()
     assert breach.severity == "severe"
-    _run_threads(6, lambda i: breach_compensate(breach_id=breach.pk))
+    run_threads(6, lambda i: breach_compensate(breach_id=breach.pk))
     levels = list(Voucher.objects.order_by("pk").values_list("level", "amount"))
     assert levels == [("late", Decimal("50.00")), ("severe", Decimal("250.00"))]
     assert _ledger_consistent(merchant_a) == Decimal("49700.00")

@@ -1,17 +1,16 @@
 """Reliability on PostgreSQL: duplicates, races, re-runs and crashes never pay twice."""
 
-import threading
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 import pytest
 import time_machine
-from django.db import connection
 
 from commitments.models import Breach, Commitment, FulfilmentEvent, Order, SweepRun, Voucher
 from commitments.services import breach_compensate, commitments_sweep, events_ingest, orders_ingest
 from commitments.services import breaches as breaches_module
 from merchants.models import DepositAccount, DepositEntry
+from tests.concurrency import run_threads
 
 from .factories import event_payload, fund, hold, order_payload, product_of
 
@@ -27,27 +26,6 @@ def late_shop(merchant_a):
     return product_of(merchant_a)
 
 
-def _run_threads(n, fn):
-    barrier = threading.Barrier(n)
-    errors = []
-
-    def worker(i):
-        try:
-            barrier.wait()
-            fn(i)
-        except Exception as exc:  # noqa: BLE001 - reported below
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=worker, args=(i,)) for i in range(n)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert errors == []
-
-
 def _order(product, n=1):
     items = [order_payload(product, paid_at=PAID, shopper_ref=f"s{i}") for i in range(n)]
     orders_ingest(items=items)
@@ -58,7 +36,7 @@ def test_same_late_event_ten_times_concurrently_pays_once(late_shop):
     (order,) = _order(late_shop)
     event = event_payload(order.external_id, "pickup_scanned", PAID + timedelta(hours=30), carrier="SF")
     with time_machine.travel(PAID + timedelta(hours=31)):
-        _run_threads(10, lambda i: events_ingest(items=[event]))
+        run_threads(10, lambda i: events_ingest(items=[event]))
     assert FulfilmentEvent.objects.count() == 1
     assert Breach.objects.count() == 1
     assert Voucher.objects.count() == 1
@@ -82,7 +60,7 @@ def test_sweep_racing_late_event_yields_one_breach(late_shop):
             else:
                 events_ingest(items=events)
 
-        _run_threads(6, work)
+        run_threads(6, work)
     assert Breach.objects.count() == 20
     assert Voucher.objects.count() == 20
     assert DepositEntry.objects.filter(kind="compensation_recovery").count() == 20
@@ -135,7 +113,7 @@ def test_concurrent_compensation_of_one_breach_pays_once(late_shop, monkeypatch)
         commitments_sweep()
     breach = Breach.objects.get()
     assert not Voucher.objects.exists()
-    _run_threads(8, lambda i: breach_compensate(breach_id=breach.pk))
+    run_threads(8, lambda i: breach_compensate(breach_id=breach.pk))
     assert Voucher.objects.filter(breach=breach).count() == 1
     assert DepositEntry.objects.filter(kind="compensation_recovery").count() == 1
 
@@ -158,7 +136,7 @@ def test_batch_with_one_malformed_item_keeps_the_others(late_shop):
 def test_concurrent_duplicate_order_batches(late_shop):
     items = [order_payload(late_shop, paid_at=PAID, shopper_ref=f"s{i}") for i in range(50)]
     results = []
-    _run_threads(5, lambda i: results.append(orders_ingest(items=items)))
+    run_threads(5, lambda i: results.append(orders_ingest(items=items)))
     assert Order.objects.count() == 50
     assert Commitment.objects.count() == 50
     accepted = sum(r.counts()["accepted"] for r in results)
