@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 
 from .boundary import is_storable_text, printable
 from .calendar import business_tz
+from .errors import CoreError, error_body
 
 
 class BusinessTimezoneMiddleware:
@@ -78,7 +79,7 @@ def refuse_bad_text(request, where: str):
 def _refuse_bad_text(request, where: str):
     message = _("The request contains characters that cannot be stored (NUL or invalid Unicode).")
     if request.path_info.startswith("/api/"):
-        body = {"code": "invalid", "message": str(message), "fields": {where: [str(message)]}}
+        body = error_body(CoreError.INVALID, str(message), {where: [str(message)]})
         return JsonResponse(body, status=400)
     html = render_to_string("error.html", {"title": _("Bad request"), "message": message}, request=request)
     return HttpResponse(html, status=400)

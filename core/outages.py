@@ -11,6 +11,8 @@ from kombu.exceptions import OperationalError as BrokerError
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
+from .errors import CoreError, error_body
+
 OUTAGE_ERRORS = (OperationalError, InterfaceError, RedisConnectionError, RedisTimeoutError, BrokerError)
 RETRY_AFTER_SECONDS = 30
 
@@ -31,7 +33,7 @@ def outage_message() -> str:
 
 
 def outage_body() -> dict:
-    return {"code": "service_unavailable", "message": outage_message(), "fields": {}}
+    return error_body(CoreError.SERVICE_UNAVAILABLE, outage_message())
 
 
 def outage_response(request):

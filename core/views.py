@@ -12,7 +12,7 @@ from rest_framework.decorators import api_view, authentication_classes, permissi
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 
-from .api.exception_handler import error_body
+from .errors import CoreError, error_body
 from .health import health_report
 from .outages import is_outage, outage_response
 from .roles import MERCHANT_ROLES, STAFF_ROLES, has_role, is_platform_staff
@@ -106,7 +106,7 @@ def server_error(request):
     if is_outage(exc):
         return outage_response(request)
     if request.path.startswith("/api/"):
-        return JsonResponse(error_body("server_error", _("Internal server error.")), status=500)
+        return JsonResponse(error_body(CoreError.SERVER_ERROR, _("Internal server error.")), status=500)
     title = _("Server error")
     message = _("Something went wrong on our side. It has been logged.")
     return HttpResponse(
@@ -118,7 +118,7 @@ def server_error(request):
 
 def _error_page(request, status: int, title: str, message: str):
     if request.path.startswith("/api/"):
-        code = {403: "permission_denied", 404: "not_found"}[status]
+        code = {403: CoreError.PERMISSION_DENIED, 404: CoreError.NOT_FOUND}[status]
         return JsonResponse(error_body(code, message), status=status)
     return render(request, "error.html", {"title": title, "message": message}, status=status)
 
@@ -139,7 +139,7 @@ def login_locked_out(request, credentials=None, *args, **kwargs):
     minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
     if request.path.startswith("/api/"):
         message = _("Too many failed logins: locked for %(minutes)s minutes.") % {"minutes": minutes}
-        return JsonResponse(error_body("locked_out", message), status=429)
+        return JsonResponse(error_body(CoreError.LOCKED_OUT, message), status=429)
     context = {
         "failure_limit": limit,
         "cooloff_timedelta": settings.AXES_COOLOFF_TIME,

@@ -13,6 +13,7 @@ from django.utils import timezone
 from core.audit import audit_record
 from core.errors import ApplicationError, NotFound
 
+from .errors import CourseError
 from .models import Course, CourseAssignment, Enrolment, Lesson, LessonCompletion, Question, QuizAttempt
 from .selectors import course_for_fault_complaints, course_for_metric
 
@@ -96,7 +97,7 @@ def _clean_answers(course: Course, answers) -> dict[int, set[int]]:
     if not isinstance(answers, dict):
         raise ApplicationError(
             "Answers must map each question to the chosen answers.",
-            code="invalid_answers",
+            code=CourseError.INVALID_ANSWERS,
             fields={"answers": ["Expected an object {question id: [choice ids]}."]},
         )
     questions = {q.pk: q for q in Question.objects.filter(course=course).prefetch_related("choices")}
@@ -129,9 +130,11 @@ def _clean_answers(course: Course, answers) -> dict[int, set[int]]:
         if qid not in cleaned and str(qid) not in errors:
             errors[str(qid)] = ["This question is not answered."]
     if errors:
-        raise ApplicationError("Some answers are missing or invalid.", code="invalid_answers", fields=errors)
+        raise ApplicationError(
+            "Some answers are missing or invalid.", code=CourseError.INVALID_ANSWERS, fields=errors
+        )
     if not questions:
-        raise ApplicationError("This course has no quiz.", code="no_quiz")
+        raise ApplicationError("This course has no quiz.", code=CourseError.NO_QUIZ)
     return cleaned
 
 

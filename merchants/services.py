@@ -11,11 +11,12 @@ from django.utils import timezone, translation
 
 from core.audit import audit_record
 from core.bulk import insert_rows, json_text
-from core.errors import ApplicationError
+from core.errors import ApplicationError, CoreError
 from core.jobs import enqueue_on_commit
 from core.models import AuditEvent
 from core.money import fits_column, format_cny, max_entry_amount, to_money
 
+from .errors import MerchantError
 from .models import Category, DepositAccount, DepositEntry, Membership, Merchant, Notice
 from .notices import render_notice
 
@@ -103,13 +104,13 @@ def deposit_post_entry(
         if not fits_column(new_balance):
             raise ApplicationError(
                 "this entry would take the balance beyond what a deposit can hold",
-                code="out_of_range",
+                code=CoreError.OUT_OF_RANGE,
                 fields={"amount": ["the balance would be out of range"]},
             )
         if signed < 0 and new_balance < 0 and (floor_at_zero or kind == DepositEntry.Kind.REFUND):
             raise ApplicationError(
                 f"The deposit holds ¥{account.balance}; ¥{magnitude} would take it below zero.",
-                code="insufficient_deposit",
+                code=MerchantError.INSUFFICIENT_DEPOSIT,
                 fields={"amount": [f"at most {max(account.balance, Decimal('0.00'))}"]},
             )
         try:
@@ -125,7 +126,9 @@ def deposit_post_entry(
                     created_by=actor if getattr(actor, "is_authenticated", False) else None,
                 )
         except IntegrityError as exc:
-            raise ApplicationError("this ledger entry could not be written", code="ledger_conflict") from exc
+            raise ApplicationError(
+                "this ledger entry could not be written", code=MerchantError.LEDGER_CONFLICT
+            ) from exc
         DepositAccount.objects.filter(pk=account.pk).update(
             balance=F("balance") + signed, updated_at=timezone.now()
         )

@@ -21,6 +21,7 @@ from core.jobs import enqueue_on_commit
 from core.models import AuditEvent
 from tags.models import BrandWarrantyService, WarrantyOutlet
 
+from ..errors import CommitmentError
 from ..models import BrandRepairKey, Breach, Commitment, Order, RepairTicket
 from .breaches import commitments_breach_many
 from .text import clean_text
@@ -73,7 +74,7 @@ def repair_ticket_create(
     if service is None:
         raise Conflict(
             "the order's brand has no approved API-integrated warranty service",
-            code="no_integrated_warranty",
+            code=CommitmentError.NO_INTEGRATED_WARRANTY,
         )
     with transaction.atomic():
         ticket, created = RepairTicket.objects.get_or_create(

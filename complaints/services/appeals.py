@@ -13,6 +13,7 @@ from core.errors import ApplicationError, Conflict, InvalidTransition, NotFound,
 from core.files import validate_evidence
 from merchants.services import deposit_post_entry
 
+from ..errors import ComplaintError
 from ..models import Appeal, Complaint, Notification
 from ..selectors import desk_settings
 from .evidence import evidence_discard_on_error, evidence_store
@@ -49,7 +50,7 @@ def complaint_appeal_file(
         if now > deadline:
             raise InvalidTransition(
                 f"The appeal period ended on {deadline:%Y-%m-%d %H:%M} UTC.",
-                code="appeal_period_over",
+                code=ComplaintError.APPEAL_PERIOD_OVER,
                 fields={"complaint": ["appeal period over"]},
             )
         if Appeal.objects.filter(complaint=complaint).exists():

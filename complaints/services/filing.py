@@ -15,6 +15,7 @@ from core.files import validate_evidence
 from core.money import to_money
 from tags.models import Tag
 
+from ..errors import ComplaintError
 from ..models import Complaint, HelpRequest, ServiceStandard
 from .evidence import evidence_discard_on_error, evidence_store
 from .workflow import complaint_due
@@ -27,14 +28,16 @@ def _order_for(*, order_external_id: str, merchant_id: int | None, shop_code: st
     order = Order.objects.select_related("merchant").filter(external_id=order_external_id).first()
     if order is None:
         raise ApplicationError(
-            f"Unknown order {order_external_id!r}.", code="unknown_order", fields={"order": ["unknown order"]}
+            f"Unknown order {order_external_id!r}.",
+            code=ComplaintError.UNKNOWN_ORDER,
+            fields={"order": ["unknown order"]},
         )
     if (merchant_id is not None and order.merchant_id != merchant_id) or (
         shop_code and order.merchant.shop_code != shop_code
     ):
         raise ApplicationError(
             f"Order {order_external_id!r} belongs to another merchant than the one claimed.",
-            code="merchant_mismatch",
+            code=ComplaintError.MERCHANT_MISMATCH,
             fields={"merchant": ["the order belongs to another merchant"]},
         )
     return order
@@ -47,7 +50,7 @@ def _same_filing(external_id: str, order_external_id: str) -> Complaint | None:
     if existing is not None and existing.order.external_id != order_external_id:
         raise Conflict(
             f"Complaint {external_id!r} was filed for another order.",
-            code="external_id_reused",
+            code=ComplaintError.EXTERNAL_ID_REUSED,
             fields={"external_id": [f"already used for order {existing.order.external_id!r}"]},
         )
     return existing
@@ -86,7 +89,7 @@ def complaint_file(
     if claimed > order.paid_amount:
         raise ApplicationError(
             f"The claimed amount {claimed} is above the order's paid amount {order.paid_amount}.",
-            code="amount_above_paid",
+            code=ComplaintError.AMOUNT_ABOVE_PAID,
             fields={"claimed_amount": [f"at most {order.paid_amount}"]},
         )
     tag = None

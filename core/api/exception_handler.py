@@ -10,7 +10,7 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from core.boundary import sanitize
-from core.errors import ApplicationError, error_body
+from core.errors import ApplicationError, CoreError, error_body
 from core.outages import RETRY_AFTER_SECONDS, is_outage, outage_body
 
 
@@ -20,6 +20,15 @@ def _flatten(detail) -> list[str]:
     if isinstance(detail, list):
         return [m for item in detail for m in _flatten(item)]
     return [str(detail)]
+
+
+def _drf_code(code) -> CoreError:
+    """DRF's own exception codes (not_authenticated, throttled ...) are CoreError members; one DRF has
+    no member for is reported as `error` rather than passed through unlisted."""
+    try:
+        return CoreError(str(code))
+    except ValueError:
+        return CoreError.ERROR
 
 
 def api_exception_handler(exc, context):
@@ -40,7 +49,7 @@ def _handle(exc, context):
     if isinstance(exc, DataError):
         # A value the column cannot hold that a validator missed: the client's input, not a bug.
         return Response(
-            error_body("out_of_range", "A value is out of the range that can be stored."),
+            error_body(CoreError.OUT_OF_RANGE, "A value is out of the range that can be stored."),
             status=status.HTTP_400_BAD_REQUEST,
         )
     if isinstance(exc, ApplicationError):
@@ -48,12 +57,12 @@ def _handle(exc, context):
     if isinstance(exc, SuspiciousOperation):
         # e.g. more query parameters than DATA_UPLOAD_MAX_NUMBER_FIELDS: the client's fault, not ours.
         return Response(
-            error_body("invalid", f"Malformed request: {exc}"), status=status.HTTP_400_BAD_REQUEST
+            error_body(CoreError.INVALID, f"Malformed request: {exc}"), status=status.HTTP_400_BAD_REQUEST
         )
     if isinstance(exc, DjangoValidationError):
         fields = exc.message_dict if hasattr(exc, "error_dict") else {}
         message = "; ".join(exc.messages) or "Invalid input."
-        return Response(error_body("invalid", message, fields), status=status.HTTP_400_BAD_REQUEST)
+        return Response(error_body(CoreError.INVALID, message, fields), status=status.HTTP_400_BAD_REQUEST)
     if isinstance(exc, Http404):
         exc = exceptions.NotFound(str(exc) or "Not found.")
     elif isinstance(exc, DjangoPermissionDenied):
@@ -71,7 +80,7 @@ def _handle(exc, context):
         else:
             fields = {}
             message = "; ".join(_flatten(detail))
-        response.data = error_body("invalid", message, fields)
+        response.data = error_body(CoreError.INVALID, message, fields)
     else:
         code = getattr(exc, "default_code", "error")
         if isinstance(exc.detail, dict | list):
@@ -79,5 +88,5 @@ def _handle(exc, context):
         else:
             message = str(exc.detail)
             code = getattr(exc.detail, "code", code) or code
-        response.data = error_body(str(code), message)
+        response.data = error_body(_drf_code(code), message)
     return response

@@ -8,15 +8,20 @@ really can return (unless the view documents that status itself):
 - 404 when the path has parameters, for writes (a referenced object) and for paginated lists (a page
   beyond the last); 409 and 415 for writes (a state that does not allow it; a body type not parsed);
 - 429 always (public rate limit, wrong-token throttling), 503 always (a dependency is down).
+
+POSTPROCESSING_HOOKS: `document_error_codes` lists every error code (`core.errors.error_codes()`: the
+enumeration of core and of each app) in the Error component, with when each is sent.
 """
 
 from drf_spectacular.openapi import AutoSchema as SpectacularAutoSchema
 from rest_framework import serializers
 from rest_framework.permissions import AllowAny
 
+from core.errors import error_codes
+
 
 class ErrorSerializer(serializers.Serializer):
-    code = serializers.CharField(help_text="Machine-readable, e.g. invalid, not_found, throttled")
+    code = serializers.CharField(help_text="Machine-readable: one of the codes listed below")
     message = serializers.CharField(help_text="Human-readable, in the request's language")
     fields = serializers.DictField(help_text="Per input field: what is wrong with it")
 
@@ -65,3 +70,19 @@ class AutoSchema(SpectacularAutoSchema):
                 body["description"] = ERROR_DESCRIPTIONS[status]
                 responses[status] = body
         return responses
+
+
+def document_error_codes(result, generator, request, public):
+    """drf-spectacular postprocessing hook: the Error component's `code` enumerates every error code."""
+    error = result.get("components", {}).get("schemas", {}).get("Error")
+    if error is None:
+        return result
+    codes = error_codes()
+    rows = [f"| `{c}` | {type(c).__module__.split('.')[0]} | {c.description} |" for c in codes]
+    code = error["properties"]["code"]
+    code["enum"] = [str(c) for c in codes]
+    code["description"] = "\n".join(
+        ["Machine-readable; each app owns its codes (`<app>/errors.py`).", "", "| code | app | sent when |",
+         "|---|---|---|", *rows]
+    )  # fmt: skip
+    return result

@@ -10,6 +10,7 @@ from core.errors import ApplicationError, NotFound
 from merchants.access import IsMerchantMember
 
 from .. import selectors, services
+from ..errors import CourseError
 from ..models import MAX_POSITION, Course, Lesson, Question
 from . import serializers as s
 
@@ -146,7 +147,7 @@ class QuizSubmitView(APIView):
         if not isinstance(request.data, dict) or "answers" not in request.data:
             raise ApplicationError(
                 'Send the answers as {"answers": {question id: [answer ids]}}.',
-                code="invalid_answers",
+                code=CourseError.INVALID_ANSWERS,
                 fields={"answers": ["This field is required."]},
             )
         attempt = services.quiz_submit(

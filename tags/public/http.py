@@ -12,8 +12,9 @@ from django.core.exceptions import SuspiciousOperation
 from django.http import HttpResponse, JsonResponse
 from django.utils import translation
 
-from core.errors import ApplicationError, error_body
+from core.errors import ApplicationError, CoreError, error_body
 
+from ..errors import TagError
 from .fragments import body_for, etag_for
 from .freshness import current_gen, listener_live, render_any, render_cached
 from .store import StoreDown, store
@@ -26,12 +27,12 @@ _IDS = re.compile(r"\s*\d{1,18}\s*(?:,\s*\d{1,18}\s*)*\Z")
 
 class MethodNotAllowed(ApplicationError):
     status_code = 405
-    default_code = "method_not_allowed"
+    default_code = CoreError.METHOD_NOT_ALLOWED
 
 
 class Throttled(ApplicationError):
     status_code = 429
-    default_code = "throttled"
+    default_code = CoreError.THROTTLED
 
 
 def error_response(exc: ApplicationError, **headers) -> JsonResponse:
@@ -49,7 +50,9 @@ def parse_ids(raw: str, name: str) -> list[int]:
     ids = list(dict.fromkeys(map(int, raw.split(","))))
     if len(ids) > MAX_IDS:
         raise ApplicationError(
-            f"at most {MAX_IDS} ids per request", code="too_many_ids", fields={name: [f"at most {MAX_IDS}"]}
+            f"at most {MAX_IDS} ids per request",
+            code=TagError.TOO_MANY_IDS,
+            fields={name: [f"at most {MAX_IDS}"]},
         )
     if 0 in ids:
         raise ApplicationError(f"{name} must be positive", fields={name: ["ids must be positive"]})

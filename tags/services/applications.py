@@ -6,12 +6,13 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from core.audit import audit_record
-from core.errors import ApplicationError, Conflict, Forbidden, NotFound, check_transition
+from core.errors import ApplicationError, Conflict, CoreError, Forbidden, NotFound, check_transition
 from core.locks import lock_one
 from core.roles import MERCHANT_OWNER, has_role
 from merchants.models import Category, Merchant
 
 from ..checks import run_checks
+from ..errors import TagError
 from ..models import ApplicationCheck, Tag, TagAgreement, TagApplication
 from .holdings import holding_grant
 
@@ -111,7 +112,8 @@ def application_create(
             )
     except IntegrityError as exc:
         raise Conflict(
-            "you already have an open application for this tag in this category", code="application_open"
+            "you already have an open application for this tag in this category",
+            code=TagError.APPLICATION_OPEN,
         ) from exc
     return application
 
@@ -125,7 +127,7 @@ def application_update_config(
     with transaction.atomic():
         application = _lock(application_id, merchant)
         if application.state != S.DRAFT:
-            raise Conflict("only a draft can be edited", code="invalid_transition")
+            raise Conflict("only a draft can be edited", code=CoreError.INVALID_TRANSITION)
         application.config = config
         application.needs_review = _needs_review(application.tag, config)
         application.save(update_fields=["config", "needs_review", "updated_at"])

@@ -8,6 +8,7 @@ from core.errors import ApplicationError, check_transition
 from core.locks import lock_one
 from merchants.models import Brand
 
+from ..errors import TagError
 from ..models import BrandWarrantyService, WarrantyOutlet, WarrantyReviewRules
 
 
@@ -100,7 +101,7 @@ def warranty_service_approve(*, service_id: int, actor) -> BrandWarrantyService:
         if failures:
             raise ApplicationError(
                 "the service does not meet the large-appliance outlet rules: " + "; ".join(failures),
-                code="rules_not_met",
+                code=TagError.RULES_NOT_MET,
                 fields={"rules": failures},
             )
         service.state = BrandWarrantyService.State.APPROVED

@@ -1,9 +1,14 @@
 """The one error shape: {"code", "message", "fields"} for validation, 401/403, 404, 409 and our own."""
 
+import ast
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
+from drf_spectacular.generators import SchemaGenerator
 
+from core.errors import ApplicationError, Conflict, CoreError, error_body, error_codes
+from merchants.errors import MerchantError
 from merchants.models import DepositEntry
 
 pytestmark = pytest.mark.django_db
@@ -80,3 +85,83 @@ def test_too_many_query_parameters_is_a_400_in_our_shape(api_for, staff_ops):
     assert response.status_code == 400
     assert response.json()["code"] == "invalid"
     assert set(response.json()) == {"code", "message", "fields"}
+
+
+# --- error codes: one enumeration per app, every code on the wire a member ---------------------
+
+ERROR_CLASSES = {"ApplicationError", "InvalidTransition", "Conflict", "NotFound", "Forbidden"}
+SOURCE_DIRS = ["core", "merchants", "tags", "commitments", "complaints", "scoring", "courses", "config"]
+
+
+def _application_error_names() -> set[str]:
+    names, pending = set(), [ApplicationError]
+    while pending:
+        cls = pending.pop()
+        names.add(cls.__name__)
+        pending.extend(cls.__subclasses__())
+    return names
+
+
+def test_an_application_error_refuses_a_plain_string_code():
+    with pytest.raises(TypeError, match="ErrorCode members"):
+        ApplicationError("no", code="invalid")
+    with pytest.raises(TypeError, match="ErrorCode members"):
+        error_body("not_found", "no")
+    with pytest.raises(TypeError, match="ErrorCode members"):
+
+        class Teapot(ApplicationError):
+            default_code = "teapot"
+
+    assert ApplicationError("no", code=MerchantError.INSUFFICIENT_DEPOSIT).code == "insufficient_deposit"
+    assert Conflict("no").code is CoreError.CONFLICT
+    assert error_body(CoreError.NOT_FOUND, "gone") == {"code": "not_found", "message": "gone", "fields": {}}
+
+
+def test_each_app_owns_its_codes_and_no_code_is_listed_twice():
+    codes = error_codes()
+    owners = {}
+    for code in codes:
+        owners.setdefault(str(code), []).append(type(code).__module__)
+    assert {code: where for code, where in owners.items() if len(where) > 1} == {}
+    assert [c for c in codes if not c.description.strip()] == []
+    assert sorted({type(c).__module__ for c in codes}) == [
+        "commitments.errors", "complaints.errors", "core.errors", "courses.errors", "merchants.errors",
+        "tags.errors",
+    ]  # fmt: skip
+    assert str(codes[0]) == "invalid"  # core's first
+
+
+def test_no_error_code_is_a_string_literal_in_the_source():
+    """The constructors refuse a plain string when they run; this finds one on a path no test runs."""
+    root = Path(__file__).resolve().parents[2]
+    raisers = _application_error_names() | ERROR_CLASSES
+    literal = []
+    for directory in SOURCE_DIRS:
+        for path in sorted((root / directory).rglob("*.py")):
+            if "migrations" in path.parts:
+                continue
+            for node in ast.walk(ast.parse(path.read_text(), str(path))):
+                where = f"{path.relative_to(root)}:{getattr(node, 'lineno', 0)}"
+                if isinstance(node, ast.Call):
+                    name = getattr(node.func, "id", getattr(node.func, "attr", None))
+                    values = [k.value for k in node.keywords if k.arg == "code"] if name in raisers else []
+                    if name == "error_body" and node.args:
+                        values.append(node.args[0])
+                    literal += [where for v in values if isinstance(v, ast.Constant)]
+                elif (
+                    isinstance(node, ast.Assign)
+                    and isinstance(node.value, ast.Constant)
+                    and any(getattr(t, "id", None) == "default_code" for t in node.targets)
+                ):
+                    literal.append(where)
+    assert literal == []
+
+
+def test_the_schema_lists_every_error_code_with_its_description():
+    schema = SchemaGenerator().get_schema(request=None, public=True)
+    code = schema["components"]["schemas"]["Error"]["properties"]["code"]
+    assert code["enum"] == [str(c) for c in error_codes()]
+    assert (
+        "| `insufficient_deposit` | merchants | The deposit does not hold enough for this debit. |"
+        in (code["description"])
+    )
