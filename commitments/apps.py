@@ -7,16 +7,12 @@ class CommitmentsConfig(AppConfig):
     verbose_name = _("Commitments")
 
     def ready(self) -> None:
-        # Services queue these tasks by name (core.jobs.enqueue_on_commit): register them here.
+        from tags.checks import register_application_check
+
         from . import (
             dashboard,  # noqa: F401  (registers the dashboard cards)
-            tasks,  # noqa: F401
+            tasks,  # noqa: F401  (services queue these by name: core.jobs.enqueue_on_commit)
         )
-
-        try:
-            from tags.checks import register_application_check
-        except ImportError:  # the tags app without its checks registry
-            return
         from .checks import check_on_time_dispatch
 
         # The threshold, minimum orders and window are staff-editable (CommitmentSettings): the label

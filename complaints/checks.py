@@ -5,7 +5,7 @@ from datetime import timedelta
 from django.utils.translation import gettext_noop as N_
 
 from core.metrics import percent_text
-from tags.checks import CheckOutcome
+from tags.checks import CheckOutcome, register_application_check
 
 from .indicators import fault_complaint_rate
 from .selectors import desk_settings
@@ -37,15 +37,10 @@ def fault_complaint_rate_check(*, merchant, category, tag, now):
     return CheckOutcome(share < config.fault_rate_max, RATE_KEY % params, RATE_KEY, params)
 
 
-def register() -> bool:
-    """Register with tags.checks when that registry exists; False when it has not landed."""
-    try:
-        from tags.checks import register_application_check
-    except ImportError:
-        return False
+def register() -> None:
+    """Offer the check to tag applications (tags.checks' registry)."""
     # The thresholds are staff-editable (DeskSettings): the label registered at start-up names the
     # check only, each result's detail states the window and limits it was judged against.
     register_application_check(
         "fault_complaint_rate", "Fault complaint rate", "过失投诉率", fault_complaint_rate_check
     )
-    return True

@@ -1,6 +1,6 @@
 """The input boundary: what any value from outside must be before it reaches a service or the database.
 
-One set of rules for API fields, form fields, URL paths and query strings (ADR 0004):
+One set of rules for API fields, form fields, URL paths and query strings (docs/adr/0005):
 
 - text: no NUL (PostgreSQL refuses it) and no lone surrogates (not UTF-8: neither the database nor
   the JSON renderer can take them). A refusal never echoes the bad character back.
@@ -18,6 +18,8 @@ from datetime import date, datetime, timedelta
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.template import base as template_base
+from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext_lazy as _
 from rest_framework import fields as drf_fields
 
@@ -162,8 +164,6 @@ def parse_datetime_input(raw: str, *, naive_tz) -> datetime | None:
 
     A value without an offset is read in `naive_tz` (the business time zone on staff pages).
     """
-    from django.utils.dateparse import parse_datetime
-
     try:
         value = parse_datetime((raw or "").strip())
     except ValueError:  # well formed but impossible, e.g. 2026-02-30T10:00
@@ -193,8 +193,6 @@ def _total_template_localtime(original):
 
 
 def install_total_rendering() -> None:
-    from django.template import base as template_base
-
     if not getattr(template_base.template_localtime, "_total", False):
         safe = _total_template_localtime(template_base.template_localtime)
         safe._total = True

@@ -2,6 +2,8 @@
 
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
+from django.conf import settings
+
 CURRENCY = "CNY"
 CENT = Decimal("0.01")
 ZERO = Decimal("0.00")
@@ -11,8 +13,6 @@ COLUMN_MAX = Decimal("9999999999.99")
 
 def max_entry_amount() -> Decimal:
     """The business limit of one amount entered by a person or a system (settings.MAX_ENTRY_AMOUNT)."""
-    from django.conf import settings
-
     return Decimal(settings.MAX_ENTRY_AMOUNT)
 
 
