@@ -1,7 +1,8 @@
 """Daily rollups per merchant × category × local paid day, and their incremental maintenance.
 
-``rollup_days(day, merchant_ids)`` re-aggregates one local day from the order facts (all merchants,
-or only those given) in two grouped queries and replaces the day's rows. The daily job calls it only
+``rollup_days(first_day, last_day, merchant_ids)`` re-aggregates local days from the order facts (all
+merchants, or only those given) with one INSERT … SELECT joining two grouped queries, and replaces the
+days' rows. The daily job calls it only
 for the days ingestion and decisions marked (``commitments.MetricsDirtyDay``); the full rebuild calls
 it for every day. Both go through the same function, so they agree by construction; a property test
 checks it on randomized data.
@@ -28,14 +29,16 @@ What each counter counts, for orders paid that day (the facts are Order columns,
 from collections.abc import Iterable
 from datetime import date, datetime, timedelta
 
-from django.db import transaction
-from django.db.models import Count, DurationField, Exists, ExpressionWrapper, F, OuterRef, Q, Sum
+from django.db import connection, transaction
+from django.db.models import Count, DurationField, Exists, ExpressionWrapper, F, OuterRef, Q, QuerySet, Sum
+from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from commitments.indicators import COMMITMENT_BROKEN, COMMITMENT_KEPT, PICKUP_KINDS
 from commitments.models import Breach, Commitment, MetricsDirtyDay, Order, RefundReason
 from complaints.models import HelpRequest
-from core.periods import local_date, local_day
+from core.calendar import business_tz
+from core.periods import local_date, local_midnight
 
 from ..models import DailyRollup
 
@@ -43,113 +46,149 @@ LOGISTICS_HELP = (HelpRequest.Scenario.URGE_LOGISTICS, HelpRequest.Scenario.LOGI
 # A mark younger than this at the job's start may belong to a transaction the job could not see yet:
 # it stays for the next run (re-aggregating a day twice is harmless).
 MARK_SETTLE = timedelta(minutes=10)
+# The full rebuild aggregates this many days per statement (bounded memory and transaction size).
+REBUILD_CHUNK_DAYS = 31
+# A day marked for more merchants than this is re-aggregated whole (cheaper than a long IN list).
+SPARSE_MERCHANTS = 2000
+
+ORDER_COUNTERS = DailyRollup.COUNTERS[:16]
+COMMITMENT_COUNTERS = DailyRollup.COUNTERS[16:]
+SECONDS = ("sign_seconds", "handling_seconds")
 
 
-def _seconds(value) -> int:
-    if value is None:
-        return 0
-    if isinstance(value, timedelta):
-        return int(value.total_seconds())
-    return int(value) // 1_000_000  # SQLite without conversion: microseconds
+def _paid_between(first_day: date, last_day: date) -> Q:
+    return Q(paid_at__gte=local_midnight(first_day), paid_at__lt=local_midnight(last_day + timedelta(days=1)))
 
 
-def _order_counters(day: date, merchant_ids) -> dict[tuple[int, int], dict]:
-    bounds = local_day(day)
-    qs = Order.objects.filter(paid_at__gte=bounds.start, paid_at__lt=bounds.end)
+def _orders_aggregate(first_day: date, last_day: date, merchant_ids) -> QuerySet:
+    """Per merchant × category × local paid day: the order counters (one grouped query)."""
+    qs = Order.objects.filter(_paid_between(first_day, last_day))
     if merchant_ids is not None:
         qs = qs.filter(merchant_id__in=list(merchant_ids))
     helped = HelpRequest.objects.filter(order_id=OuterRef("pk"))
     refunded = Q(refunded_at__isnull=False)
-    rows = qs.values("merchant_id", "category_id").annotate(
-        orders=Count("pk"),
-        orders_live=Count("pk", filter=Q(cancelled_at__isnull=True) | Q(first_pickup_at__isnull=False)),
-        rating_n=Count("pk", filter=Q(rating_product__isnull=False)),
-        rating_sum=Sum("rating_product"),
-        dsr_n=Count(
-            "pk",
-            filter=Q(
-                rating_described__isnull=False, rating_attitude__isnull=False, rating_logistics__isnull=False
+    dsr = Q(rating_described__isnull=False, rating_attitude__isnull=False, rating_logistics__isnull=False)
+    return (
+        qs.annotate(local_day=TruncDate("paid_at", tzinfo=business_tz()))
+        .values("merchant_id", "category_id", "local_day")
+        .annotate(
+            orders=Count("pk"),
+            orders_live=Count("pk", filter=Q(cancelled_at__isnull=True) | Q(first_pickup_at__isnull=False)),
+            rating_n=Count("pk", filter=Q(rating_product__isnull=False)),
+            rating_sum=Sum("rating_product"),
+            dsr_n=Count("pk", filter=dsr),
+            dsr_sum=Sum(F("rating_described") + F("rating_attitude") + F("rating_logistics"), filter=dsr),
+            quality_refunds=Count(
+                "pk",
+                filter=refunded & Q(refund_reason__in=[RefundReason.QUALITY, RefundReason.NOT_AS_DESCRIBED]),
             ),
-        ),
-        dsr_sum=Sum(
-            F("rating_described") + F("rating_attitude") + F("rating_logistics"),
-            filter=Q(
-                rating_described__isnull=False, rating_attitude__isnull=False, rating_logistics__isnull=False
+            pickup_48h=Count("pk", filter=Q(first_pickup_at__lte=F("paid_at") + timedelta(hours=48))),
+            signed_n=Count("pk", filter=Q(delivered_at__isnull=False)),
+            sign_seconds=Sum(
+                ExpressionWrapper(F("delivered_at") - F("paid_at"), output_field=DurationField()),
+                filter=Q(delivered_at__isnull=False),
             ),
-        ),
-        quality_refunds=Count(
-            "pk", filter=refunded & Q(refund_reason__in=[RefundReason.QUALITY, RefundReason.NOT_AS_DESCRIBED])
-        ),
-        pickup_48h=Count("pk", filter=Q(first_pickup_at__lte=F("paid_at") + timedelta(hours=48))),
-        signed_n=Count("pk", filter=Q(delivered_at__isnull=False)),
-        sign_seconds=Sum(
-            ExpressionWrapper(F("delivered_at") - F("paid_at"), output_field=DurationField()),
-            filter=Q(delivered_at__isnull=False),
-        ),
-        logistics_exceptions=Count("pk", filter=Q(logistics_exception_at__isnull=False)),
-        negative_logistics=Count(
-            "pk", filter=Q(rating_logistics__lte=2) | Exists(helped.filter(scenario__in=LOGISTICS_HELP))
-        ),
-        handled_n=Count("pk", filter=refunded & Q(refund_requested_at__isnull=False)),
-        handling_seconds=Sum(
-            ExpressionWrapper(F("refunded_at") - F("refund_requested_at"), output_field=DurationField()),
-            filter=refunded & Q(refund_requested_at__isnull=False),
-        ),
-        refund_disputes=Count("pk", filter=refunded & Q(refund_staff_intervened=True)),
-        help_orders=Count("pk", filter=Exists(helped)),
+            logistics_exceptions=Count("pk", filter=Q(logistics_exception_at__isnull=False)),
+            negative_logistics=Count(
+                "pk", filter=Q(rating_logistics__lte=2) | Exists(helped.filter(scenario__in=LOGISTICS_HELP))
+            ),
+            handled_n=Count("pk", filter=refunded & Q(refund_requested_at__isnull=False)),
+            handling_seconds=Sum(
+                ExpressionWrapper(F("refunded_at") - F("refund_requested_at"), output_field=DurationField()),
+                filter=refunded & Q(refund_requested_at__isnull=False),
+            ),
+            refund_disputes=Count("pk", filter=refunded & Q(refund_staff_intervened=True)),
+            help_orders=Count("pk", filter=Exists(helped)),
+        )
+        .values("merchant_id", "category_id", "local_day", *ORDER_COUNTERS)
+        .order_by()
     )
-    out = {}
-    for row in rows:
-        key = (row.pop("merchant_id"), row.pop("category_id"))
-        row["sign_seconds"] = _seconds(row["sign_seconds"])
-        row["handling_seconds"] = _seconds(row["handling_seconds"])
-        out[key] = {k: v or 0 for k, v in row.items()}
-    return out
 
 
-def _commitment_counters(day: date, merchant_ids) -> dict[tuple[int, int], dict]:
-    bounds = local_day(day)
-    qs = Commitment.objects.filter(order__paid_at__gte=bounds.start, order__paid_at__lt=bounds.end)
+def _commitments_aggregate(first_day: date, last_day: date, merchant_ids) -> QuerySet:
+    """Per merchant × category × local paid day of the order: the commitment counters."""
+    orders = Order.objects.filter(_paid_between(first_day, last_day))
     if merchant_ids is not None:
-        qs = qs.filter(merchant_id__in=list(merchant_ids))
+        orders = orders.filter(merchant_id__in=list(merchant_ids))
     dispatch = Q(terms_version__terms__kind__in=list(PICKUP_KINDS))
-    rows = qs.values("merchant_id", "order__category_id").annotate(
-        dispatch_decided=Count("pk", filter=dispatch & (COMMITMENT_KEPT | COMMITMENT_BROKEN)),
-        dispatch_kept=Count("pk", filter=dispatch & COMMITMENT_KEPT),
-        dispatch_violations=Count(
-            "pk", filter=dispatch & COMMITMENT_BROKEN & Q(breach__source=Breach.Source.COMPLAINT)
-        ),
-        commitments_decided=Count("pk", filter=COMMITMENT_KEPT | COMMITMENT_BROKEN),
-        commitments_kept=Count("pk", filter=COMMITMENT_KEPT),
+    return (
+        Commitment.objects.filter(order__in=orders.values("pk"))
+        .annotate(
+            rollup_category=F("order__category_id"),
+            local_day=TruncDate("order__paid_at", tzinfo=business_tz()),
+        )
+        .values("merchant_id", "rollup_category", "local_day")
+        .annotate(
+            dispatch_decided=Count("pk", filter=dispatch & (COMMITMENT_KEPT | COMMITMENT_BROKEN)),
+            dispatch_kept=Count("pk", filter=dispatch & COMMITMENT_KEPT),
+            dispatch_violations=Count(
+                "pk", filter=dispatch & COMMITMENT_BROKEN & Q(breach__source=Breach.Source.COMPLAINT)
+            ),
+            commitments_decided=Count("pk", filter=COMMITMENT_KEPT | COMMITMENT_BROKEN),
+            commitments_kept=Count("pk", filter=COMMITMENT_KEPT),
+        )
+        .values("merchant_id", "rollup_category", "local_day", *COMMITMENT_COUNTERS)
+        .order_by()
     )
-    return {(row.pop("merchant_id"), row.pop("order__category_id")): row for row in rows}
 
 
-def rollup_days(day: date, merchant_ids: Iterable[int] | None = None) -> int:
-    """Re-aggregate one local day (every merchant, or these): replace its rollup rows. Returns rows written."""
-    merchant_ids = None if merchant_ids is None else sorted(set(merchant_ids))
-    counters = _order_counters(day, merchant_ids)
-    for key, values in _commitment_counters(day, merchant_ids).items():
-        if key in counters:  # a commitment always has its order
-            counters[key].update(values)
-    rows = [
-        DailyRollup(merchant_id=m, category_id=c, day=day, **values)
-        for (m, c), values in sorted(counters.items())
+def _seconds_sql(column: str) -> str:
+    """A summed duration as whole seconds (PostgreSQL: an interval; SQLite: microseconds)."""
+    if connection.vendor == "postgresql":
+        return f"COALESCE(FLOOR(EXTRACT(EPOCH FROM {column}))::bigint, 0)"
+    return f"COALESCE({column} / 1000000, 0)"
+
+
+def _insert_rollups(first_day: date, last_day: date, merchant_ids) -> int:
+    """INSERT … SELECT the rollup rows of [first_day, last_day] straight from the order facts (the two
+    grouped queries joined in the database: no row passes through Python)."""
+    qn = connection.ops.quote_name
+    o_sql, o_params = _orders_aggregate(first_day, last_day, merchant_ids).query.sql_with_params()
+    c_sql, c_params = _commitments_aggregate(first_day, last_day, merchant_ids).query.sql_with_params()
+    columns = ["merchant_id", "category_id", "day", *DailyRollup.COUNTERS]
+    select = [
+        "o.merchant_id",
+        "o.category_id",
+        "o.local_day",
+        *[(_seconds_sql(f"o.{c}") if c in SECONDS else f"COALESCE(o.{c}, 0)") for c in ORDER_COUNTERS],
+        *[f"COALESCE(c.{c}, 0)" for c in COMMITMENT_COUNTERS],
     ]
+    sql = (
+        f"INSERT INTO {qn(DailyRollup._meta.db_table)} ({', '.join(qn(c) for c in columns)}) "
+        f"SELECT {', '.join(select)} FROM ({o_sql}) o LEFT JOIN ({c_sql}) c "
+        "ON c.merchant_id = o.merchant_id AND c.rollup_category = o.category_id AND c.local_day = o.local_day"
+    )
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # The day's orders are a small share of the table: reach their commitments by the order_id
+            # index rather than a scan of every commitment (the default cost assumes cold disks).
+            cursor.execute("SET LOCAL random_page_cost = 1.1")
+        cursor.execute(sql, [*o_params, *c_params])
+        return cursor.rowcount
+
+
+def rollup_days(
+    first_day: date, last_day: date | None = None, merchant_ids: Iterable[int] | None = None
+) -> int:
+    """Re-aggregate the local days [first_day, last_day] (every merchant, or these): their rollup rows are
+    replaced in one transaction. Returns the rows written."""
+    last_day = last_day or first_day
+    merchant_ids = None if merchant_ids is None else sorted(set(merchant_ids))
     with transaction.atomic():
-        existing = DailyRollup.objects.filter(day=day)
+        existing = DailyRollup.objects.filter(day__gte=first_day, day__lte=last_day)
         if merchant_ids is not None:
             existing = existing.filter(merchant_id__in=merchant_ids)
-        existing.delete()
-        DailyRollup.objects.bulk_create(rows, batch_size=2000)
-    return len(rows)
+        existing._raw_delete(existing.db)
+        return _insert_rollups(first_day, last_day, merchant_ids)
 
 
-def rollups_refresh(*, now: datetime | None = None, progress=None) -> int:
+def rollups_refresh(*, now: datetime | None = None) -> int:
     """Re-aggregate every marked merchant-day, then clear the marks that were settled before we started.
 
-    One pass per marked day (a query per day, never per merchant). Returns the number of marked
-    merchant-days processed. Safe to run twice; a crash leaves the marks in place for the next run.
+    One INSERT … SELECT per marked day (never per merchant): a day marked for a few merchants reads
+    their orders by the (merchant, paid_at) index; a day marked for many (the day just closed) is
+    re-aggregated whole. Returns the number of marked merchant-days. Safe to run twice; a crash leaves
+    the marks in place for the next run.
     """
     now = now or timezone.now()
     settled = now - MARK_SETTLE
@@ -158,16 +197,15 @@ def rollups_refresh(*, now: datetime | None = None, progress=None) -> int:
         "day", "merchant_id"
     ):
         by_day.setdefault(day, []).append(merchant_id)
-    days = sorted(by_day)
-    for day in progress(days) if progress else days:
-        rollup_days(day, by_day[day])
+    for day, merchant_ids in sorted(by_day.items()):
+        rollup_days(day, day, merchant_ids if len(merchant_ids) <= SPARSE_MERCHANTS else None)
     MetricsDirtyDay.objects.filter(marked_at__lte=settled).delete()
     return sum(len(v) for v in by_day.values())
 
 
 def rollups_rebuild(*, first_day: date | None = None, last_day: date, progress=None) -> int:
-    """Re-aggregate every day from the first paid order (or first_day) to last_day, for every merchant;
-    the marks settled before the start are then spent."""
+    """Re-aggregate every day from the first paid order (or first_day) to last_day, for every merchant,
+    a few weeks per statement; the marks settled before the start are then spent."""
     started = timezone.now()
     if first_day is None:
         first = Order.objects.order_by("paid_at").values_list("paid_at", flat=True).first()
@@ -177,9 +215,13 @@ def rollups_rebuild(*, first_day: date | None = None, last_day: date, progress=N
         first_day = local_date(first)
     DailyRollup.objects.filter(day__lt=first_day).delete()
     DailyRollup.objects.filter(day__gt=last_day).delete()
-    days = [first_day + timedelta(days=i) for i in range((last_day - first_day).days + 1)]
+    chunks = []
+    start = first_day
+    while start <= last_day:
+        chunks.append((start, min(last_day, start + timedelta(days=REBUILD_CHUNK_DAYS - 1))))
+        start += timedelta(days=REBUILD_CHUNK_DAYS)
     written = 0
-    for day in progress(days) if progress else days:
-        written += rollup_days(day)
+    for first, last in progress(chunks) if progress else chunks:
+        written += rollup_days(first, last)
     MetricsDirtyDay.objects.filter(marked_at__lte=started - MARK_SETTLE, day__lte=last_day).delete()
     return written

@@ -25,6 +25,7 @@ from django.db import connection, transaction
 from django.db.models import Q, Sum
 from django.utils import timezone
 
+from core.bulk import copy_rows
 from core.periods import lagged_window, rolling_window
 
 from ..definitions import (
@@ -220,7 +221,13 @@ def _bounds_for(table, category_id: int) -> dict[str, tuple[Decimal, Decimal]]:
 
 
 def scores_store(*, day: date, batch_size: int = 2000, progress=None) -> int:
-    """Compute and store every merchant's row for `day`, in committed batches. Returns merchants scored."""
+    """Compute every merchant's row for `day` and store it with its figures and their peer level.
+
+    The rows are computed in memory (batches only pace the progress bar), then written in one
+    transaction: the day's old rows go, the score rows and a staging table of figures are streamed in
+    (COPY on PostgreSQL), and one INSERT … SELECT moves the figures into place with their peer level
+    computed by window functions (``PEER_STATS``). Returns the number of merchants scored.
+    """
     now = timezone.now()
     per_merchant = window_sums(day)
     main = {m: main_category(s["by_category"]) for m, s in per_merchant.items()}
@@ -234,8 +241,8 @@ def scores_store(*, day: date, batch_size: int = 2000, progress=None) -> int:
     )
     merchant_ids = sorted(per_merchant)
     batches = [merchant_ids[i : i + batch_size] for i in range(0, len(merchant_ids), batch_size)]
+    rows, figures = [], []
     for batch in progress(batches) if progress else batches:
-        rows, figures = [], []
         for merchant_id in batch:
             sums, category_id = per_merchant[merchant_id], main[merchant_id]
             result = score_merchant(
@@ -246,54 +253,62 @@ def scores_store(*, day: date, batch_size: int = 2000, progress=None) -> int:
                 prior=prior,
             )
             change, warning = warning_for(result.total, previous.get(merchant_id), result.parts)
+            parts = result.parts
             rows.append(
-                MerchantScore(
-                    merchant_id=merchant_id,
-                    day=day,
-                    category_id=category_id,
-                    orders=sums["recent"].get("orders", 0),
-                    total=result.total,
-                    change_7d=change,
-                    warning=warning,
-                    computed_at=now,
-                    **result.parts,
+                (
+                    merchant_id, day, category_id, sums["recent"].get("orders", 0), result.total,
+                    parts["product"], parts["dispatch"], parts["logistics"], parts["basic_service"], change,
+                    warning, now,
                 )
-            )
-            figures.append((merchant_id, category_id, result))
-        with transaction.atomic():
-            ScoreFigure.objects.filter(day=day, score_row__merchant_id__in=batch).delete()
-            # Their figures are gone: a plain DELETE (no cascade collector reading them back).
-            MerchantScore.objects.filter(day=day, merchant_id__in=batch)._raw_delete(MerchantScore.objects.db)
-            MerchantScore.objects.bulk_create(rows)
-            ids = dict(
-                MerchantScore.objects.filter(day=day, merchant_id__in=batch).values_list("merchant_id", "pk")
-            )
-            _figures_insert(
-                [
-                    fig
-                    for merchant_id, category_id, result in figures
-                    for fig in _figures(ids[merchant_id], day, category_id, result)
-                ]
-            )
-    # Merchants scored earlier on this day whose orders have all gone (never in practice): no stale row.
-    stale = MerchantScore.objects.filter(day=day).exclude(merchant_id__in=merchant_ids)
-    ScoreFigure.objects.filter(score_row__in=stale).delete()
-    stale.delete()
+            )  # fmt: skip
+            figures.extend(_figures(merchant_id, category_id, result))
+    qn = connection.ops.quote_name
+    scores_t, figures_t = qn(MerchantScore._meta.db_table), qn(ScoreFigure._meta.db_table)
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            f"DELETE FROM {figures_t} WHERE score_row_id IN (SELECT id FROM {scores_t} WHERE day = %s)", [day]
+        )
+        cursor.execute(f"DELETE FROM {scores_t} WHERE day = %s", [day])
+        copy_rows(MerchantScore._meta.db_table, SCORE_COLUMNS, rows)
+        cursor.execute(f"DROP TABLE IF EXISTS {STAGE}")
+        cursor.execute(f"CREATE TEMPORARY TABLE {STAGE} ({STAGE_DDL})")
+        copy_rows(STAGE, STAGE_COLUMNS, [(i, *fig) for i, fig in enumerate(figures)])
+        values = ", ".join(f"f.{c}" for c in STAGE_COLUMNS[3:])
+        cursor.execute(
+            f"INSERT INTO {figures_t} (score_row_id, day, category_id, {', '.join(STAGE_COLUMNS[3:])}, "
+            "peer_count, peer_percentile, peer_decile, peer_mean, peer_p90) "
+            f"SELECT s.id, s.day, f.category_id, {values}, p.n, p.percentile, p.decile, p.mean, p.p90 "
+            f"FROM {STAGE} f JOIN {scores_t} s ON s.merchant_id = f.merchant_id AND s.day = %s "
+            f"LEFT JOIN ({PEER_STATS.format(key='sid', src=STAGE, where='TRUE', min=PEERS_MIN)}) p "
+            "ON p.peer_key = f.sid",
+            [day],
+        )
+        cursor.execute(f"DROP TABLE {STAGE}")
     return len(merchant_ids)
 
 
-FIGURE_COLUMNS = (
-    "score_row_id", "day", "category_id", "in_peers", "code", "numerator", "denominator", "value", "adjusted",
+SCORE_COLUMNS = [
+    "merchant_id", "day", "category_id", "orders", "total", "product", "dispatch", "logistics", "basic_service",
+    "change_7d", "warning", "computed_at",
+]  # fmt: skip
+STAGE = "scoring_figure_stage"
+STAGE_COLUMNS = [
+    "sid", "merchant_id", "category_id", "in_peers", "code", "numerator", "denominator", "value", "adjusted",
     "score", "status",
-)  # fmt: skip
+]  # fmt: skip
+STAGE_DDL = (
+    "sid integer NOT NULL, merchant_id bigint NOT NULL, category_id bigint NOT NULL, in_peers boolean NOT NULL, "
+    "code varchar(32) NOT NULL, numerator numeric(20, 4), denominator numeric(20, 4), value numeric(12, 4), "
+    "adjusted numeric(12, 4), score numeric(5, 2), status varchar(12) NOT NULL"
+)
 
 
-def _figures(score_id: int, day: date, category_id: int, result: MerchantResult) -> list[tuple]:
-    """The figure rows of one score row, as tuples in FIGURE_COLUMNS order (written by a plain INSERT:
+def _figures(merchant_id: int, category_id: int, result: MerchantResult) -> list[tuple]:
+    """The figure rows of one merchant, as tuples in STAGE_COLUMNS order without `sid` (written by COPY:
     building 17 model instances per merchant costs more than the rest of the job)."""
     in_peers = result.total is not None
     ok, insufficient = ScoreFigure.Status.OK.value, ScoreFigure.Status.INSUFFICIENT.value
-    head = (score_id, day, category_id, in_peers)
+    head = (merchant_id, category_id, in_peers)
     out = [(*head, "total", None, None, None, None, result.total, ok if in_peers else insufficient)]
     for part in PARTS:
         value = result.parts[part]
@@ -305,81 +320,53 @@ def _figures(score_id: int, day: date, category_id: int, result: MerchantResult)
     return out
 
 
-def _figures_insert(rows: list[tuple]) -> None:
-    if not rows:
-        return
-    ops, qn = connection.ops, connection.ops.quote_name
-    fields = {name: ScoreFigure._meta.get_field(name.removesuffix("_id")) for name in FIGURE_COLUMNS}
-
-    def adapt(name, value):
-        if value is None:
-            return None
-        field = fields[name]
-        if field.get_internal_type() == "DecimalField":
-            return ops.adapt_decimalfield_value(value, field.max_digits, field.decimal_places)
-        if field.get_internal_type() == "DateField":
-            return ops.adapt_datefield_value(value)
-        return value
-
-    head = (
-        f"INSERT INTO {qn(ScoreFigure._meta.db_table)} ({', '.join(qn(c) for c in FIGURE_COLUMNS)}) VALUES "
-    )
-    one = "(" + ", ".join(["%s"] * len(FIGURE_COLUMNS)) + ")"
-    with connection.cursor() as cursor:
-        # Multi-row INSERTs: one round trip per chunk, not per row (within the backend's parameter limit).
-        size = min(1000, (connection.features.max_query_params or 11000) // len(FIGURE_COLUMNS))
-        for start in range(0, len(rows), size):
-            chunk = rows[start : start + size]
-            params = [adapt(n, v) for row in chunk for n, v in zip(FIGURE_COLUMNS, row, strict=True)]
-            cursor.execute(head + ", ".join([one] * len(chunk)), params)
-
-
-PEERS_SQL = """
-UPDATE {t} SET
-    peer_count = s.n,
-    peer_percentile = CASE WHEN s.n >= {min} THEN ROUND(100.0 * (2 * (s.rnk - 1) + s.ties) / (2 * s.n), 2) END,
-    peer_decile = CASE WHEN s.n >= {min} THEN (10 * (2 * (s.rnk - 1) + s.ties)) / (2 * s.n) + 1 END,
-    peer_mean = CASE WHEN s.n >= {min} THEN ROUND(s.mean, 2) END,
-    peer_p90 = CASE WHEN s.n >= {min} THEN s.p90 END
+# The peer level of every figure in `src` that has a score and whose merchant has a total, partitioned by
+# category and code: "better than X %" is the mid-rank percentile (ties count half), the decile band
+# follows from it, the 90th percentile is the nearest rank; all hidden under `min` peers.
+PEER_STATS = """
+SELECT w.{key} AS peer_key, w.n,
+    CASE WHEN w.n >= {min} THEN ROUND(100.0 * (2 * (w.rnk - 1) + w.ties) / (2 * w.n), 2) END AS percentile,
+    CASE WHEN w.n >= {min} THEN (10 * (2 * (w.rnk - 1) + w.ties)) / (2 * w.n) + 1 END AS decile,
+    CASE WHEN w.n >= {min} THEN ROUND(w.mean, 2) END AS mean,
+    CASE WHEN w.n >= {min} THEN p.p90 END AS p90
 FROM (
-    SELECT w.id, w.rnk, w.ties, w.n, w.mean, p.p90
+    SELECT {key}, category_id, code, score,
+        RANK() OVER (PARTITION BY category_id, code ORDER BY score) AS rnk,
+        COUNT(*) OVER (PARTITION BY category_id, code, score) AS ties,
+        COUNT(*) OVER (PARTITION BY category_id, code) AS n,
+        AVG(score) OVER (PARTITION BY category_id, code) AS mean
+    FROM {src}
+    WHERE {where} AND in_peers AND score IS NOT NULL
+) AS w
+JOIN (
+    SELECT category_id, code, MIN(score) AS p90
     FROM (
-        SELECT id, category_id, code, score,
-            RANK() OVER (PARTITION BY category_id, code ORDER BY score) AS rnk,
-            COUNT(*) OVER (PARTITION BY category_id, code, score) AS ties,
-            COUNT(*) OVER (PARTITION BY category_id, code) AS n,
-            AVG(score) OVER (PARTITION BY category_id, code) AS mean,
+        SELECT category_id, code, score,
             CUME_DIST() OVER (PARTITION BY category_id, code ORDER BY score) AS cd
-        FROM {t}
-        WHERE day = %s AND in_peers AND score IS NOT NULL
-    ) AS w
-    JOIN (
-        SELECT category_id, code, MIN(score) AS p90
-        FROM (
-            SELECT category_id, code, score,
-                CUME_DIST() OVER (PARTITION BY category_id, code ORDER BY score) AS cd
-            FROM {t}
-            WHERE day = %s AND in_peers AND score IS NOT NULL
-        ) AS c
-        WHERE cd >= 0.9
-        GROUP BY category_id, code
-    ) AS p ON p.category_id = w.category_id AND p.code = w.code
-) AS s
-WHERE {t}.id = s.id
+        FROM {src}
+        WHERE {where} AND in_peers AND score IS NOT NULL
+    ) AS c
+    WHERE cd >= 0.9
+    GROUP BY category_id, code
+) AS p ON p.category_id = w.category_id AND p.code = w.code
 """
 
 
 def peers_update(*, day: date) -> int:
-    """Peer level (同行业水平) of every figure of `day`, in one statement: merchants of the same main
-    category that have a total. "Better than X %" is the mid-rank percentile (ties count half), the
-    decile band follows from it, the 90th percentile is the nearest rank. Hidden under 10 peers."""
+    """Recompute the peer level (同行业水平) of every figure of `day` in place, in one statement (the
+    daily job computes it as it writes the figures; this is for figures written another way)."""
     table = connection.ops.quote_name(ScoreFigure._meta.db_table)
+    stats = PEER_STATS.format(key="id", src=table, where="day = %s", min=PEERS_MIN)
     with transaction.atomic():
         ScoreFigure.objects.filter(day=day).update(
             peer_count=None, peer_percentile=None, peer_decile=None, peer_mean=None, peer_p90=None
         )
         with connection.cursor() as cursor:
-            cursor.execute(PEERS_SQL.format(t=table, min=PEERS_MIN), [day, day])
+            cursor.execute(
+                f"UPDATE {table} SET peer_count = s.n, peer_percentile = s.percentile, peer_decile = s.decile, "
+                f"peer_mean = s.mean, peer_p90 = s.p90 FROM ({stats}) AS s WHERE {table}.id = s.peer_key",
+                [day, day],
+            )
             return cursor.rowcount
 
 
@@ -393,7 +380,6 @@ def score_day(*, day: date, progress=None, batch_size: int = 2000) -> ScoreRun:
     try:
         dirty = rollups_refresh(now=now)
         merchants = scores_store(day=day, progress=progress, batch_size=batch_size)
-        peers_update(day=day)
     except Exception as exc:
         ScoreRun.objects.filter(pk=run.pk).update(state=ScoreRun.State.FAILED, error=repr(exc)[:2000])
         raise

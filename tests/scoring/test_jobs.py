@@ -154,7 +154,8 @@ def test_rerun_changes_nothing_and_a_crash_half_way_is_repaired(monkeypatch):
     assert score_day(day=today).attempts == 2
     assert _scores(today) == first
 
-    # Crash in the second batch (one merchant per batch): the run is failed, the next run repairs it.
+    # Crash in the second batch (one merchant per batch): the run is failed and nothing of it is written
+    # (the day is written in one transaction); the next run repairs it.
     MerchantScore.objects.filter(day=today).delete()
     real = scores_service._figures
     calls = []
@@ -169,7 +170,8 @@ def test_rerun_changes_nothing_and_a_crash_half_way_is_repaired(monkeypatch):
     with pytest.raises(RuntimeError):
         scores_service.score_day(day=today, batch_size=1)
     assert ScoreRun.objects.get(day=today).state == "failed"
-    assert MerchantScore.objects.filter(day=today).count() == 1  # the first batch was committed
+    assert MerchantScore.objects.filter(day=today).count() == 0
+    assert ScoreFigure.objects.filter(day=today).count() == 0
     monkeypatch.setattr(scores_service, "_figures", real)
     assert score_day(day=today).state == "done"
     assert _scores(today) == first

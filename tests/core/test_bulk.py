@@ -1,0 +1,40 @@
+"""core.bulk: plain-tuple inserts; COPY on PostgreSQL must round-trip every awkward value exactly."""
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+
+from core.bulk import copy_rows
+
+pytestmark = pytest.mark.django_db
+
+ROWS = [
+    (1, "tab\there", Decimal("12.3400"), True, date(2026, 3, 1)),
+    (2, "back\\slash\nnew line\r", None, False, None),
+    (3, "中文 \\N", Decimal("-0.0001"), None, date(2026, 12, 31)),
+]
+
+
+def test_copy_rows_round_trips_text_nulls_decimals_booleans_and_dates():
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "CREATE TEMPORARY TABLE bulk_probe (id integer, t text, n numeric(12, 4), b boolean, d date)"
+        )
+        assert copy_rows("bulk_probe", ["id", "t", "n", "b", "d"], ROWS) == 3
+        assert copy_rows("bulk_probe", ["id", "t", "n", "b", "d"], []) == 0
+        cursor.execute("SELECT id, t, n, b, d FROM bulk_probe ORDER BY id")
+        got = cursor.fetchall()
+        cursor.execute("DROP TABLE bulk_probe")
+    normalised = [
+        (
+            i,
+            t,
+            None if n is None else Decimal(str(n)).quantize(Decimal("0.0001")),
+            None if b is None else bool(b),
+            d if d is None or isinstance(d, date) else date.fromisoformat(d),
+        )
+        for i, t, n, b, d in got
+    ]
+    assert normalised == ROWS
