@@ -55,16 +55,21 @@ def json_text(value) -> str:
 
 
 def _copy_text(value) -> str:
+    """One value in COPY's text format: \\N for NULL, backslash escapes for the four special characters."""
+    kind = type(value)
     if value is None:
         return "\\N"
-    if value is True or value is False:
+    if kind is str:
+        if "\\" in value or "\t" in value or "\n" in value or "\r" in value:
+            return value.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
+        return value
+    if kind is bool:
         return "t" if value else "f"
-    if isinstance(value, datetime | date):
+    if kind is date or kind is datetime:
         return value.isoformat()
-    text = str(value)
-    if any(c in text for c in "\\\t\n\r"):
-        text = text.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
-    return text
+    if isinstance(value, str):  # a str subclass (a choices member): its plain text
+        return _copy_text(str.__str__(value))
+    return str(value)  # int, Decimal: their str() is what COPY reads
 
 
 def copy_rows(table: str, columns: list[str], rows: list[tuple]) -> int:
