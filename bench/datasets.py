@@ -200,3 +200,49 @@ def add_late_facts(cursor, *, since: datetime, until: datetime, share: float = 0
     )
     ids = [r[0] for r in cursor.fetchall()]
     return ids
+
+
+def add_evaluation_facts(
+    cursor, market: Marketplace, *, start: datetime, end: datetime, granted: datetime
+) -> None:
+    """What the monthly evaluation reads beyond the orders: every bench merchant holds the monitored tags
+    of its category's badge (and the badge) since `granted`; upheld merchant-at-fault complaints on 1
+    order in 300 paid in [start, end), and on 1 in 100 for every 20th merchant (those fail)."""
+    cursor.execute(
+        """
+        INSERT INTO tags_tagholding (merchant_id, category_id, tag_id, state, terms_version_id, config, granted_at,
+                                     created_at, updated_at)
+        SELECT m.id, m.main_category_id, t.id, 'active', t.current_terms_id, '{}'::jsonb, %s, now(), now()
+        FROM merchants_merchant m
+        JOIN tags_categorybadge b ON b.category_id = m.main_category_id
+        JOIN tags_categorybadge_required_tags r ON r.categorybadge_id = b.id
+        JOIN tags_tag t ON t.id = r.tag_id AND t.monitored
+        WHERE m.id >= %s
+        """,
+        [granted, market.first_merchant_id],
+    )
+    cursor.execute(
+        """
+        INSERT INTO tags_badgeholding (merchant_id, badge_id, active, since, created_at, updated_at)
+        SELECT m.id, b.id, true, %s, now(), now()
+        FROM merchants_merchant m JOIN tags_categorybadge b ON b.category_id = m.main_category_id
+        WHERE m.id >= %s
+        """,
+        [granted, market.first_merchant_id],
+    )
+    cursor.execute(
+        """
+        INSERT INTO complaints_complaint (external_id, order_id, merchant_id, standard_id, shopper_ref, text,
+            claimed_amount, filed_at, state, urgent, due_at, due_fallback, response_text, response_lapsed,
+            decided_at, responsibility, third_party_name, decision_reason, already_compensated, recovery,
+            payout, counts_in_metrics, created_at, updated_at)
+        SELECT 'BC' || o.id, o.id, o.merchant_id, (SELECT min(id) FROM complaints_servicestandard), o.shopper_ref,
+               '压测', 0, o.paid_at + interval '1 hour', 'upheld', false, o.paid_at + interval '8 days', false, '',
+               false, o.paid_at + interval '2 hours', 'merchant', '', '', false, 'none', 'none', true, now(), now()
+        FROM commitments_order o
+        WHERE o.paid_at >= %s AND o.paid_at < %s - interval '2 hours'
+          AND (o.id %% 300 = 0 OR (o.merchant_id %% 20 = 0 AND o.id %% 100 = 1))
+        """,
+        [start, end],
+    )
+    cursor.execute("ANALYZE")

@@ -1,21 +1,23 @@
 """Benchmark: one month's evaluation, its dry run, and a hand-written SQL reference of the same metrics.
 
-    .venv/bin/python bench/evaluation.py [--merchants 20000] [--orders 10000000] [--months 6]
+    make bench-evaluation        # 10M orders, 20,000 merchants
+    .venv/bin/python bench/evaluation.py [--merchants 20000] [--orders 10000000] [--days 120] [--keep]
 
 Uses its own database (``bench_evaluation``, dropped and re-created) on the PostgreSQL server of
-BENCH_PG_URL (default postgres://postgres@127.0.0.1:5432). The score helper's shared dataset generator
-had not landed when this was written, so the data is generated here in SQL (generate_series):
-`--merchants` shops, each holding the monitored tags its category's badge needs, `--orders` orders
-paid over `--months` months ending with the evaluated month, about a third of them rated (DSR
-columns), upheld merchant-at-fault complaints on 1 order in 300 (1 in 100 for every 20th shop, so
-those fail), staff-intervened refunds on 1 order in 1,000. Prints the three timings at the end.
+BENCH_PG_URL (default postgres://postgres@127.0.0.1:5432). The data is the score benchmark's
+marketplace (``bench/datasets.py``: Zipf-skewed merchants, order facts as columns, ~40 % rated,
+4 % refunded, 5 % of refunds with staff intervention) for `--days` days ending with the evaluated
+month, plus what only the evaluation reads (``add_evaluation_facts``): every merchant holds the
+monitored tags of its category's badge, and upheld merchant-at-fault complaints on 1 order in 300
+(1 in 100 for every 20th merchant, so those fail). Prints the three timings, the ratio, and whether
+the stored figures equal the reference's for every holding.
 """
 
 import argparse
 import os
 import sys
 import time
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -56,126 +58,25 @@ def _django() -> None:
     django.setup()
 
 
-def _generate(*, merchants: int, orders: int, months: int) -> None:
+def _generate(*, merchants: int, orders: int, days: int) -> None:
+    """The score benchmark's marketplace (bench/datasets.py), ending with the evaluated month, plus the
+    holdings, badges and upheld complaints the evaluation reads."""
     from django.db import connection
 
-    from core.calendar import business_tz
+    from bench.datasets import add_evaluation_facts, generate_marketplace
+    from scoring.evaluation.metrics import month_bounds
 
-    tz = business_tz().key
-    first = f"{PERIOD.year}-{PERIOD.month:02d}-01"
+    start, end = month_bounds(PERIOD)
     with connection.cursor() as cur:
-        cur.execute("SELECT coalesce(max(id), 0) FROM merchants_merchant")
-        (first_merchant,) = cur.fetchone()
-        first_merchant += 1
+        cur.execute("SELECT setseed(0.42)")
         t0 = time.monotonic()
-        cur.execute(
-            """
-            INSERT INTO merchants_merchant (name, name_en, shop_code, main_category_id, status, contact_email,
-                                            created_at, updated_at)
-            SELECT '压测店铺' || i, 'Bench shop ' || i, 'B' || lpad(i::text, 9, '0'),
-                   (SELECT id FROM merchants_category WHERE code = 'large_appliances'), 'active', '', now(), now()
-            FROM generate_series(1, %s) AS i
-            """,
-            [merchants],
+        market = generate_marketplace(cur, orders=orders, merchants=merchants, days=days, end=end)
+        print(
+            f"{orders:,} orders over {days} days for {merchants:,} merchants: {time.monotonic() - t0:.0f} s"
         )
-        cur.execute(
-            "INSERT INTO merchants_brand (name_zh, name_en, is_large_appliance, created_at, updated_at) "
-            "VALUES ('压测品牌', 'Bench brand', true, now(), now())"
-        )
-        cur.execute(
-            """
-            INSERT INTO merchants_product (merchant_id, category_id, brand_id, title, price, is_bulky, created_at, updated_at)
-            SELECT m.id, m.main_category_id, (SELECT max(id) FROM merchants_brand), '压测商品', 1999.00, false, now(), now()
-            FROM merchants_merchant m
-            """
-        )
-        cur.execute(
-            """
-            INSERT INTO tags_tagholding (merchant_id, category_id, tag_id, state, terms_version_id, config, granted_at,
-                                         created_at, updated_at)
-            SELECT m.id, m.main_category_id, t.id, 'active', t.current_terms_id, '{}'::jsonb,
-                   (%s::date - interval '90 days') AT TIME ZONE %s, now(), now()
-            FROM merchants_merchant m
-            JOIN tags_categorybadge b ON b.category_id = m.main_category_id
-            JOIN tags_categorybadge_required_tags r ON r.categorybadge_id = b.id
-            JOIN tags_tag t ON t.id = r.tag_id AND t.monitored
-            """,
-            [first, tz],
-        )
-        cur.execute(
-            """
-            INSERT INTO tags_badgeholding (merchant_id, badge_id, active, since, created_at, updated_at)
-            SELECT m.id, b.id, true, now(), now(), now()
-            FROM merchants_merchant m JOIN tags_categorybadge b ON b.category_id = m.main_category_id
-            """
-        )
-        print(f"merchants, products, holdings, badges: {time.monotonic() - t0:.1f}s", flush=True)
         t0 = time.monotonic()
-        # Orders paid over `months` months ending with the evaluated month; a third rated 3-5★.
-        cur.execute(
-            """
-            INSERT INTO commitments_order (external_id, merchant_id, product_id, category_id, brand_id, shopper_ref,
-                quantity, paid_amount, shipping_fee, province, paid_at, created_at, updated_at, carrier,
-                refund_reason, refund_staff_intervened, rated_at, rating_described, rating_attitude, rating_logistics)
-            SELECT 'BO' || i, p.merchant_id, p.id, p.category_id, p.brand_id, 'sh' || (i %% %(shoppers)s),
-                   1, 1999.00, 0, '310000', paid, now(), now(), '', '', false,
-                   CASE WHEN i %% 3 = 0 AND paid + interval '3 days' < %(end)s THEN paid + interval '3 days' END,
-                   CASE WHEN i %% 3 = 0 AND paid + interval '3 days' < %(end)s THEN 3 + i %% 3 + (p.merchant_id %% 2) END,
-                   CASE WHEN i %% 3 = 0 AND paid + interval '3 days' < %(end)s THEN 5 END,
-                   CASE WHEN i %% 3 = 0 AND paid + interval '3 days' < %(end)s THEN 4 + (i %% 2) END
-            FROM generate_series(1, %(orders)s) AS i
-            JOIN merchants_product p ON p.merchant_id = %(first)s + (i %% %(merchants)s)
-            CROSS JOIN LATERAL (
-                SELECT %(end)s::timestamptz - (i::float / %(orders)s) * (%(end)s::timestamptz - %(start)s::timestamptz) AS paid
-            ) t
-            """,
-            {
-                "orders": orders,
-                "merchants": merchants,
-                "first": first_merchant,
-                "shoppers": max(orders // 3, 1),
-                "start": _local_midnight(_add_months(PERIOD, 1 - months)),
-                "end": _local_midnight(_add_months(PERIOD, 1)),
-            },
-        )
-        print(f"orders: {time.monotonic() - t0:.1f}s", flush=True)
-        t0 = time.monotonic()
-        cur.execute(
-            """
-            INSERT INTO complaints_complaint (external_id, order_id, merchant_id, standard_id, shopper_ref, text,
-                claimed_amount, filed_at, state, urgent, due_at, due_fallback, response_text, response_lapsed,
-                decided_at, responsibility, third_party_name, decision_reason, already_compensated, recovery,
-                payout, counts_in_metrics, created_at, updated_at)
-            SELECT 'BC' || o.id, o.id, o.merchant_id, (SELECT min(id) FROM complaints_servicestandard), o.shopper_ref,
-                   '压测', 0, o.paid_at + interval '1 day', 'upheld', false, o.paid_at + interval '8 days', false, '',
-                   false, o.paid_at + interval '2 days', 'merchant', '', '', false, 'none', 'none', true, now(), now()
-            FROM commitments_order o
-            WHERE o.external_id LIKE 'BO%%' AND (o.id %% 300 = 0 OR (o.merchant_id %% 20 = 0 AND o.id %% 100 = 1))
-            """,
-            [],
-        )
-        cur.execute(
-            """
-            INSERT INTO commitments_fulfilmentevent (external_id, order_id, kind, occurred_at, received_at, data)
-            SELECT 'BR' || o.id, o.id, 'refunded', o.paid_at + interval '2 days', now(),
-                   '{"reason": "quality", "staff_intervened": true}'::jsonb
-            FROM commitments_order o WHERE o.id %% 1000 = 7
-            """,
-            [],
-        )
-        cur.execute("ANALYZE")
-        print(f"complaints, disputes, analyze: {time.monotonic() - t0:.1f}s", flush=True)
-
-
-def _add_months(day: date, months: int) -> date:
-    index = day.year * 12 + day.month - 1 + months
-    return date(index // 12, index % 12 + 1, 1)
-
-
-def _local_midnight(day: date):
-    from core.periods import local_midnight
-
-    return local_midnight(day)
+        add_evaluation_facts(cur, market, start=start, end=end, granted=start - timedelta(days=90))
+        print(f"holdings, badges, complaints: {time.monotonic() - t0:.0f} s", flush=True)
 
 
 REFERENCE_SQL = """
@@ -196,9 +97,9 @@ faults AS (
     GROUP BY h.id
 ),
 disputes AS (
-    SELECT o.merchant_id, count(DISTINCT f.order_id) AS n
-    FROM commitments_fulfilmentevent f JOIN commitments_order o ON o.id = f.order_id, bounds
-    WHERE f.kind = 'refunded' AND (f.data ->> 'staff_intervened')::boolean AND f.occurred_at >= s AND f.occurred_at < e
+    SELECT o.merchant_id, count(*) AS n
+    FROM commitments_order o, bounds
+    WHERE o.refund_staff_intervened AND o.refunded_at >= s AND o.refunded_at < e
     GROUP BY o.merchant_id
 ),
 ranked AS (
@@ -232,14 +133,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--merchants", type=int, default=20000)
     parser.add_argument("--orders", type=int, default=10_000_000)
-    parser.add_argument("--months", type=int, default=6)
+    parser.add_argument("--days", type=int, default=120, help="days of orders, ending with the month")
     parser.add_argument("--keep", action="store_true", help="reuse the database of the last run")
     args = parser.parse_args()
     if not args.keep:
         _recreate_database()
     _django()
-    from datetime import timedelta
-
     from django.core.management import call_command
     from django.db import connection
 
@@ -250,7 +149,7 @@ def main() -> None:
     EvaluationRun.objects.filter(period=PERIOD).delete()  # --keep: evaluate the month again
     if not args.keep:
         call_command("migrate", verbosity=0)
-        _generate(merchants=args.merchants, orders=args.orders, months=args.months)
+        _generate(merchants=args.merchants, orders=args.orders, days=args.days)
 
     start, end = month_bounds(PERIOD)
     t0 = time.monotonic()
@@ -279,7 +178,7 @@ def main() -> None:
         for r in EvaluationResult.objects.filter(period=PERIOD)
     }
     print(
-        f"\n{args.merchants} merchants, {args.orders} orders over {args.months} months; month {PERIOD:%Y-%m}: "
+        f"\n{args.merchants} merchants, {args.orders} orders over {args.days} days; month {PERIOD:%Y-%m}: "
         f"{run.evaluated} tags evaluated, {run.failed} failed ({run.revoked} revoked)\n"
         f"reference SQL (same metrics)  {reference:8.2f} s\n"
         f"dry run (nothing written)     {dry_run:8.2f} s   ({len(dry.drafts)} results)\n"

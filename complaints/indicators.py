@@ -18,7 +18,7 @@ from datetime import datetime
 from django.db.models import Count, Q, QuerySet
 
 from commitments.indicators import paid_orders
-from commitments.models import Commitment, FulfilmentEvent
+from commitments.models import Commitment, Order
 from core.metrics import Rate
 from core.periods import calendar_month
 
@@ -86,21 +86,14 @@ def fault_complaint_rate_by_tag(
 
 
 def refund_dispute_rate(*, start: datetime, end: datetime, merchant_ids=None) -> dict[int, Rate]:
+    """Orders refunded in the range with the platform's staff intervening, over the orders paid in it
+    (the Order columns ingestion folds in: ``refunded_at``, first wins; ``refund_staff_intervened``,
+    sticky — docs/order-facts.md)."""
     disputes = _only(
-        FulfilmentEvent.objects.filter(
-            kind=FulfilmentEvent.Kind.REFUNDED,
-            data__staff_intervened=True,
-            occurred_at__gte=start,
-            occurred_at__lt=end,
-        ),
+        Order.objects.filter(refund_staff_intervened=True, refunded_at__gte=start, refunded_at__lt=end),
         merchant_ids,
-        field="order__merchant_id",
     )
-    counts = dict(
-        disputes.values("order__merchant_id")
-        .annotate(n=Count("order_id", distinct=True))
-        .values_list("order__merchant_id", "n")
-    )
+    counts = dict(disputes.values("merchant_id").annotate(n=Count("pk")).values_list("merchant_id", "n"))
     return _per_merchant(counts, paid_orders(start=start, end=end, merchant_ids=merchant_ids))
 
 

@@ -5,7 +5,6 @@ from decimal import Decimal
 
 import pytest
 
-from commitments.models import FulfilmentEvent
 from complaints.indicators import (
     complaint_counts_by_standard,
     fault_complaint_rate,
@@ -17,6 +16,7 @@ from complaints.indicators import (
 from complaints.models import HelpRequest
 from complaints.services import complaint_appeal_decide, complaint_appeal_file, complaint_decide
 from core.metrics import Rate
+from tests.commitments.factories import send_event
 
 from .factories import ComplaintFactory, OrderFactory, commitment_for, standard
 
@@ -93,21 +93,10 @@ def test_fault_rate_by_tag(merchant_a):
 
 def test_refund_dispute_help_rate_and_counts_by_standard(merchant_a, django_assert_max_num_queries):
     orders = _orders(merchant_a, 20)
+    # Through ingestion, which folds the refund into the Order columns the indicator reads.
     for i, order in enumerate(orders[:3]):
-        FulfilmentEvent.objects.create(
-            external_id=f"E{i}",
-            order=order,
-            kind="refunded",
-            occurred_at=MARCH + timedelta(days=1),
-            data={"reason": "quality", "staff_intervened": i < 2},
-        )
-    FulfilmentEvent.objects.create(
-        external_id="E-dup",
-        order=orders[0],
-        kind="refunded",
-        occurred_at=MARCH,
-        data={"staff_intervened": True},
-    )
+        send_event(order, "refunded", MARCH + timedelta(days=1), reason="quality", staff_intervened=i < 2)
+    send_event(orders[0], "refunded", MARCH, staff_intervened=True)  # a second refund of the same order
     for i, order in enumerate([orders[0], orders[0], orders[5]]):
         HelpRequest.objects.create(
             external_id=f"H{i}",

@@ -80,10 +80,17 @@ def rate(orders_: list[Order], when: datetime, *, score: int = 5) -> None:
 
 
 def dispute(order: Order, when: datetime) -> FulfilmentEvent:
-    return FulfilmentEvent.objects.create(
+    """A refund with staff intervention, and the Order columns as ingestion folds them in (the refund
+    time first wins, the intervention is sticky)."""
+    event = FulfilmentEvent.objects.create(
         external_id=f"EVT{_next():09d}",
         order=order,
         kind=FulfilmentEvent.Kind.REFUNDED,
         occurred_at=when,
         data={"reason": "quality", "staff_intervened": True},
     )
+    Order.objects.filter(pk=order.pk, refunded_at__isnull=True).update(
+        refunded_at=when, refund_reason="quality"
+    )
+    Order.objects.filter(pk=order.pk).update(refund_staff_intervened=True)
+    return event
