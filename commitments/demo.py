@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import json
 import random
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from django.db import connection
@@ -228,6 +228,23 @@ def _plan_order(rng, n, product, profile, *, now, provinces, weights, holdings) 
     return order, payloads
 
 
+def _order_input(order: dict) -> dict:
+    """A planned order typed as orders_ingest takes it (the demo's own data, correct by construction)."""
+    install = order.get("agreed_install_date")
+    return {
+        **order,
+        "paid_amount": Decimal(order["paid_amount"]),
+        "shipping_fee": Decimal(order["shipping_fee"]),
+        "paid_at": datetime.fromisoformat(order["paid_at"]),
+        "agreed_install_date": date.fromisoformat(install) if install else None,
+    }
+
+
+def _event_input(event: dict) -> dict:
+    """A planned event typed as events_ingest takes it."""
+    return {**event, "occurred_at": datetime.fromisoformat(event["occurred_at"])}
+
+
 def _feed(service, items: list[dict], bar) -> dict[str, int]:
     counts = {"accepted": 0, "duplicate": 0, "rejected": 0}
     for start in range(0, len(items), BATCH):
@@ -332,8 +349,8 @@ def generate(*, rng: random.Random, merchant_ids: list[int], now: datetime, stdo
                     window = events[start : start + BATCH // 2]
                     rng.shuffle(window)
                     events[start : start + BATCH // 2] = window
-                _feed(orders_ingest, orders, order_bar)
-                counts = _feed(events_ingest, events, None)
+                _feed(orders_ingest, [_order_input(o) for o in orders], order_bar)
+                counts = _feed(events_ingest, [_event_input(e) for e in events], None)
                 figures["events"] += counts["accepted"]
                 figures["duplicates_sent"] += counts["duplicate"]
             figures["orders"] += len(orders)

@@ -4,51 +4,11 @@ from rest_framework import serializers
 
 from core.regions import PROVINCES
 
-from ..models import Breach, BreachAppeal, Commitment, ForceMajeure, FulfilmentEvent, Voucher
+from ..models import Breach, BreachAppeal, Commitment, ForceMajeure, Voucher
 from ..selectors import breach_timeline
 from ..services import appeal_deadline
 
-# --- integration -------------------------------------------------------------------------------
-
-
-class OrderItemSerializer(serializers.Serializer):
-    """Documentation of one order item (the batch is validated item by item by the service)."""
-
-    external_id = serializers.CharField(max_length=64)
-    product_id = serializers.IntegerField()
-    merchant_id = serializers.IntegerField(required=False, help_text="checked against the product's merchant")
-    shopper_ref = serializers.CharField(max_length=64)
-    quantity = serializers.IntegerField(required=False, default=1)
-    paid_amount = serializers.DecimalField(max_digits=12, decimal_places=2)
-    shipping_fee = serializers.DecimalField(max_digits=12, decimal_places=2, required=False)
-    province = serializers.ChoiceField(choices=list(PROVINCES))
-    paid_at = serializers.DateTimeField()
-    agreed_install_date = serializers.DateField(required=False, allow_null=True)
-
-
-class OrderBatchSerializer(serializers.Serializer):
-    items = OrderItemSerializer(many=True)
-
-
-class EventItemSerializer(serializers.Serializer):
-    external_id = serializers.CharField(max_length=64)
-    order_external_id = serializers.CharField(max_length=64)
-    kind = serializers.ChoiceField(choices=FulfilmentEvent.Kind.choices)
-    occurred_at = serializers.DateTimeField()
-    data = serializers.DictField(
-        required=False,
-        help_text="pickup_scanned: carrier, tracking_no; delivered: to_door; refunded: reason (quality | "
-        "not_as_described | logistics | changed_mind | other; anything else counts as other), staff_intervened; "
-        "return_signed: freight; rated: item_as_described, service_attitude, logistics, product (1–5); "
-        "help_requested: scenario; logistics_exception (the carrier reports a parcel lost, damaged, stalled or "
-        "returned): what (free text, optional). Order facts are folded in first-wins: the earliest event of "
-        "a kind sets the time (and the carrier, refund reason, rating); staff_intervened is true once any "
-        "refunded event says so.",
-    )
-
-
-class EventBatchSerializer(serializers.Serializer):
-    items = EventItemSerializer(many=True)
+# --- integration (the ingest input: .ingest) -----------------------------------------------------
 
 
 class ItemResultSerializer(serializers.Serializer):

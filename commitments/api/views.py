@@ -20,19 +20,15 @@ from tags.models import Tag
 
 from .. import selectors, services
 from ..models import Breach, BreachAppeal, Commitment, Voucher
+from . import ingest
 from . import serializers as s
 
 
-def _batch(request) -> list:
-    body = request.data
-    items = body.get("items") if isinstance(body, dict) else None
-    if not isinstance(items, list):
-        raise ApplicationError('send {"items": [...]}', fields={"items": ["a list is required"]})
-    if len(items) > services.MAX_BATCH:
-        raise ApplicationError(
-            f"at most {services.MAX_BATCH} items per batch", fields={"items": [f"{len(items)} sent"]}
-        )
-    return items
+def _validated_items(serializer_class, request) -> list:
+    """The batch's items, each validated data or an ItemRejected (400 when the body is no batch)."""
+    batch = serializer_class(data=request.data)
+    batch.is_valid(raise_exception=True)
+    return batch.validated_data["items"]
 
 
 def _batch_response(result) -> Response:
@@ -60,11 +56,12 @@ class IntegrationOrdersView(APIView):
     @extend_schema(
         tags=["integration"],
         summary="Push paid orders (≤ 1,000 per batch, idempotent by external_id)",
-        request=s.OrderBatchSerializer,
+        request=ingest.OrderBatchSerializer,
         responses={200: s.BatchResultSerializer},
     )
     def post(self, request):
-        return _batch_response(services.orders_ingest(items=_batch(request), actor=request.user))
+        items = _validated_items(ingest.OrderBatchSerializer, request)
+        return _batch_response(services.orders_ingest(items=items, actor=request.user))
 
 
 class IntegrationEventsView(APIView):
@@ -74,11 +71,12 @@ class IntegrationEventsView(APIView):
     @extend_schema(
         tags=["integration"],
         summary="Push fulfilment events (≤ 1,000 per batch, idempotent by external_id, any order)",
-        request=s.EventBatchSerializer,
+        request=ingest.EventBatchSerializer,
         responses={200: s.BatchResultSerializer},
     )
     def post(self, request):
-        return _batch_response(services.events_ingest(items=_batch(request), actor=request.user))
+        items = _validated_items(ingest.EventBatchSerializer, request)
+        return _batch_response(services.events_ingest(items=items, actor=request.user))
 
 
 class IntegrationVouchersView(APIView):

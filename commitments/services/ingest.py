@@ -1,7 +1,9 @@
 """Ingestion of orders and fulfilment events from the upstream order system, a batch at a time.
 
-Each item is answered `accepted | duplicate | rejected` (with the reason). A rejected item writes
-nothing; the others are kept. Lookups are one query per batch, inserts are multi-row
+The items arrive validated (`commitments.api.ingest`: amounts as Decimal, times as aware UTC
+datetimes); an item the serializers refused arrives as an `ItemRejected`. Each item is answered
+`accepted | duplicate | rejected` (with the reason). A rejected item writes nothing; the others are
+kept. Lookups are one query per batch, inserts are multi-row
 ``INSERT … ON CONFLICT DO NOTHING RETURNING`` so that duplicates — in the batch, already stored, or
 sent concurrently by another request — are told apart from new rows without a query per item.
 """
@@ -9,17 +11,15 @@ sent concurrently by another request — are told apart from new rows without a 
 import json
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
-from decimal import Decimal, InvalidOperation
+from datetime import date, datetime
+from decimal import Decimal
+from typing import TypedDict
 
 from django.db import connection, transaction
 from django.db.models import Min, Q
 from django.utils import timezone
-from django.utils.dateparse import parse_date, parse_datetime
 
-from core.boundary import MAX_UTC_OFFSET
 from core.periods import local_date
-from core.regions import is_province
 from merchants.models import Product
 from tags.models import TagHolding, TagTermsVersion
 
@@ -29,7 +29,6 @@ from ..models import Breach, Commitment, FulfilmentEvent, Order, RefundReason
 from .breaches import breaches_escalate_on_facts, commitments_breach_many, commitments_exempt_many
 from .bulk import bulk_set as _bulk_set
 from .metrics import metrics_days_mark, metrics_days_mark_many
-from .text import is_text as _is_text
 from .transitions import commitments_move
 
 MAX_BATCH = 1000
@@ -56,118 +55,33 @@ class BatchResult:
         return out
 
 
-class _Invalid(Exception):
-    pass
+@dataclass(frozen=True)
+class ItemRejected:
+    """An item the input validation refused: answered `rejected` with the reason, never written."""
+
+    external_id: str
+    reason: str
 
 
-# Sane bounds for upstream data: beyond them the database (integer columns, NUL-free text) or the date
-# arithmetic of deadlines would fail with a 500 instead of a per-item rejection.
-MAX_DB_ID = 2**63 - 1
-MAX_QUANTITY = 100_000
-MIN_YEAR, MAX_YEAR = 2000, 2099
+class OrderInput(TypedDict):
+    external_id: str
+    product_id: int
+    merchant_id: int | None  # checked against the product's merchant
+    shopper_ref: str
+    quantity: int
+    paid_amount: Decimal
+    shipping_fee: Decimal
+    province: str
+    paid_at: datetime  # aware
+    agreed_install_date: date | None
 
 
-def _all_text(value) -> bool:
-    """Every string (keys included) in a parsed JSON value is valid text."""
-    if isinstance(value, str):
-        return _is_text(value)
-    if isinstance(value, dict):
-        return all(_is_text(k) and _all_text(v) for k, v in value.items())
-    if isinstance(value, list):
-        return all(_all_text(v) for v in value)
-    return True
-
-
-def _echo_id(raw) -> str:
-    """The item's external id as sent, made safe to echo back in a rejection."""
-    if not isinstance(raw, dict):
-        return ""
-    value = str(raw.get("external_id", ""))[:64]
-    return value.replace("\x00", "?").encode("utf-8", "replace").decode("utf-8")
-
-
-def _in_years(value: date) -> bool:
-    return MIN_YEAR <= value.year <= MAX_YEAR
-
-
-def _str(item: dict, key: str, *, max_length: int = 64, required: bool = True) -> str:
-    value = item.get(key)
-    if value is None or value == "":
-        if required:
-            raise _Invalid(f"{key}: required")
-        return ""
-    if not isinstance(value, str | int) or isinstance(value, bool):
-        raise _Invalid(f"{key}: must be a string")
-    value = str(value).strip()
-    if not value and required:
-        raise _Invalid(f"{key}: required")
-    if not _is_text(value):
-        raise _Invalid(f"{key}: not valid text")
-    if len(value) > max_length:
-        raise _Invalid(f"{key}: at most {max_length} characters")
-    return value
-
-
-def _moment(item: dict, key: str, *, required: bool = True) -> datetime | None:
-    raw = item.get(key)
-    if raw in (None, ""):
-        if required:
-            raise _Invalid(f"{key}: required")
-        return None
-    if not isinstance(raw, str):
-        raise _Invalid(f"{key}: must be an ISO 8601 date-time")
-    try:
-        value = parse_datetime(raw)
-    except ValueError:
-        value = None
-    if value is None:
-        raise _Invalid(f"{key}: not an ISO 8601 date-time")
-    if timezone.is_naive(value):
-        raise _Invalid(f"{key}: needs a time zone offset")
-    if abs(value.utcoffset()) > MAX_UTC_OFFSET:  # PostgreSQL refuses ±16:00 and beyond
-        raise _Invalid(f"{key}: the UTC offset must be between -15:59 and +15:59")
-    try:
-        in_range = _in_years(value.astimezone(UTC))
-    except OverflowError:
-        in_range = False
-    if not in_range:
-        raise _Invalid(f"{key}: out of range (years {MIN_YEAR}–{MAX_YEAR})")
-    return value.astimezone(UTC)
-
-
-def _amount(item: dict, key: str, *, default: str | None = None, label: str | None = None) -> Decimal:
-    label = label or key
-    raw = item.get(key, default)
-    if raw is None:
-        raise _Invalid(f"{label}: required")
-    if isinstance(raw, float | bool):
-        raise _Invalid(f"{label}: send amounts as strings or integers, not floats")
-    if not isinstance(raw, str | int) or (isinstance(raw, str) and not _is_text(raw)):
-        raise _Invalid(f"{label}: not an amount")
-    try:
-        value = Decimal(str(raw).strip())
-    except InvalidOperation:
-        raise _Invalid(f"{label}: not an amount") from None
-    if not value.is_finite() or value < 0 or value >= Decimal("1e10"):
-        raise _Invalid(f"{label}: must be a non-negative amount with at most 2 decimals")
-    if value != value.quantize(Decimal("0.01")):
-        raise _Invalid(f"{label}: must be a non-negative amount with at most 2 decimals")
-    return value
-
-
-def _day(item: dict, key: str) -> date | None:
-    raw = item.get(key)
-    if raw in (None, ""):
-        return None
-    try:
-        value = parse_date(str(raw))
-    except ValueError:
-        value = None
-    if value is None:
-        raise _Invalid(f"{key}: not a date (YYYY-MM-DD)")
-    if not _in_years(value):
-        raise _Invalid(f"{key}: out of range (years {MIN_YEAR}–{MAX_YEAR})")
-    return value
+class EventInput(TypedDict):
+    external_id: str
+    order_external_id: str
+    kind: str  # a FulfilmentEvent.Kind
+    occurred_at: datetime  # aware
+    data: dict  # as sent, stored as is
 
 
 def _insert_returning(
@@ -201,49 +115,18 @@ def _dec(value):
 # --- orders ----------------------------------------------------------------------------------
 
 
-def orders_ingest(*, items: list[dict], actor=None) -> BatchResult:
+def orders_ingest(*, items: list[OrderInput | ItemRejected], actor=None) -> BatchResult:
     """Record paid orders and snapshot their commitments. Idempotent by external id."""
     result = BatchResult()
     valid: list[tuple[int, dict]] = []
     seen: set[str] = set()
     parsed: list[dict | None] = []
-    for index, raw in enumerate(items):
-        external_id = _echo_id(raw)
-        try:
-            if not isinstance(raw, dict):
-                raise _Invalid("item: must be an object")
-            data = {
-                "external_id": _str(raw, "external_id"),
-                "product_id": raw.get("product_id"),
-                "merchant_id": raw.get("merchant_id"),
-                "shopper_ref": _str(raw, "shopper_ref"),
-                "quantity": raw.get("quantity", 1),
-                "paid_amount": _amount(raw, "paid_amount"),
-                "shipping_fee": _amount(raw, "shipping_fee", default="0"),
-                "province": _str(raw, "province", max_length=6),
-                "paid_at": _moment(raw, "paid_at"),
-                "agreed_install_date": _day(raw, "agreed_install_date"),
-            }
-            if not isinstance(data["product_id"], int) or isinstance(data["product_id"], bool):
-                raise _Invalid("product_id: required integer")
-            if not 0 < data["product_id"] <= MAX_DB_ID:
-                raise _Invalid("product_id: unknown product")
-            if data["merchant_id"] is not None and (
-                not isinstance(data["merchant_id"], int) or isinstance(data["merchant_id"], bool)
-            ):
-                raise _Invalid("merchant_id: must be an integer")
-            if (
-                not isinstance(data["quantity"], int)
-                or isinstance(data["quantity"], bool)
-                or not 1 <= data["quantity"] <= MAX_QUANTITY
-            ):
-                raise _Invalid(f"quantity: a positive integer up to {MAX_QUANTITY}")
-            if not is_province(data["province"]):
-                raise _Invalid("province: unknown province code")
-        except _Invalid as exc:
-            result.items.append(ItemResult(index, external_id, REJECTED, str(exc)))
+    for index, item in enumerate(items):
+        if isinstance(item, ItemRejected):
+            result.items.append(ItemResult(index, item.external_id, REJECTED, item.reason))
             parsed.append(None)
             continue
+        data = dict(item)  # completed below (merchant, category, id); the caller's stays as it was
         if data["external_id"] in seen:
             result.items.append(ItemResult(index, data["external_id"], DUPLICATE, "repeated in this batch"))
             parsed.append(None)
@@ -432,11 +315,6 @@ def commitments_snapshot(*, orders: list[dict], now=None) -> int:
 
 # --- events ----------------------------------------------------------------------------------
 
-_KIND_REQUIRED_DATA = {
-    FulfilmentEvent.Kind.PICKUP_SCANNED: ("carrier",),
-    FulfilmentEvent.Kind.HELP_REQUESTED: ("scenario",),
-}
-
 _FACT_OF_KIND = {
     FulfilmentEvent.Kind.PICKUP_SCANNED: "first_pickup_at",
     FulfilmentEvent.Kind.DELIVERED: "delivered_at",
@@ -521,60 +399,16 @@ def order_details_from_events(order_ids) -> dict[int, dict]:
     return details
 
 
-def _validate_event_data(kind: str, data) -> dict:
-    if data is None:
-        data = {}
-    if not isinstance(data, dict):
-        raise _Invalid("data: must be an object")
-    if not _all_text(data):
-        raise _Invalid("data: not valid text")
-    for key in _KIND_REQUIRED_DATA.get(kind, ()):
-        if not isinstance(data.get(key), str) or not data[key].strip():
-            raise _Invalid(f"data.{key}: required for {kind}")
-    if kind == FulfilmentEvent.Kind.RATED:
-        for key in ("item_as_described", "service_attitude", "logistics", "product"):
-            value = data.get(key)
-            if value is not None and (
-                not isinstance(value, int) or isinstance(value, bool) or not 1 <= value <= 5
-            ):
-                raise _Invalid(f"data.{key}: an integer 1–5")
-    if (
-        kind == FulfilmentEvent.Kind.REFUNDED
-        and "staff_intervened" in data
-        and not isinstance(data["staff_intervened"], bool)
-    ):
-        raise _Invalid("data.staff_intervened: true or false")
-    if kind == FulfilmentEvent.Kind.RETURN_SIGNED and data.get("freight") is not None:
-        # Read back as the compensation fee of return-freight breaches: a valid amount or nothing.
-        _amount(data, "freight", label="data.freight")
-    if len(json.dumps(data)) > 4000:
-        raise _Invalid("data: too large")
-    return data
-
-
-def events_ingest(*, items: list[dict], actor=None) -> BatchResult:
+def events_ingest(*, items: list[EventInput | ItemRejected], actor=None) -> BatchResult:
     """Record fulfilment events, fold their facts into orders and decide the affected commitments."""
     result = BatchResult()
     valid: list[tuple[int, dict]] = []
     seen: set[str] = set()
-    for index, raw in enumerate(items):
-        external_id = _echo_id(raw)
-        try:
-            if not isinstance(raw, dict):
-                raise _Invalid("item: must be an object")
-            kind = raw.get("kind")
-            if kind not in FulfilmentEvent.Kind.values:
-                raise _Invalid("kind: unknown event kind")
-            event = {
-                "external_id": _str(raw, "external_id"),
-                "order_external_id": _str(raw, "order_external_id"),
-                "kind": kind,
-                "occurred_at": _moment(raw, "occurred_at"),
-                "data": _validate_event_data(kind, raw.get("data")),
-            }
-        except _Invalid as exc:
-            result.items.append(ItemResult(index, external_id, REJECTED, str(exc)))
+    for index, item in enumerate(items):
+        if isinstance(item, ItemRejected):
+            result.items.append(ItemResult(index, item.external_id, REJECTED, item.reason))
             continue
+        event = dict(item)  # completed below (order id)
         if event["external_id"] in seen:
             result.items.append(ItemResult(index, event["external_id"], DUPLICATE, "repeated in this batch"))
             continue

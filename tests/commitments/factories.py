@@ -6,6 +6,7 @@ from decimal import Decimal
 
 from django.test import TestCase
 
+from commitments.api.ingest import EventBatchSerializer, OrderBatchSerializer
 from commitments.services import events_ingest, orders_ingest
 from merchants.models import Merchant
 from tags.models import Tag, TagHolding
@@ -63,20 +64,38 @@ def event_payload(
     }
 
 
+def _validated(serializer_class, payloads: list) -> list:
+    batch = serializer_class(data={"items": payloads})
+    batch.is_valid(raise_exception=True)
+    return batch.validated_data["items"]
+
+
+def order_items(payloads: list) -> list:
+    """Order payloads as the integration API hands them to orders_ingest (validated, or ItemRejected)."""
+    return _validated(OrderBatchSerializer, payloads)
+
+
+def event_items(payloads: list) -> list:
+    """Event payloads as the integration API hands them to events_ingest (validated, or ItemRejected)."""
+    return _validated(EventBatchSerializer, payloads)
+
+
 def place_order(product, *, paid_at: datetime, **overrides):
     """Ingest one order through the service; returns the Order."""
     from commitments.models import Order
 
     payload = order_payload(product, paid_at=paid_at, **overrides)
     with committed():
-        result = orders_ingest(items=[payload])
+        result = orders_ingest(items=order_items([payload]))
     assert result.items[0].status == "accepted", result.items[0]
     return Order.objects.get(external_id=payload["external_id"])
 
 
 def send_event(order, kind: str, occurred_at: datetime, **data):
     with committed():
-        result = events_ingest(items=[event_payload(order.external_id, kind, occurred_at, **data)])
+        result = events_ingest(
+            items=event_items([event_payload(order.external_id, kind, occurred_at, **data)])
+        )
     assert result.items[0].status == "accepted", result.items[0]
     return result
 

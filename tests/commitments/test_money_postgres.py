@@ -19,7 +19,7 @@ from merchants.models import DepositAccount, DepositEntry
 from tests.concurrency import run_threads
 from tests.conftest import api_as
 
-from .factories import event_payload, fund, hold, order_payload, product_of
+from .factories import event_items, event_payload, fund, hold, order_items, order_payload, product_of
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
@@ -45,7 +45,9 @@ def late_breaches(merchant_a):
     hold(merchant_a, "ship_24h")
     fund(merchant_a)
     product = product_of(merchant_a)
-    orders_ingest(items=[order_payload(product, paid_at=PAID, shopper_ref="s-cap") for _ in range(8)])
+    orders_ingest(
+        items=order_items([order_payload(product, paid_at=PAID, shopper_ref="s-cap") for _ in range(8)])
+    )
     with compensation_deferred(), time_machine.travel(PAID + timedelta(hours=30), tick=False):
         commitments_sweep()
     ids = list(Breach.objects.order_by("pk").values_list("pk", flat=True))
@@ -77,14 +79,18 @@ def test_escalation_top_up_paid_once_by_racing_payers(merchant_a):
     hold(merchant_a, "delivery_install")
     fund(merchant_a)
     item = order_payload(product_of(merchant_a), paid_at=PAID, agreed_install_date="2026-03-05")
-    orders_ingest(items=[item])
+    orders_ingest(items=order_items([item]))
     deadline = datetime(2026, 3, 5, 15, 59, 59, tzinfo=UTC)
     with time_machine.travel(deadline + timedelta(hours=1), tick=False):
         commitments_sweep()  # late: ¥50 (eager here, or paid just below)
     breach = Breach.objects.get()
     breach_compensate(breach_id=breach.pk)
     with compensation_deferred(), time_machine.travel(deadline + timedelta(days=20), tick=False):
-        events_ingest(items=[event_payload(item["external_id"], "installed", deadline + timedelta(days=20))])
+        events_ingest(
+            items=event_items(
+                [event_payload(item["external_id"], "installed", deadline + timedelta(days=20))]
+            )
+        )
     breach.refresh_from_db()
     assert breach.severity == "severe"
     run_threads(6, lambda i: breach_compensate(breach_id=breach.pk))

@@ -10,7 +10,7 @@ from django.apps import apps
 from commitments.models import FulfilmentEvent, MetricsDirtyDay, Order
 from commitments.services import events_ingest
 
-from .factories import committed, event_payload, place_order, send_event
+from .factories import committed, event_items, event_payload, place_order, send_event
 
 pytestmark = pytest.mark.django_db
 
@@ -86,7 +86,9 @@ def test_a_rejected_event_writes_no_fact_and_no_mark(product):
     MetricsDirtyDay.objects.all().delete()
     with committed():
         result = events_ingest(
-            items=[event_payload(order.external_id, "rated", PAID + timedelta(days=1), product=9)]
+            items=event_items(
+                [event_payload(order.external_id, "rated", PAID + timedelta(days=1), product=9)]
+            )
         )
     assert result.items[0].status == "rejected"
     order.refresh_from_db()

@@ -12,7 +12,7 @@ from commitments.services import breaches as breaches_module
 from merchants.models import DepositAccount, DepositEntry
 from tests.concurrency import run_threads
 
-from .factories import event_payload, fund, hold, order_payload, product_of
+from .factories import event_items, event_payload, fund, hold, order_items, order_payload, product_of
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
@@ -28,7 +28,7 @@ def late_shop(merchant_a):
 
 def _order(product, n=1):
     items = [order_payload(product, paid_at=PAID, shopper_ref=f"s{i}") for i in range(n)]
-    orders_ingest(items=items)
+    orders_ingest(items=order_items(items))
     return list(Order.objects.filter(external_id__in=[i["external_id"] for i in items]).order_by("pk"))
 
 
@@ -36,7 +36,8 @@ def test_same_late_event_ten_times_concurrently_pays_once(late_shop):
     (order,) = _order(late_shop)
     event = event_payload(order.external_id, "pickup_scanned", PAID + timedelta(hours=30), carrier="SF")
     with time_machine.travel(PAID + timedelta(hours=31)):
-        run_threads(10, lambda i: events_ingest(items=[event]))
+        items = event_items([event])
+        run_threads(10, lambda i: events_ingest(items=items))
     assert FulfilmentEvent.objects.count() == 1
     assert Breach.objects.count() == 1
     assert Voucher.objects.count() == 1
@@ -52,13 +53,14 @@ def test_sweep_racing_late_event_yields_one_breach(late_shop):
         event_payload(o.external_id, "pickup_scanned", PAID + timedelta(hours=30), carrier="SF")
         for o in orders
     ]
+    items = event_items(events)
     with time_machine.travel(PAID + timedelta(hours=31)):
 
         def work(i):
             if i % 2:
                 commitments_sweep(batch_size=3)
             else:
-                events_ingest(items=events)
+                events_ingest(items=items)
 
         run_threads(6, work)
     assert Breach.objects.count() == 20
@@ -125,7 +127,7 @@ def test_batch_with_one_malformed_item_keeps_the_others(late_shop):
         for o in orders
     ]
     items[1]["occurred_at"] = "not-a-date"
-    result = events_ingest(items=items)
+    result = events_ingest(items=event_items(items))
     assert [i.status for i in result.items] == ["accepted", "rejected", "accepted"]
     assert FulfilmentEvent.objects.count() == 2
     assert not FulfilmentEvent.objects.filter(order=orders[1]).exists()
@@ -136,7 +138,8 @@ def test_batch_with_one_malformed_item_keeps_the_others(late_shop):
 def test_concurrent_duplicate_order_batches(late_shop):
     items = [order_payload(late_shop, paid_at=PAID, shopper_ref=f"s{i}") for i in range(50)]
     results = []
-    run_threads(5, lambda i: results.append(orders_ingest(items=items)))
+    validated = order_items(items)
+    run_threads(5, lambda i: results.append(orders_ingest(items=validated)))
     assert Order.objects.count() == 50
     assert Commitment.objects.count() == 50
     accepted = sum(r.counts()["accepted"] for r in results)

@@ -18,7 +18,7 @@ from core.errors import InvalidTransition
 from merchants.models import DepositAccount, DepositEntry
 from tags.models import Tag
 
-from .factories import committed, event_payload, place_order, send_event
+from .factories import committed, event_items, event_payload, place_order, send_event
 
 pytestmark = pytest.mark.django_db
 
@@ -74,9 +74,9 @@ def test_out_of_order_and_duplicate_events_are_harmless(product):
     from commitments.services import events_ingest
 
     with committed():
-        first = events_ingest(items=[delivered, pickup, delivered])
+        first = events_ingest(items=event_items([delivered, pickup, delivered]))
     assert [i.status for i in first.items] == ["accepted", "accepted", "duplicate"]
-    again = events_ingest(items=[pickup])
+    again = events_ingest(items=event_items([pickup]))
     assert [i.status for i in again.items] == ["duplicate"]
     order.refresh_from_db()
     assert order.first_pickup_at == PAID + timedelta(hours=20)
