@@ -30,6 +30,7 @@ from ..services import MAX_BATCH, ItemRejected
 Kind = FulfilmentEvent.Kind
 MAX_QUANTITY = 100_000
 MAX_DATA_CHARS = 4000
+OUT_OF_YEARS = "out of range (years {low}–{high})"
 MAX_AMOUNT = Decimal("1e10")  # exclusive: a money column holds 10 digits before the point
 
 
@@ -92,6 +93,21 @@ class IngestChoice(_Strict, serializers.ChoiceField):
         return value
 
 
+def _parsed(parse, text: str):
+    """parse_date / parse_datetime, None also for a well formed but impossible value (2026-02-30)."""
+    try:
+        return parse(text)
+    except ValueError:
+        return None
+
+
+def _check_year(field, year: int | None) -> None:
+    """A year within the input years (core.boundary); None is one beyond what Python can hold."""
+    low, high = year_range()
+    if year is None or not low <= year <= high:
+        field.fail("range", low=low, high=high)
+
+
 class IngestMoment(_Strict, serializers.DateTimeField):
     """An ISO 8601 date-time with its UTC offset, within the input years; returned in UTC."""
 
@@ -102,7 +118,7 @@ class IngestMoment(_Strict, serializers.DateTimeField):
         "unparsable": "not an ISO 8601 date-time",
         "naive": "needs a time zone offset",
         "offset": "the UTC offset must be between -15:59 and +15:59",
-        "range": "out of range (years {low}–{high})",
+        "range": OUT_OF_YEARS,
     }
 
     def to_internal_value(self, data):
@@ -110,46 +126,33 @@ class IngestMoment(_Strict, serializers.DateTimeField):
             self.fail("invalid")
         if not data:
             self.fail("required")
-        try:
-            value = parse_datetime(data)
-        except ValueError:  # well formed but impossible, e.g. 2026-02-30T10:00
-            value = None
+        value = _parsed(parse_datetime, data)
         if value is None:
             self.fail("unparsable")
         if value.tzinfo is None:
             self.fail("naive")
         if abs(value.utcoffset()) > MAX_UTC_OFFSET:  # PostgreSQL refuses ±16:00 and beyond
             self.fail("offset")
-        low, high = year_range()
         try:
             value = value.astimezone(UTC)
-        except OverflowError:
-            self.fail("range", low=low, high=high)
-        if not low <= value.year <= high:
-            self.fail("range", low=low, high=high)
+        except OverflowError:  # e.g. 9999-12-31T23:59:59-14:00
+            _check_year(self, None)
+        _check_year(self, value.year)
         return value
 
 
 class IngestDay(_Strict, serializers.DateField):
     """A date (YYYY-MM-DD) within the input years; empty is none."""
 
-    default_error_messages = {
-        "invalid": "not a date (YYYY-MM-DD)",
-        "range": "out of range (years {low}–{high})",
-    }
+    default_error_messages = {"invalid": "not a date (YYYY-MM-DD)", "range": OUT_OF_YEARS}
 
     def to_internal_value(self, data):
         if data == "":
             return None
-        try:
-            value = parse_date(str(data))
-        except ValueError:
-            value = None
+        value = _parsed(parse_date, str(data))
         if value is None:
             self.fail("invalid")
-        low, high = year_range()
-        if not low <= value.year <= high:
-            self.fail("range", low=low, high=high)
+        _check_year(self, value.year)
         return value
 
 
