@@ -146,8 +146,9 @@ def main() -> None:
     from scoring.evaluation.services import evaluation_compute, evaluation_run
     from scoring.models import EvaluationResult, EvaluationRun
 
-    EvaluationRun.objects.filter(period=PERIOD).delete()  # --keep: evaluate the month again
-    if not args.keep:
+    if args.keep:
+        EvaluationRun.objects.filter(period=PERIOD).delete()  # evaluate the month again
+    else:
         call_command("migrate", verbosity=0)
         _generate(merchants=args.merchants, orders=args.orders, days=args.days)
 

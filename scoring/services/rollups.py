@@ -161,8 +161,10 @@ def _insert_rollups(first_day: date, last_day: date, merchant_ids) -> int:
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             # The day's orders are a small share of the table: reach their commitments by the order_id
-            # index rather than a scan of every commitment (the default cost assumes cold disks).
+            # index rather than a scan of every commitment (the default cost assumes cold disks). JIT
+            # compilation costs ~0.8 s per statement here and saves less than that.
             cursor.execute("SET LOCAL random_page_cost = 1.1")
+            cursor.execute("SET LOCAL jit = off")
         cursor.execute(sql, [*o_params, *c_params])
         return cursor.rowcount
 
