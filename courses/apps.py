@@ -13,9 +13,10 @@ class CoursesConfig(AppConfig):
         from . import dashboard  # noqa: F401 - registers the dashboard card
         from .content import seed_after_migrate
         from .selectors import course_link, course_links, tip_link, tip_links
-        from .services import on_metric_failed
+        from .services import on_metric_failed, on_metrics_failed
 
         hooks.register_course_lookup(course_link, many=course_links)
         hooks.register_tip_lookup(tip_link, many=tip_links)
         hooks.register_metric_failed(on_metric_failed)
+        hooks.register_metrics_failed_many(on_metrics_failed)
         post_migrate.connect(seed_after_migrate, sender=self, dispatch_uid="courses.seed_after_migrate")

@@ -4,7 +4,7 @@ and the code → course lookups behind `scoring.hooks.course_for`."""
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, F, Prefetch, Q
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
@@ -63,6 +63,28 @@ def course_for_fault_complaints(merchant_id: int, period: str) -> Course | None:
         .order_by("sort_order", "code")
         .first()
     )
+
+
+def courses_for_fault_complaints(merchant_ids, period: str) -> dict[int, Course]:
+    """``course_for_fault_complaints`` for many merchants in three queries: {merchant_id: course}."""
+    year, month = (int(part) for part in period.split("-"))
+    top: dict[int, int] = {}
+    for merchant_id, standard_id, _n in (
+        fault_complaints(**calendar_month(year, month).bounds, merchant_ids=list(merchant_ids))
+        .values("merchant_id", "standard_id")
+        .annotate(n=Count("id"))
+        .order_by("merchant_id", "-n", "standard__sort_order")
+        .values_list("merchant_id", "standard_id", "n")
+    ):
+        top.setdefault(merchant_id, standard_id)
+    by_standard: dict[int, Course] = {}
+    for course in (
+        Course.objects.filter(published=True, standards__in=set(top.values()))
+        .annotate(standard=F("standards"))
+        .order_by("-sort_order", "-code")
+    ):
+        by_standard[course.standard] = course  # the last written is the first in course order
+    return {m: by_standard[s] for m, s in top.items() if s in by_standard}
 
 
 def course_by_code(code: str) -> Course | None:

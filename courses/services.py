@@ -10,12 +10,12 @@ import re
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from core.audit import audit_record
+from core.audit import audit_record, audit_record_many
 from core.errors import ApplicationError, NotFound
 
 from .errors import CourseError
 from .models import Course, CourseAssignment, Enrolment, Lesson, LessonCompletion, Question, QuizAttempt
-from .selectors import course_for_fault_complaints, course_for_metric
+from .selectors import course_for_fault_complaints, course_for_metric, courses_for_fault_complaints
 
 # Metrics counted from upheld complaints: the course of the standard behind most of them is assigned.
 COMPLAINT_METRICS = ("fault_complaint_rate", "upheld_complaints_count")
@@ -218,6 +218,64 @@ def assignment_for_failed_metric(
             merchant_id=merchant_id, metric_code=metric_code, period=period
         )
     return assignment
+
+
+def assignments_for_failed_metrics(items: list[tuple[int, str, str]]) -> int:
+    """``assignment_for_failed_metric`` for a whole evaluation batch: [(merchant_id, metric_code,
+    period)], in a fixed number of queries. Already assigned ones are left as they are. Returns how
+    many assignments were created."""
+    for _merchant_id, _code, period in items:
+        if not PERIOD.match(period or ""):
+            raise ApplicationError("The period must be a month YYYY-MM.", fields={"period": [period]})
+    by_metric = {code: course_for_metric(code) for code in {code for _m, code, _p in items}}
+    by_complaints: dict[str, dict[int, Course]] = {}
+    for period in {p for _m, _c, p in items}:
+        merchants = {m for m, code, p in items if p == period and code in COMPLAINT_METRICS}
+        by_complaints[period] = courses_for_fault_complaints(merchants, period) if merchants else {}
+    wanted = {}
+    for merchant_id, code, period in items:
+        course = (by_complaints[period].get(merchant_id) if code in COMPLAINT_METRICS else None) or by_metric[
+            code
+        ]
+        if course is not None:
+            wanted[(merchant_id, code, period)] = course
+    if not wanted:
+        return 0
+    with transaction.atomic():
+        existing = set(
+            CourseAssignment.objects.filter(
+                merchant_id__in={m for m, _c, _p in wanted}, period__in={p for _m, _c, p in wanted}
+            ).values_list("merchant_id", "metric_code", "period")
+        )
+        CourseAssignment.objects.bulk_create(
+            [
+                CourseAssignment(merchant_id=m, metric_code=code, period=period, course=course)
+                for (m, code, period), course in sorted(wanted.items(), key=lambda kv: kv[0])
+                if (m, code, period) not in existing
+            ],
+            ignore_conflicts=True,  # the same failure reported twice at once
+        )
+        fresh = [
+            a
+            for a in CourseAssignment.objects.filter(
+                merchant_id__in={m for m, _c, _p in wanted}, period__in={p for _m, _c, p in wanted}
+            ).select_related("course")
+            if (a.merchant_id, a.metric_code, a.period) in wanted
+            and (a.merchant_id, a.metric_code, a.period) not in existing
+        ]
+        audit_record_many(
+            actor=None,
+            verb="course.assigned",
+            targets=[
+                (a, {"course": a.course.code, "metric": a.metric_code, "period": a.period}) for a in fresh
+            ],
+        )
+    return len(fresh)
+
+
+def on_metrics_failed(items: list[tuple[int, str, str]]) -> None:
+    """scoring.hooks batch handler (registered by CoursesConfig.ready)."""
+    assignments_for_failed_metrics(items)
 
 
 def on_metric_failed(*, merchant_id: int, metric_code: str, period: str) -> None:

@@ -3,8 +3,9 @@
 `courses` sits above `scoring` (STYLE.md layers), so scoring never imports it: courses registers
 here from `CoursesConfig.ready()`.
 
-- `metric_failed(...)`: the monthly evaluation calls it after a merchant fails a metric for a
-  month; courses assigns the matching course (once per merchant × metric × month).
+- `metric_failed(...)` / `metrics_failed(items)`: the monthly evaluation calls them after merchants
+  fail metrics for a month; courses assigns the matching course (once per merchant × metric ×
+  month), for a whole batch in a fixed number of queries when it registered a batch handler.
 - `tip_for(scenario)`: the improvement tip of a help-request scenario (same link shape), for the
   core-problems panel.
 - `course_for(code)`: the course that teaches a metric code (evaluation metrics such as
@@ -24,6 +25,7 @@ class CourseLink:
 
 
 _metric_failed_handlers: list[Callable[..., None]] = []
+_metrics_failed_batches: list[Callable[[list[tuple[int, str, str]]], None]] = []
 _course_lookups: list[Callable[[str], CourseLink | None]] = []
 _tip_lookups: list[Callable[[str], CourseLink | None]] = []
 # Batch lookups (many codes in a fixed number of queries), for pages that show many links.
@@ -35,6 +37,12 @@ def register_metric_failed(handler: Callable[..., None]) -> None:
     """handler(*, merchant_id: int, metric_code: str, period: str) -> None; period is 'YYYY-MM'."""
     if handler not in _metric_failed_handlers:
         _metric_failed_handlers.append(handler)
+
+
+def register_metrics_failed_many(handler: Callable[[list[tuple[int, str, str]]], None]) -> None:
+    """handler([(merchant_id, metric_code, period 'YYYY-MM'), ...]): the batch form of metric_failed."""
+    if handler not in _metrics_failed_batches:
+        _metrics_failed_batches.append(handler)
 
 
 def register_course_lookup(lookup: Callable[[str], CourseLink | None], *, many=None) -> None:
@@ -56,6 +64,18 @@ def register_tip_lookup(lookup: Callable[[str], CourseLink | None], *, many=None
 def metric_failed(*, merchant_id: int, metric_code: str, period: str) -> None:
     for handler in _metric_failed_handlers:
         handler(merchant_id=merchant_id, metric_code=metric_code, period=period)
+
+
+def metrics_failed(items: list[tuple[int, str, str]]) -> None:
+    """Many (merchant_id, metric_code, period) failures at once: the batch handlers, else one by one."""
+    if not items:
+        return
+    if _metrics_failed_batches:
+        for handler in _metrics_failed_batches:
+            handler(items)
+        return
+    for merchant_id, metric_code, period in items:
+        metric_failed(merchant_id=merchant_id, metric_code=metric_code, period=period)
 
 
 def course_for(code: str) -> CourseLink | None:

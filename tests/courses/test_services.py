@@ -5,6 +5,7 @@ from datetime import UTC, datetime
 import pytest
 
 from core.errors import ApplicationError, NotFound
+from core.models import AuditEvent
 from courses import services
 from courses.models import CourseAssignment, Enrolment, LessonCompletion, QuizAttempt
 from courses.selectors import course_for_metric
@@ -277,3 +278,42 @@ def test_metric_lookup_on_the_seeded_content(db):
     assert course_for_metric("dsr_mean").code == "part_logistics"
     assert course_for_metric("upheld_complaints_count").code == "part_dispatch"
     assert course_for_metric("no_such_metric") is None
+
+
+def test_batch_assignment_equals_one_by_one_in_a_fixed_number_of_queries(
+    merchant_a, merchant_b, django_assert_max_num_queries
+):
+    """The evaluation's batch path: the same courses as assignment_for_failed_metric, audited once each,
+    already assigned ones untouched, however many merchants (real seeded content)."""
+    decided = datetime(2026, 10, 20, 4, 0, tzinfo=UTC)
+    for code in ("installation", "installation", "logistics"):
+        ComplaintFactory(
+            order=OrderFactory(merchant=merchant_a), standard=standard(code), state="upheld",
+            responsibility="merchant", decided_at=decided,
+        )  # fmt: skip
+    ComplaintFactory(
+        order=OrderFactory(merchant=merchant_b), standard=standard("invoice"), state="upheld",
+        responsibility="merchant", decided_at=decided,
+    )  # fmt: skip
+    services.assignment_for_failed_metric(merchant_id=merchant_b.pk, metric_code="dsr_mean", period="2026-10")
+    items = [
+        (merchant_a.pk, "fault_complaint_rate", "2026-10"),
+        (merchant_b.pk, "fault_complaint_rate", "2026-10"),
+        (merchant_a.pk, "refund_dispute_rate", "2026-10"),
+        (merchant_b.pk, "dsr_mean", "2026-10"),  # already assigned
+        (merchant_b.pk, "fault_complaint_rate", "2026-08"),  # no complaints that month: the metric's course
+    ]
+    with django_assert_max_num_queries(12):
+        assert services.assignments_for_failed_metrics(items) == 4
+    assert sorted(
+        CourseAssignment.objects.values_list("merchant__shop_code", "metric_code", "period", "course__code")
+    ) == [
+        ("A0000001", "fault_complaint_rate", "2026-10", "std_installation"),
+        ("A0000001", "refund_dispute_rate", "2026-10", "part_basic_service"),
+        ("B0000001", "dsr_mean", "2026-10", "part_logistics"),
+        ("B0000001", "fault_complaint_rate", "2026-08", "part_dispatch"),
+        ("B0000001", "fault_complaint_rate", "2026-10", "std_invoice"),
+    ]
+    assert AuditEvent.objects.filter(verb="course.assigned").count() == 5
+    assert services.assignments_for_failed_metrics(items) == 0  # a rerun changes nothing
+    assert AuditEvent.objects.filter(verb="course.assigned").count() == 5
