@@ -323,6 +323,40 @@ def notice_create(*, merchant_id: int, key: str, code: str, params: dict, now=No
     return notice
 
 
+def notices_create(drafts: list[tuple[int, str, str, dict]], *, now=None) -> int:
+    """``notice_create`` for many (merchant_id, key, code, params) at once, in a fixed number of
+    queries: existing keys are left alone; each new notice with an address is e-mailed after commit.
+    Returns how many were created."""
+    if not drafts:
+        return 0
+    now = now or timezone.now()
+    keys = [key[:120] for _m, key, _c, _p in drafts]
+    existing = set(Notice.objects.filter(key__in=keys).values_list("key", flat=True))
+    emails = dict(
+        Merchant.objects.filter(pk__in={m for m, _k, _c, _p in drafts}).values_list("pk", "contact_email")
+    )
+    Notice.objects.bulk_create(
+        [
+            Notice(
+                merchant_id=m,
+                key=key[:120],
+                code=code,
+                params=params,
+                created_at=now,
+                email_to=emails.get(m) or "",
+            )
+            for m, key, code, params in drafts
+            if key[:120] not in existing
+        ],
+        ignore_conflicts=True,  # the same notice written twice at once
+        batch_size=1000,
+    )
+    created = Notice.objects.filter(key__in=[k for k in keys if k not in existing], created_at=now)
+    for notice_id in created.exclude(email_to="").values_list("pk", flat=True):
+        enqueue_on_commit("merchants.send_notice_email", notice_id)
+    return created.count()
+
+
 def notice_mark_read(*, merchant_id: int, notice_ids: list[int] | None = None, user=None) -> int:
     """Mark the merchant's unread notices read (all of them, or those listed). Returns how many."""
     qs = Notice.objects.filter(merchant_id=merchant_id, read_at__isnull=True)
