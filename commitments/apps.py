@@ -12,6 +12,7 @@ class CommitmentsConfig(AppConfig):
         from . import (
             dashboard,  # noqa: F401  (registers the dashboard cards)
             tasks,  # noqa: F401  (services queue these by name: core.jobs.enqueue_on_commit)
+            texts,  # noqa: F401  (registers the stored texts' messages)
         )
         from .checks import check_on_time_dispatch
 

@@ -25,10 +25,12 @@ from django.utils import timezone
 from tqdm import tqdm
 
 from core.regions import PROVINCES
+from core.texts import Text
 from merchants.models import Product
 from tags.models import BrandWarrantyService, Tag, TagHolding, TagTermsVersion
 
 from . import terms as T
+from . import texts
 from .models import BrandRepairKey, Breach, Commitment, FulfilmentEvent, Order, RepairTicket, Voucher
 from .selectors import commitment_settings
 from .services import (
@@ -574,9 +576,9 @@ def _bulk_write(orders: list[dict], events: list[dict], *, products, holdings, n
             deadline = T.initial_deadline(
                 terms, paid_at=facts.paid_at, agreed_install_date=facts.agreed_install_date
             )
-            state, reason, resolved, breach = Commitment.State.PENDING, "", None, None
+            state, reason, resolved, breach = Commitment.State.PENDING, None, None, None
             exempt = T.initial_exemption(terms, province=facts.province, holding_config=h["config"] or {})
-            if exempt:
+            if exempt is not None:
                 state, reason, resolved = Commitment.State.EXEMPTED, exempt, facts.paid_at
             else:
                 invoice = _invoice_deadline(terms, facts.invoice_requested_at)
@@ -586,12 +588,7 @@ def _bulk_write(orders: list[dict], events: list[dict], *, products, holdings, n
                 if d is None:
                     if deadline is not None and deadline < cutoff:
                         state, resolved = Commitment.State.BREACHED, deadline + timedelta(minutes=20)
-                        breach = (
-                            Breach.Source.SWEEP,
-                            "deadline passed without the fulfilling event",
-                            "late",
-                            resolved,
-                        )
+                        breach = (Breach.Source.SWEEP, texts.BREACH_DEADLINE_PASSED, "late", resolved)
                 elif d.action == T.MET:
                     state, resolved = Commitment.State.MET, d.at
                 elif d.action == T.EXEMPTED:
@@ -610,7 +607,7 @@ def _bulk_write(orders: list[dict], events: list[dict], *, products, holdings, n
                     state,
                     dt(deadline),
                     dt(resolved),
-                    reason[:200],
+                    *_text_columns(Commitment, "exemption_reason", reason),
                 )  # fmt: skip
             )
             if breach is not None:
@@ -630,6 +627,8 @@ def _bulk_write(orders: list[dict], events: list[dict], *, products, holdings, n
                 "deadline",
                 "resolved_at",
                 "exemption_reason",
+                "exemption_reason_code",
+                "exemption_reason_params",
             ],  # fmt: skip
             commitment_rows[start : start + BATCH],
             key=("order_id", "tag_id"),
@@ -639,7 +638,17 @@ def _bulk_write(orders: list[dict], events: list[dict], *, products, holdings, n
             if found is not None:
                 merchant_id, (source, detail, severity, at) = found
                 breach_rows.append(
-                    (dt(now), dt(now), pk, merchant_id, dt(at), source, detail[:300], severity, True)
+                    (
+                        dt(now),
+                        dt(now),
+                        pk,
+                        merchant_id,
+                        dt(at),
+                        source,
+                        *_text_columns(Breach, "detail", detail),
+                        severity,
+                        True,
+                    )  # fmt: skip
                 )
     for start in range(0, len(breach_rows), BATCH):
         _insert_returning(
@@ -652,6 +661,8 @@ def _bulk_write(orders: list[dict], events: list[dict], *, products, holdings, n
                 "detected_at",
                 "source",
                 "detail",
+                "detail_code",
+                "detail_params",
                 "severity",
                 "counts_in_metrics",
             ],  # fmt: skip
@@ -660,6 +671,14 @@ def _bulk_write(orders: list[dict], events: list[dict], *, products, holdings, n
             returning=["id"],
         )
     return len(event_rows)
+
+
+def _text_columns(model, name: str, text: Text | None) -> tuple[str, str, str]:
+    """A stored text (core.texts) as the three raw column values: English, code, JSON parameters."""
+    if text is None:
+        return "", "", "{}"
+    fields = text.fields(model, name)
+    return fields[name], fields[f"{name}_code"], json.dumps(fields[f"{name}_params"], ensure_ascii=False)
 
 
 def _adapters():

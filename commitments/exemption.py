@@ -16,10 +16,13 @@ Pure over plain values: the caller loads the declarations once per batch (``acti
 from dataclasses import dataclass
 from datetime import datetime
 
+from core.texts import Text
+
 from . import terms as T
+from . import texts
 from .models import ForceMajeure
 
-CANCELLED_REASON = "order cancelled before the deadline"
+CANCELLED_REASON = texts.EXEMPT_CANCELLED
 
 
 @dataclass(frozen=True)
@@ -34,7 +37,7 @@ class Declaration:
 
 @dataclass(frozen=True)
 class Exemption:
-    reason: str
+    reason: Text
     force_majeure_id: int | None = None
 
 
@@ -67,8 +70,8 @@ def declaration_covering(
     return None
 
 
-def force_majeure_reason(d: Declaration) -> str:
-    return f"force majeure #{d.pk}: {d.reason}"[:200]
+def force_majeure_reason(d: Declaration) -> Text:
+    return texts.exempt_force_majeure(d.pk, d.reason)
 
 
 def exemption_decision(
@@ -90,7 +93,7 @@ def exemption_decision(
     """
     if holding_config is not None:
         reason = T.initial_exemption(terms, province=province, holding_config=holding_config)
-        if reason:
+        if reason is not None:
             return Exemption(reason)
     cancelled_in_time = cancelled_at is not None and (deadline is None or cancelled_at < deadline)
     if cancelled_in_time and (breached_at is None or cancelled_at < breached_at):

@@ -3,9 +3,11 @@
 from collections.abc import Iterator
 
 from django.db.models import QuerySet
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from core.exports import ITERATOR_CHUNK, csv_response, export_name
+from core.texts import render_stored
 from tags.models import Tag
 
 from .models import Breach, BreachAppeal, Voucher
@@ -31,17 +33,20 @@ def breaches_csv(qs: QuerySet[Breach], *, name: str, with_merchant: bool = False
         header = [_("Shop code"), _("Merchant")] + header
 
     fields = ["detected_at", "commitment__order__external_id", "commitment__tag_id", "source", "detail"]
-    fields += ["voucher__amount", "appeal__state", "counts_in_metrics"]
+    fields += ["voucher__amount", "appeal__state", "counts_in_metrics", "detail_code", "detail_params"]
     if with_merchant:
         fields += ["merchant__shop_code", "merchant__name"]
     qs = qs.order_by("-detected_at", "-pk")
+    language = translation.get_language()  # the rows are streamed after the view returns
 
     def rows() -> Iterator[list]:
-        for values in qs.values_list(*fields).iterator(chunk_size=ITERATOR_CHUNK):
-            detected, order, tag_id, source, detail, amount, appeal, counted = values[:8]
-            row = [detected, order, tags.get(tag_id, ""), sources.get(source, source), detail, amount]
-            row += [appeals.get(appeal, "") if appeal else "", yes if counted else no]
-            yield list(values[8:10]) + row if with_merchant else row
+        with translation.override(language):
+            for values in qs.values_list(*fields).iterator(chunk_size=ITERATOR_CHUNK):
+                detected, order, tag_id, source, detail, amount, appeal, counted, code, params = values[:10]
+                detail = render_stored(code, params, detail)
+                row = [detected, order, tags.get(tag_id, ""), sources.get(source, source), detail, amount]
+                row += [appeals.get(appeal, "") if appeal else "", yes if counted else no]
+                yield list(values[10:12]) + row if with_merchant else row
 
     return csv_response(export_name("breaches", name), header=header, rows=rows())
 

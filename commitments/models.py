@@ -20,6 +20,7 @@ from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
 from core.models import BaseModel, SingletonSettings
+from core.texts import stored_text, text_columns
 from merchants.models import Brand, Category, Merchant, Product
 from tags.models import BrandWarrantyService, Tag, TagTermsVersion, WarrantyOutlet
 
@@ -273,7 +274,9 @@ class Commitment(BaseModel):
     state = models.CharField(max_length=12, choices=State.choices, default=State.PENDING)
     deadline = models.DateTimeField(null=True, blank=True)  # None: kept unless a complaint says otherwise
     resolved_at = models.DateTimeField(null=True, blank=True)
+    # English; the reader's language from the code + parameters (core.texts): `exemption_reason_text`.
     exemption_reason = models.CharField(max_length=200, blank=True)
+    exemption_reason_code, exemption_reason_params = text_columns()
     force_majeure = models.ForeignKey(
         "ForceMajeure", null=True, blank=True, on_delete=models.SET_NULL, related_name="commitments"
     )
@@ -292,6 +295,8 @@ class Commitment(BaseModel):
     def __str__(self) -> str:
         return f"{self.order_id}/{self.tag_id} {self.state}"
 
+    exemption_reason_text = stored_text("exemption_reason")
+
 
 class Breach(BaseModel):
     class Source(models.TextChoices):
@@ -304,7 +309,9 @@ class Breach(BaseModel):
     merchant = models.ForeignKey(Merchant, on_delete=models.PROTECT, related_name="+")
     detected_at = models.DateTimeField()
     source = models.CharField(max_length=12, choices=Source.choices)
+    # English; the reader's language from the code + parameters (core.texts): `detail_text`.
     detail = models.CharField(max_length=300, blank=True)
+    detail_code, detail_params = text_columns()
     severity = models.CharField(max_length=10, default="late")  # "late" | "severe" (tiered formulas)
     # The level compensation has been settled for ("" = nothing yet); below `severity`, a top-up is owed.
     paid_level = models.CharField(max_length=10, blank=True, default="", db_default="")
@@ -325,6 +332,8 @@ class Breach(BaseModel):
 
     def __str__(self) -> str:
         return f"breach of commitment {self.commitment_id}"
+
+    detail_text = stored_text("detail")
 
 
 class Voucher(BaseModel):

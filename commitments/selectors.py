@@ -142,7 +142,7 @@ def breach_timeline(breach: Breach) -> list[TimelineEntry]:
         entries.append(TimelineEntry(event.occurred_at, event.get_kind_display(), detail))
     entries.append(
         TimelineEntry(
-            breach.detected_at, _("Breach detected"), f"{breach.get_source_display()}: {breach.detail}"
+            breach.detected_at, _("Breach detected"), f"{breach.get_source_display()}: {breach.detail_text}"
         )
     )
     try:
@@ -173,7 +173,7 @@ def breach_timeline(breach: Breach) -> list[TimelineEntry]:
         if appeal.decided_at:
             entries.append(TimelineEntry(appeal.decided_at, _("Appeal decided"), appeal.get_state_display()))
     if commitment.state == Commitment.State.EXEMPTED and commitment.resolved_at:
-        entries.append(TimelineEntry(commitment.resolved_at, _("Exempted"), commitment.exemption_reason))
+        entries.append(TimelineEntry(commitment.resolved_at, _("Exempted"), commitment.exemption_reason_text))
     return sorted(entries, key=lambda e: e.at)
 
 

@@ -27,6 +27,9 @@ from decimal import Decimal
 
 from core.calendar import business_tz, end_of_local_day, local_date, working_day_after
 from core.regions import REMOTE_PROVINCES
+from core.texts import Text
+
+from . import texts
 
 SF_CARRIERS = frozenset({"SF", "SFEXPRESS", "SF EXPRESS", "顺丰", "顺丰速运"})
 
@@ -64,7 +67,7 @@ class Decision:
 
     action: str
     at: datetime | None = None
-    detail: str = ""
+    detail: Text | None = None  # the breach detail or exemption reason (core.texts)
     severity: str = "late"
     deadline: datetime | None = None
 
@@ -96,33 +99,29 @@ def initial_deadline(terms: dict, *, paid_at: datetime, agreed_install_date: dat
     return None
 
 
-def initial_exemption(terms: dict, *, province: str, holding_config: dict) -> str:
-    """A reason the commitment is exempt from the start, or ''."""
+def initial_exemption(terms: dict, *, province: str, holding_config: dict) -> Text | None:
+    """A reason the commitment is exempt from the start, or None."""
     kind = terms.get("kind")
     if (
         kind == "free_shipping"
         and terms.get("remote_provinces_excepted", True)
         and province in REMOTE_PROVINCES
     ):
-        return "remote province: free shipping does not cover it"
+        return texts.EXEMPT_REMOTE_PROVINCE
     if kind == "sf_carrier" and not holding_config.get("warehouse"):
         coverage = holding_config.get("sf_coverage") or []
         if province not in coverage:
-            return "address outside the merchant's SF coverage"
-    return ""
+            return texts.EXEMPT_OUTSIDE_SF_COVERAGE
+    return None
 
 
 def _fulfilled_by(deadline: datetime | None, done_at: datetime | None, what: str) -> Decision | None:
+    """`what` names the fact (a key of texts.DONE_WORDS) for the breach detail."""
     if done_at is None or deadline is None:
         return None
     if done_at <= deadline:
         return Decision(MET, at=done_at)
-    return Decision(
-        BREACHED,
-        at=done_at,
-        detail=f"{what} at {done_at.astimezone(business_tz()):%Y-%m-%d %H:%M}, "
-        f"deadline {deadline.astimezone(business_tz()):%Y-%m-%d %H:%M}",
-    )
+    return Decision(BREACHED, at=done_at, detail=texts.breach_late(what, done_at=done_at, deadline=deadline))
 
 
 def evaluate(
@@ -136,9 +135,9 @@ def evaluate(
     kind = terms.get("kind")
     decision: Decision | None = None
     if kind in ("pickup_by_cutoff", "pickup_within_hours"):
-        decision = _fulfilled_by(deadline, facts.first_pickup_at, "first pickup scan")
+        decision = _fulfilled_by(deadline, facts.first_pickup_at, "first_pickup")
     elif kind == "signed_by_next_day":
-        decision = _fulfilled_by(deadline, facts.delivered_at, "signed for")
+        decision = _fulfilled_by(deadline, facts.delivered_at, "signed")
     elif kind == "sf_carrier":
         if facts.first_pickup_at is not None:
             carrier = (facts.carrier or "").strip().upper()
@@ -148,14 +147,14 @@ def evaluate(
                 decision = Decision(
                     BREACHED,
                     at=facts.first_pickup_at,
-                    detail=f"picked up by {facts.carrier or 'unknown'}, not SF",
+                    detail=texts.breach_not_sf(facts.carrier),
                 )
     elif kind == "free_shipping":
         if facts.shipping_fee > 0:
             decision = Decision(
                 BREACHED,
                 at=facts.paid_at,
-                detail=f"shipping fee ¥{facts.shipping_fee} charged",
+                detail=texts.breach_shipping_fee(facts.shipping_fee),
                 severity="late",
             )
         else:
@@ -184,19 +183,19 @@ def evaluate(
             if deadline is None:
                 deadline = invoice_deadline or invoice_deadline_for(terms, facts.invoice_requested_at)
                 decision = Decision(DEADLINE, deadline=deadline)
-            decision = _fulfilled_by(deadline, facts.invoice_issued_at, "invoice issued") or decision
+            decision = _fulfilled_by(deadline, facts.invoice_issued_at, "invoice_issued") or decision
     elif kind == "return_freight_within_hours":
         signed = facts.return_signed_at
         if signed is not None:
             window = timedelta(days=int(terms.get("return_window_days", 90)))
             dispatched = facts.first_pickup_at or facts.paid_at
             if signed - dispatched > window:
-                return Decision(EXEMPTED, detail="return outside the covered window")
+                return Decision(EXEMPTED, detail=texts.EXEMPT_RETURN_WINDOW)
             if deadline is None:
                 deadline = signed + timedelta(hours=int(terms.get("hours", 72)))
                 decision = Decision(DEADLINE, deadline=deadline)
             decision = (
-                _fulfilled_by(deadline, facts.return_freight_reimbursed_at, "freight reimbursed") or decision
+                _fulfilled_by(deadline, facts.return_freight_reimbursed_at, "freight_reimbursed") or decision
             )
 
     cancelled = facts.cancelled_at
@@ -205,7 +204,7 @@ def evaluate(
         if decision is not None and decision.action == BREACHED and decision.at <= cancelled:
             return decision
         if effective_deadline is None or cancelled < effective_deadline:
-            return Decision(EXEMPTED, at=cancelled, detail="order cancelled before the deadline")
+            return Decision(EXEMPTED, at=cancelled, detail=texts.EXEMPT_CANCELLED)
     return decision
 
 

@@ -7,7 +7,10 @@ class ComplaintsConfig(AppConfig):
     verbose_name = _("Complaints")
 
     def ready(self) -> None:
-        from . import dashboard  # noqa: F401  (registers the dashboard cards)
+        from . import (
+            dashboard,  # noqa: F401  (registers the dashboard cards)
+            texts,  # noqa: F401  (registers the stored texts' messages)
+        )
         from .checks import register
 
         # Tag applications check the fault complaint rate through the registry tags offers.

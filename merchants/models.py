@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.i18n import is_chinese, localized
 from core.models import BaseModel
+from core.texts import stored_text, text_columns
 
 
 class LocalizedNameMixin:
@@ -157,7 +158,9 @@ class DepositEntry(models.Model):
     kind = models.CharField(max_length=24, choices=Kind.choices)
     amount = models.DecimalField(max_digits=12, decimal_places=2)
     balance_after = models.DecimalField(max_digits=14, decimal_places=2)
+    # English; the reader's language from the code + parameters (core.texts): `memo_text`.
     memo = models.CharField(max_length=200, blank=True)
+    memo_code, memo_params = text_columns()
     # What caused it, e.g. ("commitments.voucher", "123"); with `kind` it is the idempotency key.
     source_type = models.CharField(max_length=60, blank=True)
     source_id = models.CharField(max_length=64, blank=True)
@@ -185,6 +188,8 @@ class DepositEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.amount}"
+
+    memo_text = stored_text("memo")
 
 
 class Notice(models.Model):

@@ -15,6 +15,7 @@ from core.errors import ApplicationError, CoreError
 from core.jobs import enqueue_on_commit
 from core.models import AuditEvent
 from core.money import fits_column, format_cny, max_entry_amount, to_money
+from core.texts import Text, verbatim
 
 from .errors import MerchantError
 from .models import Category, DepositAccount, DepositEntry, Membership, Merchant, Notice
@@ -61,12 +62,19 @@ def _required_deposit(account: DepositAccount) -> Decimal:
     )[0]
 
 
+def memo_fields(memo: Text | str) -> dict:
+    """The DepositEntry columns of a memo: a stored text, or what a person typed (shown as typed)."""
+    if isinstance(memo, str):
+        memo = verbatim(memo.strip()) if memo.strip() else None
+    return memo.fields(DepositEntry, "memo") if memo is not None else {}
+
+
 def deposit_post_entry(
     *,
     merchant_id: int,
     kind: str,
     amount: Decimal,
-    memo: str = "",
+    memo: Text | str = "",
     source_type: str = "",
     source_id: str = "",
     actor=None,
@@ -74,6 +82,7 @@ def deposit_post_entry(
 ) -> DepositEntry:
     """Append one ledger entry and move the balance, under the account's row lock.
 
+    `memo` is a stored text (core.texts), or what a person typed.
     `amount` is the magnitude; the sign follows the kind (top-up and reversal credit, the rest
     debit). With a source, posting the same (kind, source) twice returns the first entry.
     A recovery may take the balance below zero: compensation is owed whatever the deposit holds,
@@ -120,7 +129,7 @@ def deposit_post_entry(
                     kind=kind,
                     amount=signed,
                     balance_after=new_balance,
-                    memo=memo[:200],
+                    **memo_fields(memo),
                     source_type=source_type,
                     source_id=str(source_id) if source_type else "",
                     created_by=actor if getattr(actor, "is_authenticated", False) else None,
@@ -148,7 +157,7 @@ def deposit_post_entry(
 
 
 def deposit_post_recoveries(
-    *, kind: str, items: list[tuple[int, Decimal, str, str, str]], actor=None
+    *, kind: str, items: list[tuple[int, Decimal, Text | str, str, str]], actor=None
 ) -> list[DepositEntry]:
     """Append many debits of one kind, over one or many merchants' ledgers, in one go:
     (merchant_id, amount, memo, source_type, source_id) each, amounts as magnitudes.
@@ -197,7 +206,7 @@ def deposit_post_recoveries(
                 kind=kind,
                 amount=-magnitude,
                 balance_after=balance[account.pk],
-                memo=memo[:200],
+                **memo_fields(memo),
                 source_type=source_type,
                 source_id=str(source_id),
                 created_by=actor if is_user else None,
@@ -208,10 +217,11 @@ def deposit_post_recoveries(
     now = timezone.now()
     entry_ids = insert_rows(
         DepositEntry._meta.db_table,
-        ["account_id", "created_at", "kind", "amount", "balance_after", "memo", "source_type", "source_id",
-         "created_by_id"],
-        [(e.account_id, now, e.kind, e.amount, e.balance_after, e.memo, e.source_type, e.source_id,
-          e.created_by_id) for e in entries],
+        ["account_id", "created_at", "kind", "amount", "balance_after", "memo", "memo_code", "memo_params",
+         "source_type", "source_id", "created_by_id"],
+        [(e.account_id, now, e.kind, e.amount, e.balance_after, e.memo, e.memo_code,
+          json_text(e.memo_params), e.source_type, e.source_id, e.created_by_id)
+         for e in entries],
         returning="id",
     )  # fmt: skip
     for entry, pk in zip(entries, entry_ids, strict=True):

@@ -129,12 +129,11 @@ def _reader_problems(html: str, language: str, catalogue: dict[str, str]) -> lis
     return problems
 
 
-# Stored English texts not migrated to code + parameters yet (breach details, ledger memos,
-# holding and badge history reasons): known debt of issue 12, listed so that nothing NEW ships
-# untranslated. Remove a pattern when its texts are stored as a code with parameters.
+# Stored English texts not migrated to code + parameters yet (holding and badge history reasons,
+# rejection reasons): known debt of issue 12, listed so that nothing NEW ships untranslated.
+# Remove a pattern when its texts are stored as a code with parameters (core.texts).
 STORED_ENGLISH_DEBT = re.compile(
-    r" at \d{4}-\d{2}-\d{2} \d{2}:\d{2}, deadline |picked up by .*, not SF|shipping fee ¥"
-    r"|voucher \S+ for order \S+|appeal upheld: |complaint \S+: |application #\d+"
+    r"application #\d+"
     r"|\b[a-z_0-9]+ (granted|withdrawn|revoked|restored|barred)$|(re-)?evaluation \d{4}-\d{2}"
     r"|^Deposit ≥ the category requirement: "  # a rejection reason: check label + detail, in English
 )

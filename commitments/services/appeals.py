@@ -12,6 +12,7 @@ from core.files import evidence_discard_on_error, evidence_save, validate_eviden
 from merchants.models import DepositEntry
 from merchants.services import deposit_post_entry
 
+from .. import texts
 from ..models import AppealEvidence, Breach, BreachAppeal, Commitment, CommitmentRules, Voucher
 from ..selectors import commitment_settings
 from .breaches import VOUCHER_SOURCE
@@ -107,7 +108,7 @@ def breach_appeal_decide(*, appeal_id: int, uphold: bool, note: str = "", actor=
                         merchant_id=breach.merchant_id,
                         kind=DepositEntry.Kind.REVERSAL,
                         amount=reversed_amount,
-                        memo=f"appeal upheld: voucher {', '.join(v.code for v in vouchers)}",
+                        memo=texts.memo_appeal_upheld_vouchers([v.code for v in vouchers]),
                         source_type=APPEAL_SOURCE,
                         source_id=str(appeal.pk),
                         actor=actor,

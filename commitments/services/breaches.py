@@ -15,9 +15,11 @@ from django.utils import timezone
 from core.audit import audit_record
 from core.errors import ApplicationError, InvalidTransition
 from core.models import AuditEvent
+from core.texts import Text
 from tags.compensation import SEVERITIES
 
 from .. import terms as T
+from .. import texts
 from ..compensation import SEVERE, breach_day, severity_rank
 from ..exemption import (
     Declaration,
@@ -59,13 +61,18 @@ __all__ = [
 ]
 
 
+def _detail(detail: Text | None) -> dict:
+    """The Breach columns of a detail (none: an empty detail)."""
+    return detail.fields(Breach, "detail") if detail is not None else {}
+
+
 def _queue_compensation(breach_ids: list[int]) -> None:
     """Inside the breaching transaction: the compensation intent goes to the outbox with the breaches."""
     outbox_enqueue_compensation(breach_ids)
 
 
 def commitments_breach_many(
-    *, items: list[tuple[int, str, str, datetime]], source: str, now=None, from_states=(P.PENDING,)
+    *, items: list[tuple[int, Text | None, str, datetime]], source: str, now=None, from_states=(P.PENDING,)
 ) -> list[int]:
     """Breach several commitments at once: (commitment id, detail, severity, detected_at).
 
@@ -98,7 +105,7 @@ def commitments_breach_many(
                     merchant_id=merchant_id,
                     detected_at=by_id[pk][3] or now,
                     source=source,
-                    detail=by_id[pk][1][:300],
+                    **_detail(by_id[pk][1]),
                     severity=severity,
                     escalate_at=T.escalation_deadline(terms or {}, deadline) if severity != SEVERE else None,
                 )
@@ -117,7 +124,7 @@ def commitments_breach_many(
 def commitments_exempt_many(
     *,
     ids: list[int],
-    reason: str,
+    reason: Text,
     now=None,
     force_majeure_id: int | None = None,
     include_breached: bool = False,
@@ -140,7 +147,7 @@ def commitments_exempt_many(
             to=P.EXEMPTED,
             from_states=states,
             now=now,
-            exemption_reason=reason[:200],
+            **reason.fields(Commitment, "exemption_reason"),
             force_majeure_id=force_majeure_id,
             resolved_at=now,
         )
@@ -184,7 +191,7 @@ def commitments_sweep(*, now=None, batch_size: int = 5000, max_batches: int | No
                 )
                 if not rows:
                     break
-                exempt: dict[tuple[str, int | None], list[int]] = {}
+                exempt: dict[tuple[Text, int | None], list[int]] = {}
                 to_breach: list[int] = []
                 for pk, tag_id, deadline, province, paid_at, cancelled_at in rows:
                     exemption = exemption_decision(
@@ -202,7 +209,7 @@ def commitments_sweep(*, now=None, batch_size: int = 5000, max_batches: int | No
                         to=P.EXEMPTED,
                         from_states=(P.PENDING,),
                         now=now,
-                        exemption_reason=reason,
+                        **reason.fields(Commitment, "exemption_reason"),
                         force_majeure_id=fm_id,
                         resolved_at=now,
                     )
@@ -242,7 +249,7 @@ def _sweep_breach(ids: list[int], *, now) -> int:
                 merchant_id=merchant_id,
                 detected_at=now,
                 source=Breach.Source.SWEEP,
-                detail="deadline passed without the fulfilling event",
+                **_detail(texts.BREACH_DEADLINE_PASSED),
                 escalate_at=T.escalation_deadline(terms or {}, deadline),
             )
             for pk, merchant_id, deadline, terms in rows
@@ -254,11 +261,6 @@ def _sweep_breach(ids: list[int], *, now) -> int:
 
 
 # --- severity escalation -----------------------------------------------------------------------
-
-ESCALATED_DETAIL = {
-    "not_done": "not fulfilled {days} days after the deadline",
-    "too_late": "fulfilled more than {days} days after the deadline",
-}
 
 
 def _escalate(candidates: list[tuple[int, int, datetime, int]], *, now, wait_without_fact: bool) -> int:
@@ -352,7 +354,7 @@ class BreachOutcome:
     breach: Breach | None
     already_compensated: bool = False
     escalated: bool = False
-    exempted: str = ""
+    exempted: Text | None = None
 
 
 def _complaint_severity(commitment: Commitment, severity: str | None, now) -> str:
@@ -389,7 +391,12 @@ def commitment_breach_from_complaint(
             .first()
         )
         if commitment is None or commitment.state == P.EXEMPTED:
-            return BreachOutcome(breach=None, exempted=commitment.exemption_reason if commitment else "")
+            return BreachOutcome(
+                breach=None,
+                exempted=Text(commitment.exemption_reason_code, commitment.exemption_reason_params)
+                if commitment
+                else None,
+            )
         level = _complaint_severity(commitment, severity, now)
         if commitment.state in (P.BREACHED, P.COMPENSATED):
             breach = Breach.objects.get(commitment=commitment)
@@ -426,7 +433,7 @@ def commitment_breach_from_complaint(
             merchant_id=commitment.merchant_id,
             detected_at=now,
             source=Breach.Source.COMPLAINT,
-            detail=f"complaint {complaint_ref}: {detail}"[:300],
+            **_detail(texts.breach_complaint(complaint_ref, detail)),
             severity=level,
             escalate_at=T.escalation_deadline(commitment.terms_version.terms or {}, commitment.deadline)
             if level != SEVERE

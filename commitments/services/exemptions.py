@@ -10,6 +10,7 @@ from core.errors import ApplicationError
 from core.regions import is_province
 from tags.models import Tag
 
+from .. import texts
 from ..models import Commitment, ForceMajeure
 from .breaches import commitments_exempt_many
 from .text import clean_text
@@ -66,7 +67,7 @@ def force_majeure_declare(
 
 def force_majeure_apply(*, declaration: ForceMajeure) -> int:
     """Exempt the declaration's commitments in batches (safe to re-run)."""
-    reason = f"force majeure #{declaration.pk}: {declaration.reason}"[:200]
+    reason = texts.exempt_force_majeure(declaration.pk, declaration.reason)
     window = Q(deadline__range=(declaration.starts_at, declaration.ends_at)) | Q(
         order__paid_at__range=(declaration.starts_at, declaration.ends_at)
     )

@@ -278,7 +278,8 @@ def commitments_snapshot(*, orders: list[dict], now=None) -> int:
             )  # fmt: skip
             if exemption is not None:
                 c.state = Commitment.State.EXEMPTED
-                c.exemption_reason = exemption.reason
+                for name, value in exemption.reason.fields(Commitment, "exemption_reason").items():
+                    setattr(c, name, value)
                 c.force_majeure_id = exemption.force_majeure_id
                 c.resolved_at = now
             elif terms.get("kind") == "free_shipping":

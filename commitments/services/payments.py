@@ -32,6 +32,7 @@ from core.money import ZERO, to_money
 from merchants.services import deposit_post_recoveries
 from tags.models import TagTermsVersion
 
+from .. import texts
 from ..compensation import (
     FEE_RETURN_FREIGHT,
     QuoteInputs,
@@ -230,7 +231,7 @@ def _pay_batch(*, breach_ids: list[int], rules: CommitmentRules, actor=None) -> 
                         (
                             merchant_id,
                             amount,
-                            f"voucher {code} for order {ext[order_id]}",
+                            texts.memo_voucher_recovery(code, ext[order_id]),
                             VOUCHER_SOURCE,
                             str(pk),
                         )

@@ -21,6 +21,7 @@ from core.jobs import enqueue_on_commit
 from core.models import AuditEvent
 from tags.models import BrandWarrantyService, WarrantyOutlet
 
+from .. import texts
 from ..errors import CommitmentError
 from ..models import BrandRepairKey, Breach, Commitment, Order, RepairTicket
 from .breaches import commitments_breach_many
@@ -185,11 +186,17 @@ def _flag_late(ticket_ids: list[int], *, now) -> int:
         RepairTicket.objects.select_for_update()
         .filter(pk__in=ticket_ids, late="")
         .order_by("pk")
-        .values_list("pk", "order_id")
+        .values_list("pk", "order_id", "external_id", "accepted_at", "accept_due_at")
     )
     if not claimed:
         return 0
-    ids = [pk for pk, _ in claimed]
+    ids = [row[0] for row in claimed]
+    detail_of_order = {
+        order_id: texts.breach_repair_late(
+            external_id, missed_response=accepted_at is None or accepted_at > accept_due_at
+        )
+        for _pk, order_id, external_id, accepted_at, accept_due_at in claimed
+    }
     missed_response = Q(accepted_at__isnull=True) | Q(accepted_at__gt=F("accept_due_at"))
     RepairTicket.objects.filter(pk__in=ids).update(
         late=Case(
@@ -200,12 +207,12 @@ def _flag_late(ticket_ids: list[int], *, now) -> int:
         updated_at=now,
     )
     commitments = Commitment.objects.filter(
-        order_id__in=sorted({order_id for _, order_id in claimed}),
+        order_id__in=sorted(detail_of_order),
         tag__code=WARRANTY_TAG,
         state__in=[Commitment.State.PENDING, Commitment.State.MET],
-    ).values_list("pk", flat=True)
+    ).values_list("pk", "order_id")
     commitments_breach_many(
-        items=[(pk, "", "late", now) for pk in commitments],
+        items=[(pk, detail_of_order[order_id], "late", now) for pk, order_id in commitments],
         source=Breach.Source.REPAIR,
         now=now,
         from_states=(Commitment.State.PENDING, Commitment.State.MET),

@@ -13,6 +13,7 @@ from core.errors import ApplicationError, Conflict, InvalidTransition, NotFound,
 from core.files import validate_evidence
 from merchants.services import deposit_post_entry
 
+from .. import texts
 from ..errors import ComplaintError
 from ..models import Appeal, Complaint, Notification
 from ..selectors import desk_settings
@@ -107,7 +108,7 @@ def complaint_appeal_decide(*, appeal_id: int, outcome: str, reason: str, actor=
                     merchant_id=complaint.merchant_id,
                     kind="reversal",
                     amount=amount,
-                    memo=f"appeal upheld: complaint {complaint.external_id}",
+                    memo=texts.appeal_upheld(complaint.external_id),
                     source_type=APPEAL_SOURCE_TYPE,
                     source_id=str(complaint.pk),
                     actor=actor,

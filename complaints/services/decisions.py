@@ -27,6 +27,7 @@ from core.money import ZERO, to_money
 from merchants.services import deposit_post_entry
 from tags.compensation import SEVERITIES, compute_amount
 
+from .. import texts
 from ..models import Complaint, RecoveryClaim, RefundInstruction
 from .workflow import complaint_lock, transition
 
@@ -296,7 +297,7 @@ def _uphold(
             merchant_id=complaint.merchant_id,
             kind="complaint_recovery",
             amount=amount,
-            memo=f"complaint {complaint.external_id}",
+            memo=texts.memo_complaint_recovery(complaint.external_id),
             source_type=SOURCE_TYPE,
             source_id=str(complaint.pk),
             actor=actor,

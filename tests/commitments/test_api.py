@@ -4,8 +4,10 @@ from decimal import Decimal
 import pytest
 import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import translation
 
 from commitments.models import Breach, BreachAppeal, Commitment, ForceMajeure, FulfilmentEvent, Order, Voucher
+from commitments.texts import BREACH_DEADLINE_PASSED
 from merchants.models import DepositAccount, DepositEntry
 from tags.models import Tag
 
@@ -198,7 +200,7 @@ def test_force_majeure_exempts_pending_and_unpaid_breached(api_for, staff_ops, o
     from commitments.services import commitments_breach_many
 
     commitments_breach_many(
-        items=[(unpaid.pk, "late", "late", PAID)], source="sweep"
+        items=[(unpaid.pk, BREACH_DEADLINE_PASSED, "late", PAID)], source="sweep"
     )  # on_commit never runs here
     payload = {
         "provinces": ["310000", "110000"],
@@ -216,6 +218,10 @@ def test_force_majeure_exempts_pending_and_unpaid_breached(api_for, staff_ops, o
         c = Commitment.objects.get(order=order, tag__code="ship_24h")
         assert c.state == "exempted"
         assert c.exemption_reason == f"force majeure #{fm.pk}: typhoon"
+        assert (c.exemption_reason_code, c.exemption_reason_params) == (
+            "exemption.force_majeure",
+            {"declaration": fm.pk, "reason": "typhoon"},
+        )
     assert Breach.objects.get(commitment=unpaid).counts_in_metrics is False
     # Other tags untouched.
     assert Commitment.objects.get(order=shanghai, tag__code="delivery_install").state == "pending"
@@ -239,13 +245,19 @@ def test_sf_outside_coverage_and_remote_free_shipping_are_exempt(merchant_b):
     inside = place_order(product, paid_at=PAID)
     outside = place_order(product, paid_at=PAID, province="650000", shipping_fee="12.00")
     assert Commitment.objects.get(order=inside, tag__code="sf_free_shipping").state == "pending"
-    assert Commitment.objects.get(order=outside, tag__code="sf_free_shipping").exemption_reason == (
-        "address outside the merchant's SF coverage"
+    exempt = Commitment.objects.get(order=outside, tag__code="sf_free_shipping")
+    assert exempt.exemption_reason == "address outside the merchant's SF coverage"
+    assert (exempt.exemption_reason_code, exempt.exemption_reason_params) == (
+        "exemption.outside_sf_coverage",
+        {},
     )
     assert Commitment.objects.get(order=outside, tag__code="free_shipping").state == "exempted"
     send_event(inside, "pickup_scanned", PAID + timedelta(hours=1), carrier="YTO")
     c = Commitment.objects.get(order=inside, tag__code="sf_free_shipping")
     assert c.breach.detail == "picked up by YTO, not SF"
+    assert (c.breach.detail_code, c.breach.detail_params) == ("breach.not_sf", {"carrier": "YTO"})
+    with translation.override("zh-hans"):
+        assert c.breach.detail_text == "由YTO揽收，不是顺丰"
 
 
 def test_cancelled_before_deadline_is_exempt(product):

@@ -13,6 +13,7 @@ from commitments.services import (
     breaches_uncompensated_ids,
     commitments_breach_many,
 )
+from commitments.texts import BREACH_DEADLINE_PASSED
 from merchants.models import DepositAccount, DepositEntry
 
 from .factories import place_order
@@ -27,7 +28,8 @@ def test_voucher_paid_after_an_upheld_appeal_is_platform_funded_and_not_recovere
     commitment = Commitment.objects.get(order=order, tag__code="ship_24h")
     with time_machine.travel(PAID + timedelta(hours=30), tick=False):
         commitments_breach_many(
-            items=[(commitment.pk, "late", "late", PAID + timedelta(hours=30))], source="sweep"
+            items=[(commitment.pk, BREACH_DEADLINE_PASSED, "late", PAID + timedelta(hours=30))],
+            source="sweep",
         )
     breach = Breach.objects.get(commitment=commitment)
     assert breaches_uncompensated_ids() == [breach.pk]  # the compensation task never ran
