@@ -16,5 +16,6 @@ class ScoringConfig(AppConfig):
         from .core_problems import tasks as core_problem_tasks  # noqa: F401 - the worker finds them here
         from .evaluation import notices
         from .evaluation import tasks as evaluation_tasks  # noqa: F401 - tasks: the worker finds them here
+        from .evaluation import texts as evaluation_texts  # noqa: F401 - registers the stored texts' messages
 
         notices.register()

@@ -7,4 +7,7 @@ class TagsConfig(AppConfig):
     verbose_name = _("Tags")
 
     def ready(self) -> None:
-        from . import dashboard  # noqa: F401  (registers the dashboard cards)
+        from . import (
+            dashboard,  # noqa: F401  (registers the dashboard cards)
+            texts,  # noqa: F401  (registers the stored texts' messages)
+        )

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.i18n import localized
 from core.models import BaseModel
+from core.texts import stored_text, text_columns
 from merchants.models import Category, Merchant
 
 
@@ -171,7 +172,9 @@ class HoldingEvent(models.Model):
     holding = models.ForeignKey(TagHolding, on_delete=models.CASCADE, related_name="history")
     at = models.DateTimeField()
     kind = models.CharField(max_length=12, choices=Kind.choices)
+    # English; the reader's language from the code + parameters (core.texts): `reason_text`.
     reason = models.CharField(max_length=300, blank=True)
+    reason_code, reason_params = text_columns()
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -182,6 +185,8 @@ class HoldingEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.at:%Y-%m-%d}"
+
+    reason_text = stored_text("reason")
 
 
 class BadgeHolding(BaseModel):
@@ -208,7 +213,9 @@ class BadgeEvent(models.Model):
     holding = models.ForeignKey(BadgeHolding, on_delete=models.CASCADE, related_name="history")
     at = models.DateTimeField()
     kind = models.CharField(max_length=12, choices=Kind.choices)
+    # English; the reader's language from the code + parameters (core.texts): `reason_text`.
     reason = models.CharField(max_length=300, blank=True)
+    reason_code, reason_params = text_columns()
 
     class Meta:
         ordering = ["-at", "-id"]
@@ -216,6 +223,8 @@ class BadgeEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.at:%Y-%m-%d}"
+
+    reason_text = stored_text("reason")
 
 
 class TagApplication(BaseModel):
@@ -256,7 +265,9 @@ class TagApplication(BaseModel):
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # English; the reader's language from the code + parameters (core.texts): `rejection_reason_text`.
     rejection_reason = models.TextField(blank=True)
+    rejection_reason_code, rejection_reason_params = text_columns()
     needs_review = models.BooleanField(default=False)
     holding = models.ForeignKey(
         TagHolding, null=True, blank=True, on_delete=models.SET_NULL, related_name="applications"
@@ -280,6 +291,8 @@ class TagApplication(BaseModel):
     @property
     def is_open(self) -> bool:
         return self.state in self.OPEN_STATES
+
+    rejection_reason_text = stored_text("rejection_reason")
 
 
 class ApplicationCheck(models.Model):

@@ -120,23 +120,11 @@ def _reader_problems(html: str, language: str, catalogue: dict[str, str]) -> lis
         for text in texts:
             if catalogue.get(text) and catalogue[text] != text:
                 problems.append(f"untranslated catalogue string: {text!r}")
-            elif (
-                ENGLISH_PHRASE.search(text)
-                and not any(text.startswith(name) for name in ALLOWED_ENGLISH)
-                and not STORED_ENGLISH_DEBT.search(text)
-            ):
+            elif ENGLISH_PHRASE.search(text) and not any(text.startswith(name) for name in ALLOWED_ENGLISH):
                 problems.append(f"English on a zh-hans page: {text!r}")
     return problems
 
 
-# Stored English texts not migrated to code + parameters yet (holding and badge history reasons,
-# rejection reasons): known debt of issue 12, listed so that nothing NEW ships untranslated.
-# Remove a pattern when its texts are stored as a code with parameters (core.texts).
-STORED_ENGLISH_DEBT = re.compile(
-    r"application #\d+"
-    r"|\b[a-z_0-9]+ (granted|withdrawn|revoked|restored|barred)$|(re-)?evaluation \d{4}-\d{2}"
-    r"|^Deposit ≥ the category requirement: "  # a rejection reason: check label + detail, in English
-)
 ALLOWED_ENGLISH: set[str] = set()  # filled with the merchants' English names (data, not UI text)
 
 

@@ -41,6 +41,7 @@ from ..models import EvaluationExclusion, EvaluationResult, EvaluationRules, Eva
 from .metrics import METRICS, HoldingKey, add_months, judge, month_bounds, month_figures
 from .notices import notice_params
 from .selectors import evaluation_settings
+from .texts import evaluation_text
 
 logger = logging.getLogger(__name__)
 
@@ -392,7 +393,7 @@ def _apply_one(run: EvaluationRun, result: EvaluationResult, *, state_now, actor
         until = add_months(result.period, 1)
         holding_revoke(
             holding_id=result.holding_id,
-            reason=f"evaluation {result.month}: failed {', '.join(result.failed_metrics)}",
+            reason=evaluation_text("evaluation.failed", result.month, result.failed_metrics),
             rectification_month=until,
             actor=actor,
         )
@@ -400,7 +401,7 @@ def _apply_one(run: EvaluationRun, result: EvaluationResult, *, state_now, actor
     elif result.state_before == RECTIFYING and result.outcome == Outcome.PASSED:
         holding_restore(
             holding_id=result.holding_id,
-            reason=f"evaluation {result.month}: rectification passed",
+            reason=evaluation_text("evaluation.rectification_passed", result.month),
             actor=actor,
         )
         action = Action.RESTORED
@@ -409,7 +410,7 @@ def _apply_one(run: EvaluationRun, result: EvaluationResult, *, state_now, actor
         holding_bar(
             holding_id=result.holding_id,
             until=until,
-            reason=f"evaluation {result.month}: rectification failed {', '.join(result.failed_metrics)}",
+            reason=evaluation_text("evaluation.rectification_failed", result.month, result.failed_metrics),
             actor=actor,
         )
         action = Action.BARRED
@@ -602,7 +603,7 @@ def _apply_worse(result: EvaluationResult, *, actor, now) -> None:
         until = max(add_months(result.period, 1), this_month)
         holding_revoke(
             holding_id=result.holding_id,
-            reason=f"re-evaluation {result.month}: failed {', '.join(result.failed_metrics)}",
+            reason=evaluation_text("reevaluation.failed", result.month, result.failed_metrics),
             rectification_month=until,
             actor=actor,
         )
@@ -612,7 +613,7 @@ def _apply_worse(result: EvaluationResult, *, actor, now) -> None:
         holding_bar(
             holding_id=result.holding_id,
             until=until,
-            reason=f"re-evaluation {result.month}: rectification failed {', '.join(result.failed_metrics)}",
+            reason=evaluation_text("reevaluation.rectification_failed", result.month, result.failed_metrics),
             actor=actor,
         )
         action = Action.BARRED

@@ -9,14 +9,22 @@ from core.audit import audit_record
 from core.errors import ApplicationError, Conflict, CoreError, Forbidden, NotFound, check_transition
 from core.locks import lock_one
 from core.roles import MERCHANT_OWNER, has_role
+from core.texts import Text, verbatim
 from merchants.models import Category, Merchant
 
+from .. import texts
 from ..checks import run_checks
 from ..errors import TagError
 from ..models import ApplicationCheck, Tag, TagAgreement, TagApplication
 from .holdings import holding_grant
 
 S = TagApplication.State
+REJECTION_FIELDS = ("rejection_reason", "rejection_reason_code", "rejection_reason_params")
+
+
+def _set_rejection(application: TagApplication, reason: Text) -> None:
+    for name, value in reason.fields(TagApplication, "rejection_reason").items():
+        setattr(application, name, value)
 
 
 def _move(application: TagApplication, target: str, *, actor, data: dict | None = None) -> None:
@@ -153,7 +161,7 @@ def application_submit(
             application=application,
         )  # fmt: skip
         application.checks.all().delete()
-        ApplicationCheck.objects.bulk_create(
+        checks = ApplicationCheck.objects.bulk_create(
             [
                 ApplicationCheck(
                     application=application,
@@ -170,16 +178,16 @@ def application_submit(
                 for i, r in enumerate(results, start=1)
             ]
         )
-        failed = [r for r in results if r.status == ApplicationCheck.Status.FAILED]
+        failed = [c for c in checks if c.status == ApplicationCheck.Status.FAILED]
         if failed:
-            _move(application, S.REJECTED, actor=None, data={"failed": [r.code for r in failed]})
+            _move(application, S.REJECTED, actor=None, data={"failed": [c.code for c in failed]})
             application.decided_at = now
-            application.rejection_reason = "; ".join(f"{r.label_en}: {r.detail}" for r in failed)
+            _set_rejection(application, texts.application_checks_failed(failed))
         else:
             _move(application, S.AWAITING_AGREEMENT, actor=None)
         application.save(
             update_fields=[
-                "state", "submitted_at", "terms_version", "needs_review", "decided_at", "rejection_reason", "updated_at",
+                "state", "submitted_at", "terms_version", "needs_review", "decided_at", *REJECTION_FIELDS, "updated_at",
             ]
         )  # fmt: skip
     return application
@@ -237,7 +245,7 @@ def application_sign(
             application.holding = holding_grant(
                 merchant_id=application.merchant_id, category=application.category, tag=application.tag,
                 terms_version=terms, config=application.config, actor=actor,
-                reason=f"application #{application.pk}: agreement signed",
+                reason=texts.holding_agreement_signed(application.pk),
             )  # fmt: skip
         application.save(update_fields=["state", "terms_version", "decided_at", "holding", "updated_at"])
     return application
@@ -259,7 +267,7 @@ def application_approve(*, application_id: int, actor, note: str = "") -> TagApp
         application.holding = holding_grant(
             merchant_id=application.merchant_id, category=application.category, tag=application.tag,
             terms_version=application.terms_version or application.tag.current_terms, config=application.config,
-            actor=actor, reason=f"application #{application.pk} approved by staff" + (f": {note}" if note else ""),
+            actor=actor, reason=texts.holding_approved_by_staff(application.pk, note),
         )  # fmt: skip
         application.save(update_fields=["state", "decided_at", "decided_by", "holding", "updated_at"])
     return application
@@ -279,8 +287,6 @@ def application_reject(*, application_id: int, actor, reason: str) -> TagApplica
         _move(application, S.REJECTED, actor=actor, data={"reason": reason})
         application.decided_at = now
         application.decided_by = actor
-        application.rejection_reason = reason
-        application.save(
-            update_fields=["state", "decided_at", "decided_by", "rejection_reason", "updated_at"]
-        )
+        _set_rejection(application, verbatim(reason))
+        application.save(update_fields=["state", "decided_at", "decided_by", *REJECTION_FIELDS, "updated_at"])
     return application

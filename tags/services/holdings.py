@@ -14,9 +14,10 @@ from core.audit import audit_record
 from core.calendar import local_date
 from core.errors import ApplicationError, InvalidTransition, NotFound
 from core.locks import lock_one
+from core.texts import Text, verbatim
 from merchants.models import Category, Merchant
 
-from .. import public
+from .. import public, texts
 from ..models import BadgeEvent, BadgeHolding, CategoryBadge, HoldingEvent, Tag, TagHolding, TagTermsVersion
 
 ACTIVE = TagHolding.State.ACTIVE
@@ -30,7 +31,9 @@ def _after_commit(merchant_id: int) -> None:
     transaction.on_commit(lambda: public.refresh_merchants([merchant_id]))
 
 
-def badges_recompute(*, merchant_id: int, reason: str = "", now: datetime | None = None) -> dict[str, str]:
+def badges_recompute(
+    *, merchant_id: int, reason: Text | None = None, now: datetime | None = None
+) -> dict[str, str]:
     """Grant or revoke each category badge of one merchant from its active holdings.
 
     Call inside the transaction that changed the holdings (the merchant row is locked there).
@@ -59,7 +62,7 @@ def badges_recompute(*, merchant_id: int, reason: str = "", now: datetime | None
                 holding=holding,
                 at=now,
                 kind=BadgeEvent.Kind.GRANTED,
-                reason=reason or "all required tags held",
+                **(reason or texts.BADGE_ALL_TAGS_HELD).fields(BadgeEvent, "reason"),
             )
             changed[badge.code] = "granted"
         elif not qualifies and holding is not None and holding.active:
@@ -70,7 +73,7 @@ def badges_recompute(*, merchant_id: int, reason: str = "", now: datetime | None
                 holding=holding,
                 at=now,
                 kind=BadgeEvent.Kind.REVOKED,
-                reason=(reason + "; " if reason else "") + "missing: " + ", ".join(missing),
+                **texts.badge_missing_tags(missing, cause=reason).fields(BadgeEvent, "reason"),
             )
             changed[badge.code] = "revoked"
     return changed
@@ -84,7 +87,7 @@ def holding_grant(
     terms_version: TagTermsVersion,
     config: dict | None = None,
     actor=None,
-    reason: str = "application approved",
+    reason: Text = texts.HOLDING_APPLICATION_APPROVED,
 ) -> TagHolding:
     """Make the merchant hold the tag in the category (a new holding, or a withdrawn one re-activated)."""
     now = timezone.now()
@@ -137,14 +140,25 @@ def holding_grant(
                 ]
             )  # fmt: skip
         HoldingEvent.objects.create(
-            holding=holding, at=now, kind=HoldingEvent.Kind.GRANTED, reason=reason[:300], actor=_user(actor)
+            holding=holding, at=now, kind=HoldingEvent.Kind.GRANTED, **_reason(reason), actor=_user(actor)
         )
-        badges = badges_recompute(merchant_id=merchant_id, reason=f"{tag.code} granted", now=now)
+        badges = badges_recompute(
+            merchant_id=merchant_id, reason=texts.badge_tag_changed(tag.code, "granted"), now=now
+        )
         audit_record(
             actor=actor, verb="tag.holding_granted", target=holding, data={"tag": tag.code, "badges": badges}
         )
         _after_commit(merchant_id)
     return holding
+
+
+def _reason(reason: Text | str) -> dict:
+    """The HoldingEvent columns of a reason: a stored text, or what a person typed (shown as typed)."""
+    return (reason if isinstance(reason, Text) else verbatim(reason)).fields(HoldingEvent, "reason")
+
+
+def _english(reason: Text | str) -> str:
+    return reason.english() if isinstance(reason, Text) else reason
 
 
 def _user(actor):
@@ -159,7 +173,7 @@ def _locked_holding(holding_id: int) -> TagHolding:
     return TagHolding.objects.select_for_update().select_related("tag").get(pk=holding_id)
 
 
-def holding_withdraw(*, holding_id: int, actor=None, reason: str = "") -> TagHolding:
+def holding_withdraw(*, holding_id: int, actor=None, reason: Text | str = "") -> TagHolding:
     """The merchant gives the tag up. Orders paid before keep their commitments; new orders get none."""
     now = timezone.now()
     with transaction.atomic():
@@ -173,11 +187,13 @@ def holding_withdraw(*, holding_id: int, actor=None, reason: str = "") -> TagHol
         holding.ended_at = now
         holding.save(update_fields=["state", "ended_at", "updated_at"])
         HoldingEvent.objects.create(
-            holding=holding, at=now, kind=HoldingEvent.Kind.WITHDRAWN, reason=reason or "withdrawn by the merchant",
-            actor=_user(actor),
+            holding=holding, at=now, kind=HoldingEvent.Kind.WITHDRAWN,
+            **_reason(reason or texts.HOLDING_WITHDRAWN_BY_MERCHANT), actor=_user(actor),
         )  # fmt: skip
         badges = badges_recompute(
-            merchant_id=holding.merchant_id, reason=f"{holding.tag.code} withdrawn", now=now
+            merchant_id=holding.merchant_id,
+            reason=texts.badge_tag_changed(holding.tag.code, "withdrawn"),
+            now=now,
         )
         audit_record(actor=actor, verb="tag.holding_withdrawn", target=holding, data={"badges": badges})
         _after_commit(holding.merchant_id)
@@ -189,7 +205,7 @@ def _next_month(day: date) -> date:
 
 
 def holding_revoke(
-    *, holding_id: int, reason: str, actor=None, rectification_month: date | None = None
+    *, holding_id: int, reason: Text | str, actor=None, rectification_month: date | None = None
 ) -> TagHolding:
     """Remove an active tag for failing a requirement: the holding enters its rectification month.
 
@@ -212,20 +228,22 @@ def holding_revoke(
         holding.rectification_month = month
         holding.save(update_fields=["state", "ended_at", "rectification_month", "updated_at"])
         HoldingEvent.objects.create(
-            holding=holding, at=now, kind=HoldingEvent.Kind.REVOKED, reason=reason[:300], actor=_user(actor)
+            holding=holding, at=now, kind=HoldingEvent.Kind.REVOKED, **_reason(reason), actor=_user(actor)
         )
         badges = badges_recompute(
-            merchant_id=holding.merchant_id, reason=f"{holding.tag.code} revoked", now=now
+            merchant_id=holding.merchant_id,
+            reason=texts.badge_tag_changed(holding.tag.code, "revoked"),
+            now=now,
         )
         audit_record(
             actor=actor, verb="tag.holding_revoked", target=holding,
-            data={"reason": reason, "rectification_month": month.isoformat(), "badges": badges},
+            data={"reason": _english(reason), "rectification_month": month.isoformat(), "badges": badges},
         )  # fmt: skip
         _after_commit(holding.merchant_id)
     return holding
 
 
-def holding_restore(*, holding_id: int, reason: str, actor=None) -> TagHolding:
+def holding_restore(*, holding_id: int, reason: Text | str, actor=None) -> TagHolding:
     """The rectification month passed: the tag (and any badge it completes) comes back, no application."""
     now = timezone.now()
     with transaction.atomic():
@@ -240,22 +258,24 @@ def holding_restore(*, holding_id: int, reason: str, actor=None) -> TagHolding:
         holding.rectification_month = None
         holding.save(update_fields=["state", "ended_at", "rectification_month", "updated_at"])
         HoldingEvent.objects.create(
-            holding=holding, at=now, kind=HoldingEvent.Kind.RESTORED, reason=reason[:300], actor=_user(actor)
+            holding=holding, at=now, kind=HoldingEvent.Kind.RESTORED, **_reason(reason), actor=_user(actor)
         )
         badges = badges_recompute(
-            merchant_id=holding.merchant_id, reason=f"{holding.tag.code} restored", now=now
+            merchant_id=holding.merchant_id,
+            reason=texts.badge_tag_changed(holding.tag.code, "restored"),
+            now=now,
         )
         audit_record(
             actor=actor,
             verb="tag.holding_restored",
             target=holding,
-            data={"reason": reason, "badges": badges},
+            data={"reason": _english(reason), "badges": badges},
         )
         _after_commit(holding.merchant_id)
     return holding
 
 
-def holding_bar(*, holding_id: int, until: date, reason: str, actor=None) -> TagHolding:
+def holding_bar(*, holding_id: int, until: date, reason: Text | str, actor=None) -> TagHolding:
     """The rectification month failed too: no new application before `until`."""
     now = timezone.now()
     with transaction.atomic():
@@ -270,15 +290,19 @@ def holding_bar(*, holding_id: int, until: date, reason: str, actor=None) -> Tag
         holding.ended_at = holding.ended_at or now
         holding.save(update_fields=["state", "barred_until", "ended_at", "updated_at"])
         HoldingEvent.objects.create(
-            holding=holding, at=now, kind=HoldingEvent.Kind.BARRED, reason=reason[:300], actor=_user(actor)
+            holding=holding, at=now, kind=HoldingEvent.Kind.BARRED, **_reason(reason), actor=_user(actor)
         )
         if was_active:
-            badges_recompute(merchant_id=holding.merchant_id, reason=f"{holding.tag.code} barred", now=now)
+            badges_recompute(
+                merchant_id=holding.merchant_id,
+                reason=texts.badge_tag_changed(holding.tag.code, "barred"),
+                now=now,
+            )
         audit_record(
             actor=actor,
             verb="tag.holding_barred",
             target=holding,
-            data={"until": until.isoformat(), "reason": reason},
+            data={"until": until.isoformat(), "reason": _english(reason)},
         )
         _after_commit(holding.merchant_id)
     return holding

@@ -5,6 +5,7 @@ from datetime import date
 import pytest
 import time_machine
 from django.core import mail
+from django.utils import translation
 
 from merchants.models import Notice
 from merchants.services import notice_email_send
@@ -90,6 +91,22 @@ def test_fail_revokes_with_badge_then_a_passing_rectification_month_restores_bot
     kinds = list(HoldingEvent.objects.filter(holding__merchant=merchant_a).values_list("kind", flat=True))
     assert kinds.count("revoked") == 3
     assert kinds.count("restored") == 3
+    # The history says why, as a code + parameters, in the reader's language.
+    revoked = HoldingEvent.objects.filter(holding__merchant=merchant_a, kind="revoked").first()
+    restored = HoldingEvent.objects.filter(holding__merchant=merchant_a, kind="restored").first()
+    assert (revoked.reason_code, revoked.reason_params) == (
+        "evaluation.failed",
+        {"month": "2026-09", "metrics": ["fault_complaint_rate"]},
+    )
+    assert (restored.reason_code, restored.reason_params) == (
+        "evaluation.rectification_passed",
+        {"month": "2026-10"},
+    )
+    with translation.override("zh-hans"):
+        assert (revoked.reason_text, restored.reason_text) == (
+            "2026年9月评估：过失投诉率未达标",
+            "2026年10月评估：整改通过",
+        )
     assert Notice.objects.filter(merchant=merchant_a, code="evaluation.restored").count() == 3
 
 

@@ -1,6 +1,7 @@
 from datetime import date
 
 import pytest
+from django.utils import translation
 
 from core.audit import audit_for
 from core.errors import ApplicationError, Conflict, Forbidden, InvalidTransition
@@ -90,7 +91,10 @@ def test_registered_metric_check_runs_and_blocks(merchant_a):
         app.checks.get(code="fault_complaint_rate").detail
         == "fault complaint rate 0.9% ≥ 0.5% (9 of 1000 orders)"
     )
-    assert "Fault complaint rate" in app.rejection_reason
+    assert "Fault complaint rate: fault complaint rate 0.9% ≥ 0.5% (9 of 1000 orders)" in app.rejection_reason
+    assert app.rejection_reason_code == "application.checks_failed"
+    with translation.override("zh-hans"):
+        assert "过失投诉率：fault complaint rate 0.9% ≥ 0.5% (9 of 1000 orders)" in app.rejection_reason_text
     # registry order kept: the metric check stays in its place
     assert [c.code for c in app.checks.all()].index("fault_complaint_rate") == 4
 

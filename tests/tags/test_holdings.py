@@ -1,6 +1,7 @@
 from datetime import date
 
 import pytest
+from django.utils import translation
 
 from core.errors import InvalidTransition
 from tags.models import BadgeEvent, BadgeHolding, HoldingEvent, TagHolding
@@ -43,7 +44,14 @@ def test_withdraw_revokes_badge_in_the_same_transaction(merchant_a, owner_a):
     assert badge.active is False
     events = list(badge.history.values_list("kind", flat=True))
     assert events == ["revoked", "granted"]
-    assert h.tag.code in badge.history.first().reason
+    revoked = badge.history.first()
+    assert revoked.reason == "Nationwide warranty withdrawn; missing: Nationwide warranty"
+    assert (revoked.reason_code, revoked.reason_params) == (
+        "badge.missing_tags_after",
+        {"cause": {"code": "badge.tag_withdrawn", "params": {"tag": h.tag.code}}, "missing": [h.tag.code]},
+    )
+    with translation.override("zh-hans"):
+        assert revoked.reason_text == "已退出全国联保；缺少：全国联保"
     assert list(h.history.values_list("kind", flat=True)) == ["withdrawn", "granted"]
 
 
