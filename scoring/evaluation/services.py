@@ -32,9 +32,17 @@ from core.audit import audit_record
 from core.calendar import first_working_day_of_month, local_date
 from core.errors import ApplicationError
 from core.singletons import settings_update
-from merchants.services import notice_create
+from merchants.services import notice_create, notices_create
 from tags.models import TagHolding
-from tags.services import holding_bar, holding_restore, holding_revoke
+from tags.services import (
+    BAR,
+    RESTORE,
+    REVOKE,
+    HoldingChange,
+    holding_bar,
+    holding_revoke,
+    holdings_change_many,
+)
 
 from .. import hooks
 from ..models import EvaluationExclusion, EvaluationResult, EvaluationRules, EvaluationRun, EvaluationSettings
@@ -367,76 +375,86 @@ def _apply_pending(run: EvaluationRun, *, actor, progress, crash_after: int | No
 
 
 def _apply_batch(run: EvaluationRun, batch: list[EvaluationResult], *, actor) -> None:
+    """Act on a batch of results in a fixed number of queries: the results still pending are locked,
+    every holding move goes through ``tags.services.holdings_change_many`` in one call, the results are
+    marked by grouped UPDATEs, notices are written in one batch and the failed metrics reported to the
+    courses after commit. A holding that moved meanwhile is skipped."""
     now = timezone.now()
-    current = dict(TagHolding.objects.filter(pk__in=[r.holding_id for r in batch]).values_list("pk", "state"))
-    kept = [
-        r.pk
-        for r in batch
-        if r.outcome == Outcome.PASSED and r.state_before == ACTIVE and current.get(r.holding_id) == ACTIVE
-    ]
-    if kept:
-        EvaluationResult.objects.filter(pk__in=kept, action=Action.PENDING).update(
-            action=Action.KEPT, applied_at=now
-        )
-    for result in batch:
-        if result.pk in kept:
-            continue
-        _apply_one(run, result, state_now=current.get(result.holding_id), actor=actor, now=now)
-
-
-def _apply_one(run: EvaluationRun, result: EvaluationResult, *, state_now, actor, now) -> None:
-    """Act on one result whose holding changes (or whose holding changed meanwhile: skipped)."""
-    action, until = Action.SKIPPED, None
-    if state_now != result.state_before:
-        pass
-    elif result.state_before == ACTIVE and result.outcome == Outcome.FAILED:
-        until = add_months(result.period, 1)
-        holding_revoke(
-            holding_id=result.holding_id,
-            reason=evaluation_text("evaluation.failed", result.month, result.failed_metrics),
-            rectification_month=until,
-            actor=actor,
-        )
-        action = Action.REVOKED
-    elif result.state_before == RECTIFYING and result.outcome == Outcome.PASSED:
-        holding_restore(
-            holding_id=result.holding_id,
-            reason=evaluation_text("evaluation.rectification_passed", result.month),
-            actor=actor,
-        )
-        action = Action.RESTORED
-    elif result.state_before == RECTIFYING and result.outcome == Outcome.FAILED:
-        until = add_months(result.period, 1 + int(result.thresholds.get("bar_months", 3)))
-        holding_bar(
-            holding_id=result.holding_id,
-            until=until,
-            reason=evaluation_text("evaluation.rectification_failed", result.month, result.failed_metrics),
-            actor=actor,
-        )
-        action = Action.BARRED
-    elif result.outcome == Outcome.PASSED:
-        action = Action.KEPT
-    updated = EvaluationResult.objects.filter(pk=result.pk, action=Action.PENDING).update(
-        action=action, action_until=until, applied_at=now
+    pending = set(
+        EvaluationResult.objects.select_for_update()
+        .filter(pk__in=[r.pk for r in batch], action=Action.PENDING)
+        .values_list("pk", flat=True)
     )
-    if not updated:
-        return
-    result.action, result.action_until = action, until
-    if result.outcome == Outcome.FAILED:
-        for code in result.failed_metrics:
-            transaction.on_commit(
-                lambda code=code: hooks.metric_failed(
-                    merchant_id=result.merchant_id, metric_code=code, period=result.month
-                )
-            )
-    if action in (Action.REVOKED, Action.RESTORED, Action.BARRED):
-        _notify(result)
+    batch = [r for r in batch if r.pk in pending]
+    current = dict(TagHolding.objects.filter(pk__in=[r.holding_id for r in batch]).values_list("pk", "state"))
+    decided: dict[int, tuple[str, date | None]] = {}
+    changes: list[HoldingChange] = []
+    for result in batch:
+        action, until, change = _decide(result, state_now=current.get(result.holding_id))
+        decided[result.pk] = (action, until)
+        if change is not None:
+            changes.append(change)
+    applied = holdings_change_many(changes, actor=actor)
+    groups: dict[tuple[str, date | None], list[int]] = {}
+    for result in batch:
+        action, until = decided[result.pk]
+        if action in MOVES and not applied.get(result.holding_id):
+            action, until = Action.SKIPPED, None  # the holding moved between our read and its lock
+        result.action, result.action_until = action, until
+        groups.setdefault((action, until), []).append(result.pk)
+    for (action, until), pks in groups.items():
+        EvaluationResult.objects.filter(pk__in=pks, action=Action.PENDING).update(
+            action=action, action_until=until, applied_at=now
+        )
+    notices_create(
+        [
+            (r.merchant_id, _notice_key(r), f"evaluation.{r.action}", notice_params(r))
+            for r in batch
+            if r.action in MOVES
+        ],
+        now=now,
+    )
+    failed = [
+        (r.merchant_id, code, r.month)
+        for r in batch
+        if r.outcome == Outcome.FAILED
+        for code in r.failed_metrics
+    ]
+    if failed:
+        transaction.on_commit(lambda: hooks.metrics_failed(failed))
+
+
+MOVES = (Action.REVOKED, Action.RESTORED, Action.BARRED)
+
+
+def _decide(result: EvaluationResult, *, state_now) -> tuple[str, date | None, HoldingChange | None]:
+    """What a result does to its holding: (action, until, the holding move or None)."""
+    if state_now != result.state_before:
+        return Action.SKIPPED, None, None
+    if result.state_before == ACTIVE and result.outcome == Outcome.FAILED:
+        until = add_months(result.period, 1)
+        reason = evaluation_text("evaluation.failed", result.month, result.failed_metrics)
+        return Action.REVOKED, until, HoldingChange(result.holding_id, REVOKE, reason, until)
+    if result.state_before == RECTIFYING and result.outcome == Outcome.PASSED:
+        reason = evaluation_text("evaluation.rectification_passed", result.month)
+        return Action.RESTORED, None, HoldingChange(result.holding_id, RESTORE, reason)
+    if result.state_before == RECTIFYING and result.outcome == Outcome.FAILED:
+        until = add_months(result.period, 1 + int(result.thresholds.get("bar_months", 3)))
+        reason = evaluation_text("evaluation.rectification_failed", result.month, result.failed_metrics)
+        return Action.BARRED, until, HoldingChange(result.holding_id, BAR, reason, until)
+    if result.outcome == Outcome.PASSED:
+        return Action.KEPT, None, None
+    return Action.SKIPPED, None, None
+
+
+def _notice_key(result: EvaluationResult) -> str:
+    return f"evaluation:{result.pk}:{result.action}:{result.revision}"
 
 
 def _notify(result: EvaluationResult) -> None:
     notice_create(
         merchant_id=result.merchant_id,
-        key=f"evaluation:{result.pk}:{result.action}:{result.revision}",
+        key=_notice_key(result),
         code=f"evaluation.{result.action}",
         params=notice_params(result),
     )

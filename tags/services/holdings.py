@@ -5,12 +5,13 @@ merchant serialize), writes the holding and its history, recomputes the merchant
 same transaction, and refreshes the public badge cache after commit.
 """
 
+from dataclasses import dataclass
 from datetime import date, datetime
 
 from django.db import transaction
 from django.utils import timezone
 
-from core.audit import audit_record
+from core.audit import audit_record, audit_record_many
 from core.calendar import local_date
 from core.errors import ApplicationError, InvalidTransition, NotFound
 from core.locks import lock_one
@@ -39,43 +40,65 @@ def badges_recompute(
     Call inside the transaction that changed the holdings (the merchant row is locked there).
     Returns {badge_code: "granted" | "revoked"} for the badges that changed.
     """
+    return badges_recompute_many({merchant_id: reason}, now=now).get(merchant_id, {})
+
+
+def badges_recompute_many(
+    reasons: dict[int, Text | None], *, now: datetime | None = None
+) -> dict[int, dict[str, str]]:
+    """``badges_recompute`` for many merchants ({merchant_id: the cause to record}) in a fixed number
+    of queries. Returns {merchant_id: {badge_code: "granted" | "revoked"}} for the badges that changed."""
     now = now or timezone.now()
-    active = set(
-        TagHolding.objects.filter(merchant_id=merchant_id, state=ACTIVE).values_list("category_id", "tag_id")
+    merchant_ids = sorted(reasons)
+    active: set[tuple[int, int, int]] = set(
+        TagHolding.objects.filter(merchant_id__in=merchant_ids, state=ACTIVE).values_list(
+            "merchant_id", "category_id", "tag_id"
+        )
     )
-    badges = CategoryBadge.objects.prefetch_related("required_tags")
-    current = {bh.badge_id: bh for bh in BadgeHolding.objects.filter(merchant_id=merchant_id)}
-    changed: dict[str, str] = {}
-    for badge in badges:
-        required = [t.pk for t in badge.required_tags.all()]
-        qualifies = bool(required) and all((badge.category_id, t) in active for t in required)
-        holding = current.get(badge.pk)
-        if qualifies and (holding is None or not holding.active):
-            if holding is None:
-                holding = BadgeHolding.objects.create(
-                    merchant_id=merchant_id, badge=badge, active=True, since=now
+    badges = list(CategoryBadge.objects.prefetch_related("required_tags").order_by("pk"))
+    current = {
+        (bh.merchant_id, bh.badge_id): bh for bh in BadgeHolding.objects.filter(merchant_id__in=merchant_ids)
+    }
+    changed: dict[int, dict[str, str]] = {}
+    new_holdings: list[BadgeHolding] = []
+    reactivated: list[int] = []
+    deactivated: list[int] = []
+    events: list[tuple[BadgeHolding, str, Text]] = []
+    for merchant_id in merchant_ids:
+        reason = reasons[merchant_id]
+        for badge in badges:
+            required = list(badge.required_tags.all())
+            qualifies = bool(required) and all(
+                (merchant_id, badge.category_id, t.pk) in active for t in required
+            )
+            holding = current.get((merchant_id, badge.pk))
+            if qualifies and (holding is None or not holding.active):
+                if holding is None:
+                    holding = BadgeHolding(merchant_id=merchant_id, badge=badge, active=True, since=now)
+                    new_holdings.append(holding)
+                else:
+                    reactivated.append(holding.pk)
+                events.append((holding, BadgeEvent.Kind.GRANTED, reason or texts.BADGE_ALL_TAGS_HELD))
+                changed.setdefault(merchant_id, {})[badge.code] = "granted"
+            elif not qualifies and holding is not None and holding.active:
+                deactivated.append(holding.pk)
+                missing = [t.code for t in required if (merchant_id, badge.category_id, t.pk) not in active]
+                events.append(
+                    (holding, BadgeEvent.Kind.REVOKED, texts.badge_missing_tags(missing, cause=reason))
                 )
-            else:
-                holding.active, holding.since = True, now
-                holding.save(update_fields=["active", "since", "updated_at"])
-            BadgeEvent.objects.create(
-                holding=holding,
-                at=now,
-                kind=BadgeEvent.Kind.GRANTED,
-                **(reason or texts.BADGE_ALL_TAGS_HELD).fields(BadgeEvent, "reason"),
-            )
-            changed[badge.code] = "granted"
-        elif not qualifies and holding is not None and holding.active:
-            holding.active, holding.since = False, now
-            holding.save(update_fields=["active", "since", "updated_at"])
-            missing = [t.code for t in badge.required_tags.all() if (badge.category_id, t.pk) not in active]
-            BadgeEvent.objects.create(
-                holding=holding,
-                at=now,
-                kind=BadgeEvent.Kind.REVOKED,
-                **texts.badge_missing_tags(missing, cause=reason).fields(BadgeEvent, "reason"),
-            )
-            changed[badge.code] = "revoked"
+                changed.setdefault(merchant_id, {})[badge.code] = "revoked"
+    if new_holdings:
+        BadgeHolding.objects.bulk_create(new_holdings)
+    if reactivated:
+        BadgeHolding.objects.filter(pk__in=reactivated).update(active=True, since=now, updated_at=now)
+    if deactivated:
+        BadgeHolding.objects.filter(pk__in=deactivated).update(active=False, since=now, updated_at=now)
+    BadgeEvent.objects.bulk_create(
+        [
+            BadgeEvent(holding=holding, at=now, kind=kind, **text.fields(BadgeEvent, "reason"))
+            for holding, kind, text in events
+        ]
+    )
     return changed
 
 
@@ -306,3 +329,131 @@ def holding_bar(*, holding_id: int, until: date, reason: Text | str, actor=None)
         )
         _after_commit(holding.merchant_id)
     return holding
+
+
+# --- many holdings at once (the monthly evaluation) ------------------------------------------------
+
+REVOKE, RESTORE, BAR = "revoke", "restore", "bar"
+_CHANGE_FROM = {
+    REVOKE: (TagHolding.State.ACTIVE,),
+    RESTORE: (TagHolding.State.RECTIFYING,),
+    BAR: (TagHolding.State.RECTIFYING, TagHolding.State.ACTIVE),
+}
+_CHANGE_EVENT = {
+    REVOKE: HoldingEvent.Kind.REVOKED,
+    RESTORE: HoldingEvent.Kind.RESTORED,
+    BAR: HoldingEvent.Kind.BARRED,
+}
+_CHANGE_WORD = {REVOKE: "revoked", RESTORE: "restored", BAR: "barred"}
+
+
+@dataclass(frozen=True)
+class HoldingChange:
+    """One move of ``holdings_change_many``: revoke (``until`` = the rectification month), restore, or
+    bar (``until`` = the end of the bar), with the reason to record."""
+
+    holding_id: int
+    action: str
+    reason: Text
+    until: date | None = None
+
+
+def holdings_change_many(changes: list[HoldingChange], *, actor=None) -> dict[int, bool]:
+    """``holding_revoke`` / ``holding_restore`` / ``holding_bar`` for many holdings in one transaction
+    and a fixed number of queries: the merchants are locked (pk order), then the holdings; a holding
+    no longer in a state its move starts from is skipped (not an error: the batch goes on). History,
+    badges, audit and the public cache as the single services do. Returns {holding_id: applied}."""
+    if not changes:
+        return {}
+    now = timezone.now()
+    by_id = {c.holding_id: c for c in changes}
+    with transaction.atomic():
+        merchant_ids = sorted(
+            set(TagHolding.objects.filter(pk__in=by_id).values_list("merchant_id", flat=True))
+        )
+        list(
+            Merchant.objects.select_for_update().filter(pk__in=merchant_ids).order_by("pk").values_list("pk")
+        )
+        holdings = {
+            h.pk: h
+            for h in TagHolding.objects.select_for_update(of=("self",))
+            .select_related("tag")
+            .filter(pk__in=by_id)
+            .order_by("pk")
+        }
+        applied = {
+            pk: pk in holdings and holdings[pk].state in _CHANGE_FROM[change.action]
+            for pk, change in by_id.items()
+        }
+        moved = [holdings[pk] for pk in sorted(by_id) if applied[pk]]
+        groups: dict[tuple[str, date | None], list[int]] = {}
+        for holding in moved:
+            change = by_id[holding.pk]
+            groups.setdefault((change.action, change.until), []).append(holding.pk)
+        for (action, until), pks in groups.items():
+            rows = TagHolding.objects.filter(pk__in=pks)
+            if action == REVOKE:
+                rows.update(
+                    state=TagHolding.State.RECTIFYING, ended_at=now, updated_at=now,
+                    rectification_month=(until or _next_month(local_date(now))).replace(day=1),
+                )  # fmt: skip
+            elif action == RESTORE:
+                rows.update(state=ACTIVE, ended_at=None, rectification_month=None, updated_at=now)
+            else:
+                rows.filter(ended_at__isnull=True).update(ended_at=now)
+                rows.update(state=TagHolding.State.BARRED, barred_until=until, updated_at=now)
+        user = _user(actor)
+        HoldingEvent.objects.bulk_create(
+            [
+                HoldingEvent(
+                    holding=h,
+                    at=now,
+                    kind=_CHANGE_EVENT[by_id[h.pk].action],
+                    actor=user,
+                    **_reason(by_id[h.pk].reason),
+                )  # fmt: skip
+                for h in moved
+            ]
+        )
+        # The badges of every merchant whose active tags changed (a bar of a tag in rectification
+        # changes none), the cause being its first moved holding.
+        causes: dict[int, Text] = {}
+        cause_of: dict[int, int] = {}  # merchant → the holding whose move the badge change is recorded on
+        for h in moved:
+            if by_id[h.pk].action != BAR or h.state == ACTIVE:
+                cause_of.setdefault(h.merchant_id, h.pk)
+                causes.setdefault(
+                    h.merchant_id, texts.badge_tag_changed(h.tag.code, _CHANGE_WORD[by_id[h.pk].action])
+                )
+        badges = badges_recompute_many(causes, now=now) if causes else {}
+        for action in (REVOKE, RESTORE, BAR):
+            audit_record_many(
+                actor=actor,
+                verb=f"tag.holding_{_CHANGE_WORD[action]}",
+                targets=[
+                    (
+                        h,
+                        _audit_data(
+                            by_id[h.pk],
+                            badges.get(h.merchant_id, {}) if cause_of.get(h.merchant_id) == h.pk else {},
+                        ),
+                    )
+                    for h in moved
+                    if by_id[h.pk].action == action
+                ],
+            )
+        touched = sorted({h.merchant_id for h in moved})
+        if touched:
+            transaction.on_commit(lambda: public.refresh_merchants(touched))
+    return applied
+
+
+def _audit_data(change: HoldingChange, badges: dict) -> dict:
+    """The audit data the single services record for the same move."""
+    reason = change.reason.english()
+    if change.action == REVOKE:
+        month = (change.until or _next_month(local_date(timezone.now()))).replace(day=1)
+        return {"reason": reason, "rectification_month": month.isoformat(), "badges": badges}
+    if change.action == RESTORE:
+        return {"reason": reason, "badges": badges}
+    return {"until": change.until.isoformat() if change.until else None, "reason": reason}
