@@ -157,6 +157,11 @@ else:
 
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", REDIS_URL)
 CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
+if CELERY_TASK_ALWAYS_EAGER:
+    # Eager tasks still acquire a producer from the pool (celery's producer_or_acquire); with no URL
+    # kombu falls back to amqp:// and logs "No hostname was supplied". An in-memory transport with a
+    # host named, so nothing is logged; eager tasks never send anything through it.
+    CELERY_BROKER_URL = "memory://localhost/"
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
