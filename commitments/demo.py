@@ -8,30 +8,27 @@ compensated through `breach_compensate` (vouchers + deposit recovery) up to `COM
 rest is left to the `commitments.compensate_backlog` job, as a worker would pay them. Then the most
 recent breaches of the first merchant get appeals, and one force-majeure declaration is made.
 
-`--orders 1000000` works: orders and events are planned in chunks and written in batches of 1,000
-(multi-row INSERT … ON CONFLICT), with a progress bar.
+`--orders 1000000` works: orders and events are planned in chunks and fed to the services in
+batches of 1,000 (their multi-row INSERT … ON CONFLICT), with a progress bar. There is no second
+write path: every fact is folded in and every commitment decided by the code the integration API runs.
 """
 
 from __future__ import annotations
 
-import json
 import random
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
-from django.db import connection
 from django.db.models import Count, DateTimeField, ExpressionWrapper, F, OuterRef, Subquery
 from django.utils import timezone
 from tqdm import tqdm
 
 from core.regions import PROVINCES
-from core.texts import Text
 from merchants.models import Product
 from tags.models import BrandWarrantyService, Tag, TagHolding, TagTermsVersion
 
 from . import terms as T
-from . import texts
-from .models import BrandRepairKey, Breach, Commitment, FulfilmentEvent, Order, RepairTicket, Voucher
+from .models import BrandRepairKey, Breach, Commitment, Order, RepairTicket, Voucher
 from .selectors import commitment_settings
 from .services import (
     brand_key_hash,
@@ -50,7 +47,6 @@ from .services import (
     repair_tickets_flag_late,
     vouchers_expire,
 )
-from .services.ingest import _insert_returning
 from .services.repairs import WARRANTY_TAG
 
 BATCH = 1000
@@ -64,8 +60,6 @@ REPAIR_FAULTS = [
 CHUNK = 20000  # orders planned at a time (bounded memory for --orders 1000000)
 DAYS = 120
 COMPENSATE_LIMIT = 6000
-BULK_THRESHOLD = 50000  # above this many orders, only the newest SERVICE_ORDERS go through the services
-SERVICE_ORDERS = 20000
 
 # quality: (share of merchants, late pickup, never shipped, late install, late invoice, rating mean)
 PROFILES = {
@@ -316,10 +310,8 @@ def generate(*, rng: random.Random, merchant_ids: list[int], now: datetime, stdo
     if shops:
         activity[0] = max(activity) * 2
     provinces, weights = zip(*PROVINCE_WEIGHTS.items(), strict=True)
-    # Beyond SERVICE_ORDERS, the older history is written by the bulk path (same rules, bulk INSERTs).
-    bulk_orders = max(0, total - SERVICE_ORDERS) if total > BULK_THRESHOLD else 0
 
-    figures = {"orders": 0, "orders_bulk": 0, "events": 0, "duplicates_sent": 0}
+    figures = {"orders": 0, "events": 0, "duplicates_sent": 0}
     disable = total < 5000
     with (
         compensation_deferred(),
@@ -336,25 +328,18 @@ def generate(*, rng: random.Random, merchant_ids: list[int], now: datetime, stdo
                 )  # fmt: skip
                 orders.append(order)
                 events.extend(order_events)
-            if chunk_start + n_chunk <= bulk_orders:
-                figures["events"] += _bulk_write(
-                    orders, events, products=products, holdings=holdings, now=now
-                )
-                figures["orders_bulk"] += len(orders)
-                order_bar.update(len(orders))
-            else:
-                # Upstream resends some events and delivers batches in no particular order.
-                resent = rng.sample(events, k=len(events) // 50) if events else []
-                events.extend(resent)
-                events.sort(key=lambda e: e["occurred_at"])
-                for start in range(0, len(events), BATCH // 2):
-                    window = events[start : start + BATCH // 2]
-                    rng.shuffle(window)
-                    events[start : start + BATCH // 2] = window
-                _feed(orders_ingest, [_order_input(o) for o in orders], order_bar)
-                counts = _feed(events_ingest, [_event_input(e) for e in events], None)
-                figures["events"] += counts["accepted"]
-                figures["duplicates_sent"] += counts["duplicate"]
+            # Upstream resends some events and delivers batches in no particular order.
+            resent = rng.sample(events, k=len(events) // 50) if events else []
+            events.extend(resent)
+            events.sort(key=lambda e: e["occurred_at"])
+            for start in range(0, len(events), BATCH // 2):
+                window = events[start : start + BATCH // 2]
+                rng.shuffle(window)
+                events[start : start + BATCH // 2] = window
+            _feed(orders_ingest, [_order_input(o) for o in orders], order_bar)
+            counts = _feed(events_ingest, [_event_input(e) for e in events], None)
+            figures["events"] += counts["accepted"]
+            figures["duplicates_sent"] += counts["duplicate"]
             figures["orders"] += len(orders)
         run = commitments_sweep(now=now)
 
@@ -461,254 +446,6 @@ def _repair_tickets(rng: random.Random, merchant_ids: list[int], *, now: datetim
         )  # fmt: skip
     repair_tickets_flag_late(now=now)
     return made, logins
-
-
-def _bulk_write(orders: list[dict], events: list[dict], *, products, holdings, now: datetime) -> int:
-    """The bulk path: the same rules (commitments.terms) applied in memory, written with multi-row INSERTs."""
-    product_of = {p["pk"]: p for p in products}
-    by_order: dict[str, list[dict]] = {}
-    for e in events:
-        by_order.setdefault(e["order_external_id"], []).append(e)
-    dt, dec = _adapters()
-    facts_of, order_rows = {}, []
-    for o in orders:
-        product = product_of[o["product_id"]]
-        paid_at = datetime.fromisoformat(o["paid_at"])
-        firsts: dict[str, datetime] = {}
-        carrier = ""
-        for e in sorted(by_order.get(o["external_id"], ()), key=lambda e: e["occurred_at"]):
-            name = _FACT.get(e["kind"])
-            if name and name not in firsts:
-                firsts[name] = datetime.fromisoformat(e["occurred_at"])
-                if e["kind"] == "pickup_scanned":
-                    carrier = e["data"]["carrier"]
-        agreed = (
-            datetime.fromisoformat(o["agreed_install_date"]).date() if o.get("agreed_install_date") else None
-        )
-        facts_of[o["external_id"]] = T.OrderFacts(
-            paid_at=paid_at, province=o["province"], shipping_fee=Decimal(o["shipping_fee"]),
-            agreed_install_date=agreed, carrier=carrier, **firsts,
-        )  # fmt: skip
-        order_rows.append(
-            (
-                dt(now),
-                dt(now),
-                o["external_id"],
-                o["merchant_id"],
-                o["product_id"],
-                product["category_id"],
-                product["brand_id"],
-                o["shopper_ref"],
-                o["quantity"],
-                dec(o["paid_amount"]),
-                dec(o["shipping_fee"]),
-                o["province"],
-                dt(paid_at),
-                agreed.isoformat() if agreed else None,
-                dt(firsts.get("cancelled_at")),
-                dt(firsts.get("first_pickup_at")),
-                carrier,
-                dt(firsts.get("delivered_at")),
-            )  # fmt: skip
-        )
-    order_pk: dict[str, int] = {}
-    for start in range(0, len(order_rows), BATCH):
-        order_pk.update(
-            (ext, pk)
-            for pk, ext in _insert_returning(
-                Order._meta.db_table,
-                [
-                    "created_at",
-                    "updated_at",
-                    "external_id",
-                    "merchant_id",
-                    "product_id",
-                    "category_id",
-                    "brand_id",
-                    "shopper_ref",
-                    "quantity",
-                    "paid_amount",
-                    "shipping_fee",
-                    "province",
-                    "paid_at",
-                    "agreed_install_date",
-                    "cancelled_at",
-                    "first_pickup_at",
-                    "carrier",
-                    "delivered_at",
-                ],  # fmt: skip
-                order_rows[start : start + BATCH],
-                key="external_id",
-                returning=["id", "external_id"],
-            )
-        )
-    event_rows = [
-        (
-            e["external_id"],
-            order_pk[e["order_external_id"]],
-            e["kind"],
-            dt(datetime.fromisoformat(e["occurred_at"])),
-            dt(now),
-            json.dumps(e["data"], ensure_ascii=False),
-        )  # fmt: skip
-        for e in events
-        if e["order_external_id"] in order_pk
-    ]
-    for start in range(0, len(event_rows), BATCH):
-        _insert_returning(
-            FulfilmentEvent._meta.db_table,
-            ["external_id", "order_id", "kind", "occurred_at", "received_at", "data"],
-            event_rows[start : start + BATCH],
-            key="external_id",
-            returning=["id"],
-        )
-
-    cutoff = now - commitment_settings().sweep_grace
-    commitment_rows, breach_of = [], {}
-    for o in orders:
-        order_id = order_pk.get(o["external_id"])
-        if order_id is None:
-            continue  # already there (a re-run)
-        product = product_of[o["product_id"]]
-        facts = facts_of[o["external_id"]]
-        for h in _held(holdings, product, facts.paid_at):
-            terms = h["terms"]
-            deadline = T.initial_deadline(
-                terms, paid_at=facts.paid_at, agreed_install_date=facts.agreed_install_date
-            )
-            state, reason, resolved, breach = Commitment.State.PENDING, None, None, None
-            exempt = T.initial_exemption(terms, province=facts.province, holding_config=h["config"] or {})
-            if exempt is not None:
-                state, reason, resolved = Commitment.State.EXEMPTED, exempt, facts.paid_at
-            else:
-                invoice = _invoice_deadline(terms, facts.invoice_requested_at)
-                d = T.evaluate(terms, deadline=deadline, facts=facts, invoice_deadline=invoice)
-                if d is not None and d.action == T.DEADLINE:
-                    deadline, d = d.deadline, None
-                if d is None:
-                    if deadline is not None and deadline < cutoff:
-                        state, resolved = Commitment.State.BREACHED, deadline + timedelta(minutes=20)
-                        breach = (Breach.Source.SWEEP, texts.BREACH_DEADLINE_PASSED, "late", resolved)
-                elif d.action == T.MET:
-                    state, resolved = Commitment.State.MET, d.at
-                elif d.action == T.EXEMPTED:
-                    state, reason, resolved = Commitment.State.EXEMPTED, d.detail, d.at or facts.paid_at
-                elif d.action == T.BREACHED:
-                    state, resolved = Commitment.State.BREACHED, d.at
-                    breach = (Breach.Source.EVENT, d.detail, d.severity, d.at)
-            commitment_rows.append(
-                (
-                    dt(now),
-                    dt(now),
-                    order_id,
-                    o["merchant_id"],
-                    h["tag_id"],
-                    h["terms_version_id"],
-                    state,
-                    dt(deadline),
-                    dt(resolved),
-                    *_text_columns(Commitment, "exemption_reason", reason),
-                )  # fmt: skip
-            )
-            if breach is not None:
-                breach_of[(order_id, h["tag_id"])] = (o["merchant_id"], breach)
-    breach_rows = []
-    for start in range(0, len(commitment_rows), BATCH):
-        for pk, order_id, tag_id in _insert_returning(
-            Commitment._meta.db_table,
-            [
-                "created_at",
-                "updated_at",
-                "order_id",
-                "merchant_id",
-                "tag_id",
-                "terms_version_id",
-                "state",
-                "deadline",
-                "resolved_at",
-                "exemption_reason",
-                "exemption_reason_code",
-                "exemption_reason_params",
-            ],  # fmt: skip
-            commitment_rows[start : start + BATCH],
-            key=("order_id", "tag_id"),
-            returning=["id", "order_id", "tag_id"],
-        ):
-            found = breach_of.get((order_id, tag_id))
-            if found is not None:
-                merchant_id, (source, detail, severity, at) = found
-                breach_rows.append(
-                    (
-                        dt(now),
-                        dt(now),
-                        pk,
-                        merchant_id,
-                        dt(at),
-                        source,
-                        *_text_columns(Breach, "detail", detail),
-                        severity,
-                        True,
-                    )  # fmt: skip
-                )
-    for start in range(0, len(breach_rows), BATCH):
-        _insert_returning(
-            Breach._meta.db_table,
-            [
-                "created_at",
-                "updated_at",
-                "commitment_id",
-                "merchant_id",
-                "detected_at",
-                "source",
-                "detail",
-                "detail_code",
-                "detail_params",
-                "severity",
-                "counts_in_metrics",
-            ],  # fmt: skip
-            breach_rows[start : start + BATCH],
-            key="commitment_id",
-            returning=["id"],
-        )
-    return len(event_rows)
-
-
-def _text_columns(model, name: str, text: Text | None) -> tuple[str, str, str]:
-    """A stored text (core.texts) as the three raw column values: English, code, JSON parameters."""
-    if text is None:
-        return "", "", "{}"
-    fields = text.fields(model, name)
-    return fields[name], fields[f"{name}_code"], json.dumps(fields[f"{name}_params"], ensure_ascii=False)
-
-
-def _adapters():
-    ops = connection.ops
-
-    def dt(value):
-        return None if value is None else ops.adapt_datetimefield_value(value)
-
-    def dec(value):
-        return ops.adapt_decimalfield_value(Decimal(value), 12, 2)
-
-    return dt, dec
-
-
-_FACT = {
-    "pickup_scanned": "first_pickup_at", "delivered": "delivered_at", "installed": "installed_at",
-    "refund_requested": "refund_requested_at", "refunded": "refunded_at", "return_signed": "return_signed_at",
-    "return_freight_reimbursed": "return_freight_reimbursed_at", "invoice_requested": "invoice_requested_at",
-    "invoice_issued": "invoice_issued_at", "cancelled": "cancelled_at",
-}  # fmt: skip
-_INVOICE_DEADLINES: dict = {}
-
-
-def _invoice_deadline(terms: dict, requested_at):
-    if requested_at is None or terms.get("kind") != "invoice_within_business_days":
-        return None
-    key = (T.local_date(requested_at), int(terms.get("days", 3)))
-    if key not in _INVOICE_DEADLINES:
-        _INVOICE_DEADLINES[key] = T.invoice_deadline_for(terms, requested_at)
-    return _INVOICE_DEADLINES[key]
 
 
 def _age_vouchers(rng: random.Random, *, now: datetime) -> None:
