@@ -16,6 +16,7 @@ write path: every fact is folded in and every commitment decided by the code the
 from __future__ import annotations
 
 import random
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
@@ -24,7 +25,8 @@ from django.utils import timezone
 from tqdm import tqdm
 
 from core.regions import PROVINCES
-from merchants.models import Product
+from merchants.demo import flagship_ids, ledger_redate, named_store_ids
+from merchants.models import DepositEntry, Merchant, Product
 from tags.models import BrandWarrantyService, Tag, TagHolding, TagTermsVersion
 
 from . import terms as T
@@ -47,6 +49,7 @@ from .services import (
     repair_tickets_flag_late,
     vouchers_expire,
 )
+from .services.payments import VOUCHER_SOURCE
 from .services.repairs import WARRANTY_TAG
 
 BATCH = 1000
@@ -57,32 +60,94 @@ REPAIR_FAULTS = [
     "热水器显示E1故障码",
     "空调外机漏水",
 ]
-CHUNK = 20000  # orders planned at a time (bounded memory for --orders 1000000)
+CHUNK = 10000  # orders planned at a time (bounded memory for --orders 1000000)
 DAYS = 120
 COMPENSATE_LIMIT = 6000
 
-# quality: (share of merchants, late pickup, never shipped, late install, late invoice, rating mean)
+
+# quality: share of merchants, and per order: late pickup, never shipped, late install, late invoice,
+# logistics exception, refund after delivery, staff intervening in a refund, after-sales hours (range).
+@dataclass(frozen=True)
+class Profile:
+    share: float
+    late: float
+    never: float
+    late_install: float
+    late_invoice: float
+    logistics_exception: float
+    refund: float
+    dispute: float
+    handling_hours: tuple[float, float]
+    stars: tuple[int, int, int, int, int]  # weights of 1★ … 5★: most ratings are 5, a few low
+
+
 PROFILES = {
-    "good": (0.65, 0.015, 0.003, 0.03, 0.02, 4.8),
-    "average": (0.25, 0.06, 0.012, 0.10, 0.08, 4.4),
-    "poor": (0.10, 0.18, 0.04, 0.25, 0.25, 3.7),
+    "good": Profile(0.65, 0.015, 0.003, 0.03, 0.02, 0.006, 0.03, 0.002, (1, 16), (1, 1, 2, 10, 86)),
+    "average": Profile(0.25, 0.05, 0.01, 0.10, 0.08, 0.02, 0.05, 0.01, (4, 40), (2, 2, 4, 14, 78)),
+    "poor": Profile(0.10, 0.16, 0.035, 0.25, 0.25, 0.06, 0.10, 0.04, (12, 96), (9, 6, 10, 18, 57)),
 }
+# Refunds after delivery by reason category (quality and not-as-described feed the quality refund rate).
+REFUND_REASONS = [
+    ("quality", 30),
+    ("not_as_described", 15),
+    ("logistics", 10),
+    ("changed_mind", 35),
+    ("other", 10),
+]
+LOGISTICS_EXCEPTIONS = [
+    "包裹滞留中转站超过48小时",
+    "外包装破损",
+    "包裹丢失，承运商已登记",
+    "派送失败退回网点",
+]
+# Orders per merchant over the 120 days, on average, when --orders is not given (demo command).
+ORDERS_PER_MERCHANT = 120
+# How busy a shop is relative to the crowd: the flagship of each category and the other named stores
+# are large official shops; 5 % of the crowd are quiet shops (too few orders for a score total).
+FLAGSHIP_ACTIVITY, NAMED_ACTIVITY, QUIET_SHARE = 14.0, 5.0, 0.05
 # Where orders go (busy coastal provinces weigh more; remote ones appear now and then).
 PROVINCE_WEIGHTS = dict.fromkeys(PROVINCES, 1) | {
     "440000": 9, "310000": 7, "330000": 7, "320000": 7, "110000": 6, "370000": 5, "510000": 4, "350000": 4,
     "420000": 3, "410000": 3,
 }  # fmt: skip
 T_PICKUP_KINDS = ("pickup_by_cutoff", "pickup_within_hours")
-HELP_SCENARIOS = ["urge_dispatch", "urge_logistics", "refund_progress", "installation", "invoice"]
 CARRIERS = ["SF", "SF", "SF", "JD", "YTO", "ZTO", "STO", "EMS"]
 
 
 def _profile_of(rng: random.Random, merchant_ids: list[int]) -> dict[int, str]:
-    names, weights = zip(*((name, p[0]) for name, p in PROFILES.items()), strict=True)
+    names = list(PROFILES)
+    weights = [PROFILES[name].share for name in names]
     profiles = {mid: rng.choices(names, weights)[0] for mid in merchant_ids}
-    if merchant_ids:
-        profiles[merchant_ids[0]] = "average"  # the first demo login sees some of everything
     return profiles
+
+
+@dataclass(frozen=True)
+class Shop:
+    """How many orders a shop gets and since when it sells (a shop opened last week has last week's)."""
+
+    activity: float
+    open_days: float
+
+
+def _shops(rng: random.Random, shop_ids: list[int], *, now: datetime) -> dict[int, Shop]:
+    opened = dict(Merchant.objects.filter(pk__in=shop_ids).values_list("pk", "created_at"))
+    named = set(named_store_ids(shop_ids))
+    flagships = set(flagship_ids(shop_ids).values())
+    out = {}
+    for mid in shop_ids:
+        if mid in flagships:
+            weight = FLAGSHIP_ACTIVITY
+        elif mid in named:
+            weight = NAMED_ACTIVITY
+        elif rng.random() < QUIET_SHARE:
+            weight = rng.uniform(0.04, 0.15)
+        else:
+            weight = rng.lognormvariate(0, 0.35)
+        # The first sale comes a day after the shop opened (its deposit paid, products listed).
+        days = (now - opened.get(mid, now - timedelta(days=DAYS))).total_seconds() / 86400 - 1
+        open_days = max(0.0, min(float(DAYS), days))
+        out[mid] = Shop(activity=weight * open_days / DAYS, open_days=open_days)
+    return out
 
 
 def _hours(rng: random.Random, low: float, high: float) -> timedelta:
@@ -97,10 +162,20 @@ def _held(holdings, product, paid_at) -> list[dict]:
     ]
 
 
-def _plan_order(rng, n, product, profile, *, now, provinces, weights, holdings) -> tuple[dict, list[dict]]:
+def _stars(rng: random.Random, profile: Profile, around: int | None = None) -> int:
+    if around is not None and rng.random() < 0.8:
+        return around  # one shopper rates the items of one order alike, mostly
+    return rng.choices((1, 2, 3, 4, 5), profile.stars)[0]
+
+
+def _plan_order(
+    rng, n, product, profile, *, now, shop, provinces, weights, holdings
+) -> tuple[dict, list[dict]]:
     """One order and its events, timed against the promises the shop made (mostly kept)."""
-    _share, late, never, late_install, late_invoice, rating = PROFILES[profile]
-    age = timedelta(days=DAYS * (rng.random() ** 1.3))  # more recent orders are more frequent
+    p = PROFILES[profile]
+    late, never, late_install, late_invoice = p.late, p.never, p.late_install, p.late_invoice
+    # More recent orders are more frequent (a growing shop); never before the shop opened.
+    age = timedelta(days=shop.open_days * (rng.random() ** 1.3))
     paid_at = now - age
     quantity = 1 if rng.random() < 0.9 else 2
     price = Decimal(product["price"]) * quantity
@@ -170,20 +245,35 @@ def _plan_order(rng, n, product, profile, *, now, provinces, weights, holdings) 
             else:
                 installed = delivered + (install_by - delivered) * rng.uniform(0.05, 0.9)
             events.append(("installed", installed, {}))
-        if rng.random() < 0.4:
-            stars = max(1, min(5, round(rng.gauss(rating, 0.6))))
+        if rng.random() < p.logistics_exception:
+            events.append(
+                (
+                    "logistics_exception",
+                    pickup + (delivered - pickup) * rng.uniform(0.2, 0.8),
+                    {"what": rng.choice(LOGISTICS_EXCEPTIONS)},
+                )
+            )
+        if rng.random() < 0.45:
+            stars = _stars(rng, p)
             events.append(
                 (
                     "rated",
                     delivered + _hours(rng, 5, 200),
                     {
-                        "item_as_described": stars,
-                        "service_attitude": max(1, min(5, stars + rng.choice([-1, 0, 0, 1]))),
-                        "logistics": max(1, min(5, stars + rng.choice([-1, 0, 0, 0]))),
+                        "item_as_described": _stars(rng, p, stars),
+                        "service_attitude": _stars(rng, p, stars),
+                        "logistics": _stars(rng, p, stars),
                         "product": stars,
                     },
                 )
             )
+        if rng.random() < p.refund:
+            requested = delivered + _hours(rng, 12, 240)
+            reason = rng.choices(*zip(*REFUND_REASONS, strict=True))[0]
+            events.append(("refund_requested", requested, {"reason": reason}))
+            refunded = requested + _hours(rng, *p.handling_hours)
+            intervened = rng.random() < p.dispute
+            events.append(("refunded", refunded, {"reason": reason, "staff_intervened": intervened}))
         if rng.random() < 0.03:
             signed = delivered + _hours(rng, 48, 240)
             events.append(("return_signed", signed, {"freight": str(rng.choice([12, 15, 20, 30]))}))
@@ -201,13 +291,9 @@ def _plan_order(rng, n, product, profile, *, now, provinces, weights, holdings) 
         events.append(("invoice_issued", requested + issued_after, {}))
     if rng.random() < 0.015 and not any(e[0] in ("pickup_scanned", "cancelled") for e in events):
         requested = paid_at + _hours(rng, 0.5, 10)
-        events.append(("refund_requested", requested, {"reason": "no longer needed"}))
+        events.append(("refund_requested", requested, {"reason": "changed_mind"}))
         refunded = requested + (_hours(rng, 1.2, 5) if rng.random() < late else _hours(rng, 0.05, 0.9))
-        events.append(("refunded", refunded, {"reason": "no longer needed", "staff_intervened": False}))
-    if rng.random() < 0.05:
-        events.append(
-            ("help_requested", paid_at + _hours(rng, 6, 96), {"scenario": rng.choice(HELP_SCENARIOS)})
-        )
+        events.append(("refunded", refunded, {"reason": "changed_mind", "staff_intervened": False}))
     payloads = []
     for i, (kind, at, data) in enumerate(events):
         if at >= now:
@@ -282,7 +368,7 @@ def _holdings(merchant_ids: list[int]) -> dict[tuple[int, int], list[dict]]:
 
 
 def generate(*, rng: random.Random, merchant_ids: list[int], now: datetime, stdout, scale: dict) -> dict:
-    total = int(scale.get("orders", 2000))
+    total = int(scale.get("orders") or ORDERS_PER_MERCHANT * len(merchant_ids))
     products = list(
         Product.objects.filter(merchant_id__in=merchant_ids).values(
             "pk", "merchant_id", "price", "category_id", "brand_id", "category__code"
@@ -294,21 +380,15 @@ def generate(*, rng: random.Random, merchant_ids: list[int], now: datetime, stdo
         stdout.write("commitments: no products (the merchants demo makes them); no orders")
         return {"orders": 0}
     profiles = _profile_of(rng, merchant_ids)
-    # The tags demo grants the showcase shops' tags through its services, i.e. "now"; orders of the
-    # last 120 days would then carry no commitments. Those holdings are dated back to before the
-    # simulated history (only holdings granted during this demo run are touched).
-    TagHolding.objects.filter(
-        merchant_id__in=merchant_ids, granted_at__gte=now - timedelta(hours=1), ended_at__isnull=True
-    ).update(granted_at=now - timedelta(days=DAYS + 5))
+    for mid in flagship_ids(merchant_ids).values():
+        profiles[mid] = "good"  # the flagships are in good standing (each can apply for a new tag)
     holdings = _holdings(merchant_ids)
     by_merchant: dict[int, list[dict]] = {}
     for p in products:
         by_merchant.setdefault(p["merchant_id"], []).append(p)
-    shops = list(by_merchant)
-    # Some shops are much busier than others (a long tail); the first login shop is busy.
-    activity = [rng.paretovariate(1.2) for _ in shops]
-    if shops:
-        activity[0] = max(activity) * 2
+    shop_of = _shops(rng, sorted(by_merchant), now=now)
+    shops = [mid for mid in sorted(by_merchant) if shop_of[mid].activity > 0]
+    activity = [shop_of[mid].activity for mid in shops]
     provinces, weights = zip(*PROVINCE_WEIGHTS.items(), strict=True)
 
     figures = {"orders": 0, "events": 0, "duplicates_sent": 0}
@@ -324,7 +404,7 @@ def generate(*, rng: random.Random, merchant_ids: list[int], now: datetime, stdo
             for offset, mid in enumerate(chosen):
                 order, order_events = _plan_order(
                     rng, chunk_start + offset, rng.choice(by_merchant[mid]), profiles[mid],
-                    now=now, provinces=provinces, weights=weights, holdings=holdings,
+                    now=now, shop=shop_of[mid], provinces=provinces, weights=weights, holdings=holdings,
                 )  # fmt: skip
                 orders.append(order)
                 events.extend(order_events)
@@ -370,9 +450,9 @@ def generate(*, rng: random.Random, merchant_ids: list[int], now: datetime, stdo
             **{f"commitments_{k}": v for k, v in sorted(states.items())},
             "breaches": Breach.objects.count(),
             "sweep_breached": run.breached,
-            "vouchers": Voucher.objects.count(),
             "vouchers_expired": expired,
-            "compensation": paid,
+            "vouchers_paid": paid["paid"],
+            **{f"compensation_{k}": v for k, v in paid.items() if k != "paid" and v},
             "left_to_backlog_job": Breach.objects.filter(commitment__state="breached").count(),
             "appeals": appeals,
             "force_majeure_exempted": declared,
@@ -464,6 +544,16 @@ def _age_vouchers(rng: random.Random, *, now: datetime) -> None:
         updates.append(voucher)
     Voucher.objects.bulk_update(
         updates, ["created_at", "valid_until", "state", "redeemed_at"], batch_size=1000
+    )
+    # The deposit recovery of each voucher was posted with it.
+    issued_at = {str(v.pk): v.created_at for v in updates}
+    ledger_redate(
+        {
+            pk: issued_at[source_id] + timedelta(seconds=5)
+            for pk, source_id in DepositEntry.objects.filter(
+                source_type=VOUCHER_SOURCE, source_id__in=list(issued_at)
+            ).values_list("pk", "source_id")
+        }
     )
 
 

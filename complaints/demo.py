@@ -22,10 +22,12 @@ from commitments.models import Commitment, Order
 from core.audit import SYSTEM
 from core.calendar import local_date
 from core.models import AuditEvent
-from merchants.models import Membership
+from merchants.demo import ledger_redate, named_store_ids
+from merchants.models import DepositEntry, Membership
 
-from .models import Complaint, HelpRequest, ServiceStandard
+from .models import Complaint, ServiceStandard
 from .services import (
+    HelpRequestItem,
     complaint_accept,
     complaint_appeal_decide,
     complaint_appeal_file,
@@ -35,7 +37,9 @@ from .services import (
     complaint_start_review,
     complaint_withdraw,
     complaints_escalate_overdue,
+    help_requests_ingest,
 )
+from .services.decisions import SOURCE_TYPE as COMPLAINT_SOURCE
 from .services.workflow import complaint_due
 
 BATCH = 2000
@@ -419,7 +423,7 @@ def _showcase(rng, orders, tags_by_order, now, adjudicator, owner_by_merchant) -
         ("logistics", "awaiting_merchant", "", 0.5, ""),
         ("installation", "upheld", "merchant", 20, "upheld"),
         ("logistics", "upheld", "third_party", 6, ""),
-        ("logistics", "upheld", "merchant", 4, ""),
+        ("logistics", "upheld", "merchant", 40, ""),  # before the 30 days tag applications look at
         ("personal_injury", "under_review", "", 1, ""),
         ("repair", "under_review", "", 12, ""),  # overdue
         ("quality", "upheld", "merchant", 3, "filed"),
@@ -431,9 +435,15 @@ def _showcase(rng, orders, tags_by_order, now, adjudicator, owner_by_merchant) -
         ("repair", "upheld", "third_party", 9, ""),
         ("quality", "awaiting_merchant", "", 1, ""),
     ]
-    for n, (order, (code, state, responsibility, days_ago, appeal_to)) in enumerate(
-        zip(orders, script, strict=False)
-    ):
+    unused = list(orders)
+    for n, (code, state, responsibility, days_ago, appeal_to) in enumerate(script):
+        # An order paid (and delivered) before the complaint about it; the preferred order first.
+        order = next((o for o in unused if o[5] <= now - timedelta(days=days_ago + 3)), None)
+        if order is None:
+            if not unused:
+                break
+            order = unused[0]
+        unused.remove(order)
         order_pk, ext, merchant_id, shopper, paid, paid_at, category = order
         text, response, upheld_reason, rejected_reason = _case(rng, code, category)
         # An order paid in the last two hours is complained about now, not in the future.
@@ -642,24 +652,25 @@ def _uphold_many(rng, complaints: list[Complaint], now, adjudicator) -> Counter:
 
 
 def _help_requests(rng, orders, now, share: float) -> int:
-    rows = []
-    for order_pk, _ext, merchant_id, _shopper, _paid, paid_at, _category in orders:
+    """Shoppers asking the platform for help on about `share` of the orders, received through the
+    same service as the integration API (so they mark the score's days as ingestion does)."""
+    items = []
+    for order_pk, ext, _merchant, _shopper, _paid, paid_at, _category in orders:
         if rng.random() >= share:
             continue
         for k in range(1 if rng.random() < 0.85 else 2):
-            requested_at = min(now, paid_at + timedelta(hours=rng.uniform(2, 120)))
-            rows.append(
-                HelpRequest(
+            items.append(
+                HelpRequestItem(
                     external_id=f"DEMO-H{order_pk}-{k}",
-                    order_id=order_pk,
-                    merchant_id=merchant_id,
+                    order_external_id=ext,
                     scenario=_weighted(rng, HELP_SCENARIOS),
-                    requested_at=requested_at,
+                    requested_at=min(now, paid_at + timedelta(hours=rng.uniform(2, 120))),
                 )
             )
-    for start in range(0, len(rows), BATCH):
-        HelpRequest.objects.bulk_create(rows[start : start + BATCH], ignore_conflicts=True)
-    return len(rows)
+    created = 0
+    for start in range(0, len(items), BATCH):
+        created += help_requests_ingest(items=items[start : start + BATCH])["created"]
+    return created
 
 
 def generate(*, rng: random.Random, merchant_ids: list[int], now: datetime, stdout, scale: dict) -> dict:
@@ -680,25 +691,39 @@ def generate(*, rng: random.Random, merchant_ids: list[int], now: datetime, stdo
     by_merchant: dict[int, list[tuple]] = {}
     for row in orders:
         by_merchant.setdefault(row[2], []).append(row)
-    used: set[int] = set()
     tags_by_order = _tags_by_order([row[0] for row in orders])
 
     counts: Counter = Counter()
     for merchant_id in showcase_ids:
         mine = by_merchant.get(merchant_id, [])
         # Prefer orders that carry commitments so tag-linked complaints show breaches.
-        mine = sorted(mine, key=lambda r: (r[0] not in tags_by_order, r[0]))[:14]
-        used.update(r[0] for r in mine)
+        mine = sorted(mine, key=lambda r: (r[0] not in tags_by_order, r[0]))
         counts.update(_showcase(rng, mine, tags_by_order, now, adjudicator, owner_by_merchant))
 
-    # About 1.5% of the remaining orders get a complaint; a few get two (one order, several complaints).
-    rest = [row for row in orders if row[0] not in used]
-    picked = [row for row in rest if rng.random() < 0.015]
+    # The showcase shops have their scripted set; about 1% of the other shops' orders get a complaint,
+    # a few get two (one order, several complaints).
+    # (a third of that for the other official stores, large shops that keep their fault rate low).
+    named = set(named_store_ids(merchant_ids))
+    rest = [row for row in orders if row[2] not in showcase_ids]
+    picked = [row for row in rest if rng.random() < (0.0033 if row[2] in named else 0.01)]
     picked += [row for row in picked if rng.random() < 0.1]
     bulk_counts, uphold = _bulk_complaints(rng, picked, tags_by_order, now, start_index=0)
     counts.update(bulk_counts)
     counts.update(_uphold_many(rng, uphold, now, adjudicator))
-    helped = _help_requests(rng, orders, now, share=0.04)
+    # Recoveries from the deposit were posted when each complaint was decided.
+    decided = {
+        str(pk): at
+        for pk, at in Complaint.objects.filter(decided_at__isnull=False).values_list("pk", "decided_at")
+    }
+    ledger_redate(
+        {
+            pk: decided[source_id] + timedelta(seconds=5)
+            for pk, source_id in DepositEntry.objects.filter(
+                source_type=COMPLAINT_SOURCE, source_id__in=list(decided)
+            ).values_list("pk", "source_id")
+        }
+    )
+    helped = _help_requests(rng, orders, now, share=0.015)
     escalated = complaints_escalate_overdue(now=now)
     return {
         "complaints": Complaint.objects.count(),

@@ -150,16 +150,61 @@ CITIES = [
 
 # The first merchants are the brands' official stores, with fixed logins (owner_<slug> / staff_<slug>).
 # (brand slug, main category, deposit below the requirement?)
+# The first of each category is its flagship: a busy shop in good standing that can apply for a tag
+# it does not hold yet and succeed (tags/demo.py FLAGSHIP_APPLICATION); a second accessories store
+# shows the deposit top-up flag.
 NAMED: list[tuple[str, str, bool]] = [
     ("haier", LARGE, False),
     ("midea", LARGE, False),
     ("xiaomi", DIGITAL, False),
     ("supor", SMALL, False),
-    ("anker", ACCESSORIES, True),
+    ("anker", ACCESSORIES, False),
     ("gree", LARGE, False),
     ("huawei", DIGITAL, False),
-    ("ugreen", ACCESSORIES, False),
+    ("ugreen", ACCESSORIES, True),
 ]
+# What each official store's login shows (the later apps' demos make it so; README "Demo logins").
+LOGIN_NOTES = {
+    "haier": "flagship: complaints to answer, breach appeals; can apply for Genuine invoice (正品发票) and get it",
+    "midea": "in rectification after last month's evaluation; an application in staff review",
+    "xiaomi": "flagship: tags barred, bar ended (may apply again); can apply for Genuine invoice (正品发票)",
+    "supor": "flagship: can apply for Genuine invoice (正品发票) and get it",
+    "anker": "flagship: can apply for Genuine invoice (正品发票) and get it",
+    "gree": "tags revoked, then restored after the rectification month",
+    "huawei": "an Instalments (分期付款) application waiting for the owner's signature",
+    "ugreen": "new shop: deposit below requirement (top-up flag), too few orders for a score total",
+}
+FLAGSHIPS: dict[str, str] = {}  # category code → brand slug of its flagship store
+for _slug, _category, _below in NAMED:
+    FLAGSHIPS.setdefault(_category, _slug)
+
+
+def named_store_ids(merchant_ids) -> list[int]:
+    """The official stores with fixed logins among these merchants (by their owner's username)."""
+    return list(
+        Membership.objects.filter(
+            merchant_id__in=list(merchant_ids),
+            role=MERCHANT_OWNER,
+            user__username__in=[f"owner_{slug}" for slug, _c, _b in NAMED],
+        ).values_list("merchant_id", flat=True)
+    )
+
+
+def flagship_ids(merchant_ids) -> dict[str, int]:
+    """Category code → the flagship store of that category, among these merchants."""
+    by_username = dict(
+        Membership.objects.filter(
+            merchant_id__in=list(merchant_ids),
+            role=MERCHANT_OWNER,
+            user__username__in=[f"owner_{slug}" for slug in FLAGSHIPS.values()],
+        ).values_list("user__username", "merchant_id")
+    )
+    return {
+        category: by_username[f"owner_{slug}"]
+        for category, slug in FLAGSHIPS.items()
+        if f"owner_{slug}" in by_username
+    }
+
 
 # Required deposit of the seeded categories (migration merchants/0002); used only to plan amounts,
 # the database's value is what counts when writing.
@@ -211,7 +256,7 @@ def _second_category(rng: random.Random, main: str, brand_slugs: list[str]) -> s
     return {LARGE: SMALL, SMALL: LARGE, DIGITAL: ACCESSORIES, ACCESSORIES: DIGITAL}[main]
 
 
-def _deposits(rng: random.Random, category: str, below: bool, created_days_ago: int):
+def _deposits(rng: random.Random, category: str, below: bool, created_days_ago: int, *, named: bool = False):
     required = _REQUIRED_FALLBACK[category]
     if below:
         # A new shop that paid part of its deposit.
@@ -224,6 +269,10 @@ def _deposits(rng: random.Random, category: str, below: bool, created_days_ago: 
             )
         ]
     total = required * rng.choice([10, 10, 10, 12, 15, 20]) // 10
+    if named:
+        # An official store's sales are large: it keeps a multiple of the requirement, so months of
+        # compensation recoveries leave it above the line (the demo's top-up case is a new shop).
+        total *= 3
     count = rng.choice([1, 1, 2, 3])
     first = Decimal(required if count > 1 else total)
     entries = [(created_days_ago - rng.uniform(0, 2), first.quantize(Decimal("0.01")), "开店保证金缴纳")]
@@ -310,9 +359,34 @@ def plan_merchants(rng: random.Random, count: int) -> list[MerchantPlan]:
             second = _second_category(rng, category, brand_slugs)
             second_brands = [s for s in brand_slugs if second in BRAND_BY_SLUG[s][4]] or _brands_for(second)
             plan.products += _products(rng, second, second_brands, rng.randint(1, 3))
-        plan.top_ups = _deposits(rng, category, below, plan.created_days_ago)
+        plan.top_ups = _deposits(rng, category, below, plan.created_days_ago, named=plan.named)
         plans.append(plan)
     return plans
+
+
+def ledger_redate(moves: dict[int, datetime]) -> int:
+    """Date deposit entries a service posted while the demo ran at the time of what they record (a
+    voucher issued last month, a complaint decided last week), then recompute the running balance of
+    every account touched in the new order, as the ledger would read had they been posted then.
+    `moves` is {entry id: time}. The balances themselves do not change. Returns the entries moved."""
+    if not moves:
+        return 0
+    entries = DepositEntry.objects.in_bulk(list(moves))
+    for pk, entry in entries.items():
+        entry.created_at = moves[pk]
+    DepositEntry.objects.bulk_update(list(entries.values()), ["created_at"], batch_size=1000)
+    running: dict[int, Decimal] = {}
+    changed = []
+    for pk, account_id, amount, balance_after in (
+        DepositEntry.objects.filter(account_id__in={e.account_id for e in entries.values()})
+        .order_by("account_id", "created_at", "id")
+        .values_list("pk", "account_id", "amount", "balance_after")
+    ):
+        running[account_id] = running.get(account_id, Decimal("0.00")) + amount
+        if balance_after != running[account_id]:
+            changed.append(DepositEntry(pk=pk, balance_after=running[account_id]))
+    DepositEntry.objects.bulk_update(changed, ["balance_after"], batch_size=1000)
+    return len(entries)
 
 
 @contextmanager
@@ -509,8 +583,9 @@ def generate(*, rng: random.Random, merchant_ids: list[int], now: datetime, stdo
         if not plan.named:
             break
         cat = categories[plan.category].name_en
-        flag = " — deposit below requirement (top-up flag)" if plan.below else ""
-        logins.append((plan.owner_username, DEMO_PASSWORD, MERCHANT_OWNER, f"{plan.name} ({cat}){flag}"))
+        slug = plan.owner_username.removeprefix("owner_")
+        note = f" — {LOGIN_NOTES[slug]}" if slug in LOGIN_NOTES else ""
+        logins.append((plan.owner_username, DEMO_PASSWORD, MERCHANT_OWNER, f"{plan.name} ({cat}){note}"))
         logins.append((plan.staff_username, DEMO_PASSWORD, MERCHANT_STAFF, f"{plan.name} ({cat})"))
     return {
         "merchant_ids": ids,

@@ -14,19 +14,24 @@ from datetime import date, datetime, timedelta
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.db.models import F
 
 from core.errors import ApplicationError
+from core.models import AuditEvent
 from core.regions import PROVINCES, REMOTE_PROVINCES
-from merchants.models import Brand, Category, DepositAccount, Membership, Merchant
+from merchants.models import Brand, Category, DepositAccount, Membership, Merchant, Notice
 
 from . import public
 from .models import (
+    ApplicationCheck,
     BadgeEvent,
     BadgeHolding,
     BrandWarrantyService,
     CategoryBadge,
     HoldingEvent,
     Tag,
+    TagAgreement,
+    TagApplication,
     TagHolding,
     WarrantyOutlet,
     WarrantyReviewRules,
@@ -40,6 +45,11 @@ from .services import (
 )
 
 BATCH = 2000
+# The named stores' tags were granted this long ago: before the 120 days of orders (commitments demo).
+HISTORY_DAYS = 125
+# The tag the flagship of each category (merchants.demo.FLAGSHIPS) does not hold and can apply for
+# with every check passing: value-added, so it needs no dispatch record; eligible in every category.
+FLAGSHIP_APPLICATION = "genuine_invoice"
 LARGE, SMALL, DIGITAL, ACCESSORIES = "large_appliances", "small_appliances", "digital_3c", "accessories_3c"
 
 # Per main category: (tag, probability) for the tags beyond the badge set.
@@ -278,6 +288,49 @@ def _bulk_write(plan, *, tags, cat_by_code, badges, badge_tags, now, rng):
     return len(rows), len(badge_rows), revoked, barred
 
 
+def _last_ids() -> dict:
+    return {
+        model: model.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+        for model in (
+            TagApplication,
+            ApplicationCheck,
+            TagAgreement,
+            HoldingEvent,
+            BadgeEvent,
+            Notice,
+            AuditEvent,
+        )
+    }
+
+
+def _backdate(before: dict, shift: timedelta) -> None:
+    """Move everything the services wrote since `before` (applications, checks, signatures, holdings,
+    badges, notices, audit) back by `shift`, as if those applications had been made then."""
+
+    def new(model):
+        return model.objects.filter(pk__gt=before[model])
+
+    new(TagApplication).update(
+        created_at=F("created_at") - shift,
+        updated_at=F("updated_at") - shift,
+        submitted_at=F("submitted_at") - shift,
+        decided_at=F("decided_at") - shift,
+    )
+    new(ApplicationCheck).update(checked_at=F("checked_at") - shift)
+    new(TagAgreement).update(signed_at=F("signed_at") - shift)
+    holdings = new(HoldingEvent).values("holding_id")
+    TagHolding.objects.filter(pk__in=holdings).update(
+        granted_at=F("granted_at") - shift, created_at=F("created_at") - shift
+    )
+    new(HoldingEvent).update(at=F("at") - shift)
+    BadgeHolding.objects.filter(pk__in=new(BadgeEvent).values("holding_id")).update(
+        since=F("since") - shift, created_at=F("created_at") - shift
+    )
+    new(BadgeEvent).update(at=F("at") - shift)
+    new(Notice).update(created_at=F("created_at") - shift)
+    new(AuditEvent).update(created_at=F("created_at") - shift)
+
+
 def _owner(mid: int):
     m = Membership.objects.select_related("user").filter(merchant_id=mid, role="merchant_owner").first()
     return m.user if m else None
@@ -328,20 +381,24 @@ def _application_flows(rng, *, named, crowd, main_of, categories, tags, reviewer
         except ApplicationError:
             return None
 
-    # The named official stores: the badge set through real applications (one still in review).
+    # The named official stores: the badge set through real applications, approved before the order
+    # history the commitments demo simulates (dated then); one still in review, one awaiting the
+    # owner's signature (today's). Each flagship keeps FLAGSHIP_APPLICATION to apply for itself.
+    before = _last_ids()
+    still_open = []
     for i, mid in enumerate(named):
         cat = categories[main_of[mid]]
-        ok = balance.get(mid, 0) >= required[main_of[mid]]
         for code in badge_tags[cat]:
-            decide = "approve"
             if i == 1 and code == "nationwide_warranty":
-                decide = None  # stays in the review queue
-            run(mid, code, decide=decide)
+                still_open.append((mid, code, {}))  # stays in the review queue
+            else:
+                run(mid, code, decide="approve")
         run(mid, "ship_24h")
-        if not ok:
-            continue
-        if cat == DIGITAL:
-            run(mid, "installments", sign=False)  # waits for the owner's signature
+        if cat == DIGITAL and balance.get(mid, 0) >= required[main_of[mid]]:
+            still_open.append((mid, "installments", {"sign": False}))  # waits for the owner's signature
+    _backdate(before, timedelta(days=HISTORY_DAYS))
+    for mid, code, options in still_open:
+        run(mid, code, **options)
 
     # Crowd: a queue for staff, some rejections by staff and by checks.
     sample = crowd[:400]

@@ -7,6 +7,7 @@ the rows it wrote (holding and badge history, notices, audit, the run) are moved
 the beat had run then. E-mails of these past notices are marked sent: the demo does not mail anyone.
 """
 
+import math
 from datetime import datetime, time, timedelta
 from decimal import Decimal
 
@@ -18,14 +19,30 @@ from merchants.models import Notice, Product
 from tags.models import BadgeEvent, BadgeHolding, HoldingEvent, TagHolding
 
 from ..models import EvaluationResult, EvaluationRun
-from .metrics import add_months
+from .metrics import add_months, month_bounds
 from .services import evaluation_run
 
 MONTHS = 5
+# (standard, complaint, decision) of a bad month's complaints: large appliances, everything else.
+FAULTS = {
+    True: (
+        "installation",
+        "约好的安装时间师傅没有上门，也没有提前联系。",
+        "商家未按约定时间上门安装，责任在商家。",
+    ),
+    False: (
+        "logistics",
+        "商品一周未发货，联系客服也没有回复。",
+        "商家超时未发货且未与消费者沟通，责任在商家。",
+    ),
+}
+# Upheld fault complaints per order in a bad month: above the 0.5 % the evaluation fails at.
+FAULT_SHARE = 0.008
 # Official stores (the first merchants, fixed logins) that show each path of the lifecycle:
-RECTIFYING_SHOP_INDEX = 0  # owner_haier: fails the last month, in rectification now
-REAPPLY_SHOP_INDEX = 2  # fails the first two months: barred, and the bar has ended
-RESTORED_SHOP_INDEX = 5  # fails the middle month, passes its rectification month: restored
+# (the flagships of the categories, merchants.demo.FLAGSHIPS, stay able to apply for a new tag).
+RECTIFYING_SHOP_INDEX = 1  # owner_midea: fails the last month, in rectification now
+REAPPLY_SHOP_INDEX = 2  # owner_xiaomi: fails the first two months: barred, and the bar has ended
+RESTORED_SHOP_INDEX = 5  # owner_gree: fails the middle month, passes its rectification month: restored
 
 
 def _scheduled(period) -> datetime:
@@ -43,11 +60,13 @@ def _last_due(today):
 
 
 def _fail_on_counts(merchant_id: int, periods, rng) -> int:
-    """A small shop's two bad months: 20 orders and 2 upheld complaints at its fault in each."""
+    """A bad month: 20 more orders and upheld complaints at the shop's fault on them — 2 (failing on
+    counts when the month has no other orders), or as many as fail the rate over the month's orders."""
     product = Product.objects.filter(merchant_id=merchant_id).select_related("category").first()
     if product is None:
         return 0
-    standard = ServiceStandard.objects.order_by("sort_order").first()
+    code, text, reason = FAULTS[product.category.code == "large_appliances"]
+    standard = ServiceStandard.objects.filter(code=code).first() or ServiceStandard.objects.first()
     tz = business_tz()
     made = 0
     for period in periods:
@@ -67,16 +86,24 @@ def _fail_on_counts(merchant_id: int, periods, rng) -> int:
             for i in range(20)
         ]
         Order.objects.bulk_create(orders)
-        saved = list(Order.objects.filter(external_id__in=[o.external_id for o in orders]).order_by("pk")[:2])
+        start, end = month_bounds(period)
+        in_month = Order.objects.filter(merchant_id=merchant_id, paid_at__gte=start, paid_at__lt=end).count()
+        needed = max(2, math.ceil(in_month * FAULT_SHARE))
+        # Orders of the month's first days: each complaint is filed after its order, decided in the month.
+        saved = list(
+            Order.objects.filter(
+                merchant_id=merchant_id, paid_at__gte=start, paid_at__lt=start + timedelta(days=12)
+            ).order_by("paid_at", "pk")[:needed]
+        )
         for n, order in enumerate(saved):
-            decided = datetime(period.year, period.month, 20 + n, 15, tzinfo=tz)
+            decided = datetime(period.year, period.month, 20 + n % 8, 15, tzinfo=tz) + timedelta(minutes=n)
             Complaint.objects.create(
                 external_id=f"DEMO-EV-C-{order.pk}",
                 order=order,
                 merchant_id=merchant_id,
                 standard=standard,
                 shopper_ref=order.shopper_ref,
-                text="约好的安装时间师傅没有上门，也没有提前联系。",
+                text=text,
                 filed_at=decided - timedelta(days=4),
                 due_at=decided + timedelta(days=3),
                 accepted_at=decided - timedelta(days=4),
@@ -84,7 +111,7 @@ def _fail_on_counts(merchant_id: int, periods, rng) -> int:
                 decided_at=decided,
                 closed_at=decided,
                 responsibility=Complaint.Responsibility.MERCHANT,
-                decision_reason="商家未按约定时间上门安装，责任在商家。",
+                decision_reason=reason,
                 payout=Complaint.Payout.NONE,
                 recovery=Complaint.Recovery.NONE,
             )

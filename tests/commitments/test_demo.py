@@ -1,12 +1,13 @@
 import io
 import random
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 
 import pytest
 
 from commitments import demo
 from commitments.models import Breach, Commitment, FulfilmentEvent, Order, Voucher
-from merchants.models import DepositEntry
+from merchants.models import DepositAccount, DepositEntry
 
 pytestmark = pytest.mark.django_db
 
@@ -50,3 +51,15 @@ def test_demo_orders_events_breaches_and_vouchers(monkeypatch):
     assert recovered.count() == Voucher.objects.filter(breach__isnull=False).count()
     assert not Commitment.objects.filter(state="breached", breach__voucher__isnull=False).exists()
     assert all(o.paid_at <= NOW for o in Order.objects.all()[:50])
+    # Each recovery is dated with its voucher (not at seeding), and the ledger reads in time order.
+    issued = dict(Voucher.objects.filter(breach__isnull=False).values_list("pk", "created_at"))
+    for source_id, created_at in recovered.values_list("source_id", "created_at"):
+        assert created_at == issued[int(source_id)] + timedelta(seconds=5)
+    for account in DepositAccount.objects.all():
+        running = Decimal("0.00")
+        for amount, balance_after in account.entries.order_by("created_at", "id").values_list(
+            "amount", "balance_after"
+        ):
+            running += amount
+            assert balance_after == running
+        assert running == account.balance

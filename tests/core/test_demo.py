@@ -66,12 +66,12 @@ def test_demo_generates_the_planned_merchants_exactly(demo_settings, merchants_o
         "Haier Official Flagship Store",
     )
     assert Membership.objects.count() == 24
-    assert Product.objects.count() == sum(len(p.products) for p in plans) == 65
-    assert DepositEntry.objects.count() == sum(len(p.top_ups) for p in plans) == 19
-    assert DepositAccount.objects.filter(topup_required_since__isnull=False).count() == 1
+    assert Product.objects.count() == sum(len(p.products) for p in plans) == 76
+    assert DepositEntry.objects.count() == sum(len(p.top_ups) for p in plans) == 15
+    assert DepositAccount.objects.filter(topup_required_since__isnull=False).count() == 2
     assert (
-        "merchants: merchants=12, brands=30, members=24, products=65, deposit_entries=19, topup_flagged=1"
-        in output
+        "Merchants: 12 merchants, 30 brands, 24 members, 76 products, 15 deposit entries, "
+        "2 below their deposit requirement (" in output
     )
 
 
@@ -87,8 +87,12 @@ def test_demo_ledger_obeys_the_deposit_rules(demo_settings, merchants_only):
         assert (account.topup_required_since is not None) == below
     # The set-based job agrees with every flag the generator wrote.
     assert deposit_refresh_topup_flags() == {"raised": 0, "cleared": 0}
-    anker = DepositAccount.objects.get(merchant__name="安克官方旗舰店")
-    assert anker.topup_required_since is not None
+    # The demo's top-up case is a new official store; the flagships keep a multiple of the requirement.
+    ugreen = DepositAccount.objects.get(merchant__name="绿联官方旗舰店")
+    assert ugreen.topup_required_since is not None
+    for name in ("海尔官方旗舰店", "小米官方旗舰店", "苏泊尔官方旗舰店", "安克官方旗舰店"):
+        account = DepositAccount.objects.select_related("merchant__main_category").get(merchant__name=name)
+        assert account.balance >= 3 * account.merchant.main_category.required_deposit
 
 
 def test_same_seed_same_data_other_seed_other_data():
@@ -162,3 +166,32 @@ def test_printed_logins_name_the_served_address(demo_settings, merchants_only):
     output = run_demo(seed=42, merchants=3, base_url="http://127.0.0.1:8105")
     assert "Demo logins (http://127.0.0.1:8105/login/):" in output
     assert "127.0.0.1:8000" not in output
+
+
+def test_summary_reads_as_labelled_figures(demo_settings):
+    output = run_demo(seed=42, merchants=12)
+
+    lines = output.splitlines()
+    titles = [line.split(":", 1)[0] for line in lines[:6]]
+    assert titles == [
+        "Merchants",
+        "Service tags",
+        "Orders and commitments",
+        "Complaints desk",
+        "Scores and evaluations",
+        "Courses",
+    ]
+    assert "={" not in output  # no raw dicts
+    assert "{'" not in output
+    assert re.search(r"Orders and commitments: [\d,]+ orders, .*[\d,]+ vouchers paid", output)
+
+
+def test_figure_text_labels_numbers_breakdowns_and_nested_figures():
+    from core.management.commands.demo import figure_text
+
+    assert figure_text("events", 102507) == "102,507 fulfilment events"
+    assert figure_text("commitments_met", 12) == "12 met commitments"
+    assert figure_text("state_awaiting_merchant", 3) == "3 awaiting merchant complaints"
+    assert figure_text("repair_tickets", 8) == "8 repair tickets"
+    assert figure_text("content", "0 created, 19 unchanged") == "content: 0 created, 19 unchanged"
+    assert figure_text("compensation", {"paid": 1500, "failed": 0}) == "compensation: 1,500 paid, 0 failed"

@@ -17,7 +17,7 @@ def test_demo_shops_learn_and_one_has_an_assigned_course(settings, client):
     settings.DEBUG = True
     out = StringIO()
     call_command("demo", seed=7, merchants=8, stdout=out)
-    assert "courses: courses=12" in out.getvalue()
+    assert "Courses: 12 courses, " in out.getvalue()
     assert CoreProblemRun.objects.count() == 1
     assignment = CourseAssignment.objects.select_related("merchant").get()
     assert assignment.metric_code == "fault_complaint_rate"

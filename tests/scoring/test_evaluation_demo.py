@@ -27,4 +27,4 @@ def test_demo_runs_five_months_of_evaluations_with_every_outcome(settings):
     assert rectifying  # in rectification now (owner_haier's shop among them)
     today = local_date(timezone.now())
     assert holdings.filter(state="barred", barred_until__lte=today).exists()  # may apply again
-    assert "scoring: evaluation_runs=5" in out.getvalue()
+    assert "Scores and evaluations: 5 monthly evaluations, " in out.getvalue()
