@@ -27,6 +27,7 @@ from tqdm import tqdm
 from core.roles import MERCHANT_OWNER, MERCHANT_STAFF
 
 from .models import Brand, Category, DepositAccount, DepositEntry, Membership, Merchant, Product
+from .services import memo_fields
 
 DEMO_PASSWORD = "demo-pass-2024"
 BATCH = 1000  # merchants per batch; each batch is a handful of bulk INSERTs
@@ -525,6 +526,7 @@ def _write_batch(
     account_ids = dict(
         DepositAccount.objects.filter(merchant_id__in=merchant_ids.values()).values_list("merchant_id", "pk")
     )
+    memos = {memo: memo_fields(memo) for lines in entries_by_code.values() for *_, memo in lines}
     entries = [
         DepositEntry(
             account_id=account_ids[merchant_ids[code]],
@@ -532,7 +534,7 @@ def _write_batch(
             kind=DepositEntry.Kind.TOP_UP,
             amount=amount,
             balance_after=balance_after,
-            memo=memo,
+            **memos[memo],
         )
         for code, lines in entries_by_code.items()
         for at, amount, balance_after, memo in lines

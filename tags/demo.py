@@ -19,9 +19,10 @@ from django.db.models import F
 from core.errors import ApplicationError
 from core.models import AuditEvent
 from core.regions import PROVINCES, REMOTE_PROVINCES
+from core.texts import verbatim
 from merchants.models import Brand, Category, DepositAccount, Membership, Merchant, Notice
 
-from . import public
+from . import public, texts
 from .models import (
     ApplicationCheck,
     BadgeEvent,
@@ -246,19 +247,17 @@ def _bulk_write(plan, *, tags, cat_by_code, badges, badge_tags, now, rng):
         )
     }
     events = []
+    approved = texts.HOLDING_APPLICATION_APPROVED.fields(HoldingEvent, "reason")
+    revoked = [verbatim(reason).fields(HoldingEvent, "reason") for reason in REVOKE_REASONS]
+    barred = verbatim("整改期考核仍未达标，3个月内不得再次申请").fields(HoldingEvent, "reason")
     for h in saved.values():
-        events.append(
-            HoldingEvent(holding_id=h.pk, at=h.granted_at, kind="granted", reason="application approved")
-        )
+        events.append(HoldingEvent(holding_id=h.pk, at=h.granted_at, kind="granted", **approved))
         if h.state in ("rectifying", "barred"):
-            events.append(
-                HoldingEvent(
-                    holding_id=h.pk, at=h.ended_at, kind="revoked", reason=rng.choice(REVOKE_REASONS)
-                )
-            )
+            events.append(HoldingEvent(holding_id=h.pk, at=h.ended_at, kind="revoked", **rng.choice(revoked)))
         if h.state == "barred":
-            events.append(HoldingEvent(holding_id=h.pk, at=h.ended_at + timedelta(days=30), kind="barred",
-                                       reason="整改期考核仍未达标，3个月内不得再次申请"))  # fmt: skip
+            events.append(
+                HoldingEvent(holding_id=h.pk, at=h.ended_at + timedelta(days=30), kind="barred", **barred)
+            )
     HoldingEvent.objects.bulk_create(events, batch_size=5000)
 
     active: dict[int, set[tuple[str, str]]] = {}
@@ -276,11 +275,9 @@ def _bulk_write(plan, *, tags, cat_by_code, badges, badge_tags, now, rng):
                 badge_meta.append(since)
     BadgeHolding.objects.bulk_create(badge_rows, batch_size=2000)
     saved_badges = BadgeHolding.objects.filter(merchant_id__in=list(active)).only("id", "since")
+    all_held = texts.BADGE_ALL_TAGS_HELD.fields(BadgeEvent, "reason")
     BadgeEvent.objects.bulk_create(
-        [
-            BadgeEvent(holding_id=b.pk, at=b.since, kind="granted", reason="all required tags held")
-            for b in saved_badges
-        ],
+        [BadgeEvent(holding_id=b.pk, at=b.since, kind="granted", **all_held) for b in saved_badges],
         batch_size=5000,
     )
     revoked = sum(1 for p in plan if p[3] == "rectifying")

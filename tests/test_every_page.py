@@ -201,3 +201,27 @@ def test_role_reaches_every_page_of_its_surface(demo, client, username, start, p
 def test_catalogue_translates_every_msgid():
     untranslated = sorted(msgid for msgid, msgstr in _catalogue().items() if not msgstr)
     assert untranslated == [], f"run makemessages and translate: {untranslated}"
+
+
+def test_every_stored_text_of_the_demo_has_a_code(demo):
+    """Texts users read are stored as a code + parameters (core.texts), never as bare English."""
+    from commitments.models import Breach, Commitment
+    from merchants.models import DepositEntry
+    from tags.models import BadgeEvent, HoldingEvent, TagApplication
+
+    bare = {
+        f"{model.__name__}.{field}": model.objects.exclude(**{field: ""})
+        .filter(**{f"{field}_code": ""})
+        .count()
+        for model, field in [
+            (Breach, "detail"),
+            (Commitment, "exemption_reason"),
+            (DepositEntry, "memo"),
+            (HoldingEvent, "reason"),
+            (BadgeEvent, "reason"),
+            (TagApplication, "rejection_reason"),
+        ]
+    }
+    assert bare == dict.fromkeys(bare, 0)
+    assert Breach.objects.exclude(detail_code="").exists()
+    assert HoldingEvent.objects.exclude(reason_code="").exists()

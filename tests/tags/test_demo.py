@@ -6,7 +6,7 @@ from django.utils import timezone
 
 from merchants import demo as merchants_demo
 from tags import demo
-from tags.models import BadgeHolding, CategoryBadge, TagApplication, TagHolding
+from tags.models import BadgeEvent, BadgeHolding, CategoryBadge, HoldingEvent, TagApplication, TagHolding
 
 pytestmark = pytest.mark.django_db
 
@@ -23,6 +23,11 @@ def test_demo_generates_a_realistic_mix():
     assert figures["badges"] <= BadgeHolding.objects.filter(active=True).count()
     assert TagApplication.objects.filter(state="under_review").count() == figures["awaiting_review"] > 0
     assert TagApplication.objects.filter(state="rejected").exclude(rejection_reason="").exists()
+    # the bulk-written history is stored as codes + parameters (core.texts), as the services write it
+    for model in (HoldingEvent, BadgeEvent):
+        assert model.objects.exclude(reason="").filter(reason_code="").count() == 0
+    assert HoldingEvent.objects.filter(reason_code="holding.application_approved").count() > 120
+    assert BadgeEvent.objects.filter(reason_code="badge.all_tags_held").exists()
     # every active badge is backed by every required tag
     for bh in BadgeHolding.objects.filter(active=True).select_related("badge"):
         required = set(CategoryBadge.objects.get(pk=bh.badge_id).required_tags.values_list("pk", flat=True))
