@@ -78,6 +78,27 @@ def create_merchants(cursor, *, merchants: int, prefix: str = "BM") -> Marketpla
     return Marketplace(merchants, first_merchant, first_product, cats, brand_id, tag_id, version_id)
 
 
+def marketplace_of(cursor, *, prefix: str = "BM") -> Marketplace:
+    """The Marketplace a previous ``create_merchants`` wrote (a copied benchmark database)."""
+    first_merchant, merchants = _one(
+        cursor, "SELECT min(id), count(*) FROM merchants_merchant WHERE shop_code LIKE %s", [prefix + "%"]
+    )
+    first_product, brand_id = _one(
+        cursor,
+        "SELECT min(id), min(brand_id) FROM merchants_product WHERE merchant_id >= %s",
+        [first_merchant],
+    )
+    cats = [
+        r[0] for r in (cursor.execute("SELECT id FROM merchants_category ORDER BY id") or cursor.fetchall())
+    ]
+    tag_id, version_id = _one(
+        cursor,
+        "SELECT t.id, v.id FROM tags_tag t JOIN tags_tagtermsversion v ON v.tag_id = t.id "
+        "WHERE t.code = 'ship_48h' ORDER BY v.id DESC LIMIT 1",
+    )
+    return Marketplace(merchants, first_merchant, first_product, cats, brand_id, tag_id, version_id)
+
+
 ORDERS_SQL = """
 INSERT INTO commitments_order (
     created_at, updated_at, external_id, shopper_ref, quantity, paid_amount, shipping_fee, province, paid_at,

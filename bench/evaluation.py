@@ -26,7 +26,7 @@ DB_NAME = os.environ.get("BENCH_DB", "bench_evaluation")
 PERIOD = date(2026, 9, 1)  # the evaluated month
 
 
-def _recreate_database() -> None:
+def _recreate_database(template: str | None = None) -> None:
     import psycopg2
 
     conn = psycopg2.connect(f"{PG_URL}/postgres")
@@ -37,7 +37,7 @@ def _recreate_database() -> None:
             [DB_NAME],
         )
         cur.execute(f'DROP DATABASE IF EXISTS "{DB_NAME}"')
-        cur.execute(f'CREATE DATABASE "{DB_NAME}"')
+        cur.execute(f'CREATE DATABASE "{DB_NAME}"' + (f' TEMPLATE "{template}"' if template else ""))
     conn.close()
 
 
@@ -56,6 +56,34 @@ def _django() -> None:
     import django
 
     django.setup()
+
+
+def _from_template() -> date:
+    """The score benchmark's database copied whole: the evaluated month is its last complete month."""
+    from django.db import connection
+
+    from bench.datasets import add_evaluation_facts, marketplace_of
+    from core.periods import local_date
+    from scoring.evaluation.metrics import add_months, month_bounds
+
+    last = local_date(_one_value("SELECT max(paid_at) FROM commitments_order"))
+    period = last.replace(day=1) if add_months(last, 1) - timedelta(days=1) == last else add_months(last, -1)
+    start, end = month_bounds(period)
+    with connection.cursor() as cur:
+        t0 = time.monotonic()
+        add_evaluation_facts(
+            cur, marketplace_of(cur), start=start, end=end, granted=start - timedelta(days=90)
+        )
+        print(f"holdings, badges, complaints: {time.monotonic() - t0:.0f} s", flush=True)
+    return period
+
+
+def _one_value(sql: str):
+    from django.db import connection
+
+    with connection.cursor() as cur:
+        cur.execute(sql)
+        return cur.fetchone()[0]
 
 
 def _generate(*, merchants: int, orders: int, days: int) -> None:
@@ -135,9 +163,12 @@ def main() -> None:
     parser.add_argument("--orders", type=int, default=10_000_000)
     parser.add_argument("--days", type=int, default=120, help="days of orders, ending with the month")
     parser.add_argument("--keep", action="store_true", help="reuse the database of the last run")
+    parser.add_argument(
+        "--template", help="copy this database (the score benchmark's, msp_score) instead of generating"
+    )
     args = parser.parse_args()
     if not args.keep:
-        _recreate_database()
+        _recreate_database(template=args.template)
     _django()
     from django.core.management import call_command
     from django.db import connection
@@ -146,13 +177,19 @@ def main() -> None:
     from scoring.evaluation.services import evaluation_compute, evaluation_run
     from scoring.models import EvaluationResult, EvaluationRun
 
+    period = PERIOD
     if args.keep:
         EvaluationRun.objects.filter(period=PERIOD).delete()  # evaluate the month again
+    elif args.template:
+        call_command("migrate", verbosity=0)
+        period = _from_template()
+        args.orders = _one_value("SELECT count(*) FROM commitments_order")
+        args.merchants = _one_value("SELECT count(DISTINCT merchant_id) FROM commitments_order")
     else:
         call_command("migrate", verbosity=0)
         _generate(merchants=args.merchants, orders=args.orders, days=args.days)
 
-    start, end = month_bounds(PERIOD)
+    start, end = month_bounds(period)
     t0 = time.monotonic()
     with connection.cursor() as cur:
         cur.execute(REFERENCE_SQL, {"start": start, "end": end, "dsr_start": end - timedelta(days=180)})
@@ -160,11 +197,11 @@ def main() -> None:
     reference = time.monotonic() - t0
 
     t0 = time.monotonic()
-    dry = evaluation_compute(period=PERIOD)
+    dry = evaluation_compute(period=period)
     dry_run = time.monotonic() - t0
 
     t0 = time.monotonic()
-    run = evaluation_run(period=PERIOD)
+    run = evaluation_run(period=period)
     full = time.monotonic() - t0
 
     same = {row[0]: tuple(row[1:]) for row in reference_rows} == {
@@ -176,10 +213,10 @@ def main() -> None:
             r.dsr_denominator,
             r.dsr_ratings,
         )
-        for r in EvaluationResult.objects.filter(period=PERIOD)
+        for r in EvaluationResult.objects.filter(period=period)
     }
     print(
-        f"\n{args.merchants} merchants, {args.orders} orders over {args.days} days; month {PERIOD:%Y-%m}: "
+        f"\n{args.merchants} merchants, {args.orders:,} orders over {args.days} days; month {period:%Y-%m}: "
         f"{run.evaluated} tags evaluated, {run.failed} failed ({run.revoked} revoked)\n"
         f"reference SQL (same metrics)  {reference:8.2f} s\n"
         f"dry run (nothing written)     {dry_run:8.2f} s   ({len(dry.drafts)} results)\n"

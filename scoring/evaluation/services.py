@@ -24,11 +24,11 @@ from decimal import Decimal
 from django.db import connection, transaction
 from django.db.models import Count, F, Q
 from django.utils import timezone
-from psycopg2.extras import Json, execute_values
 
 from commitments.models import BreachAppeal
 from complaints.models import Appeal
 from core.audit import audit_record
+from core.bulk import copy_rows, json_text
 from core.calendar import first_working_day_of_month, local_date
 from core.errors import ApplicationError
 from core.singletons import settings_update
@@ -219,64 +219,42 @@ def _initial_action(draft) -> str:
     return Action.PENDING
 
 
-def _store_results_postgres(run: EvaluationRun, computed: Computed) -> None:
-    """The same rows as bulk_create, without building a model instance per result (PostgreSQL)."""
-    thresholds = Json(computed.rules.thresholds())
+def _result_rows(run: EvaluationRun, computed: Computed) -> list[tuple]:
+    """The result rows in _RESULT_COLUMNS order, without building a model instance per result."""
+    thresholds = json_text(computed.rules.thresholds())
     now = timezone.now()
-    rows = [
-        (
-            run.pk,
-            run.period,
-            d.key.merchant_id,
-            d.key.category_id,
-            d.key.tag_id,
-            d.key.holding_id,
-            d.key.state,
-            d.orders,
-            d.on_counts,
-            d.fault,
-            d.orders,
-            d.fault_result,
-            d.dsr_points,
-            d.dsr_items,
-            d.dsr_ratings,
-            d.dsr_result,
-            d.disputes,
-            d.orders,
-            d.dispute_result,
-            d.excluded,
-            thresholds,
-            computed.rules.rule_version,
-            d.outcome,
-            Json(d.failed_metrics),
-            _initial_action(d),
-            1,
-            now if _initial_action(d) == Action.KEPT else None,
+    rows = []
+    for d in computed.drafts:
+        action = _initial_action(d)
+        rows.append(
+            (
+                run.pk, run.period, d.key.merchant_id, d.key.category_id, d.key.tag_id, d.key.holding_id,
+                d.key.state, d.orders, d.on_counts, d.fault, d.orders, d.fault_result, d.dsr_points, d.dsr_items,
+                d.dsr_ratings, d.dsr_result, d.disputes, d.orders, d.dispute_result, d.excluded, thresholds,
+                computed.rules.rule_version, d.outcome, json_text(d.failed_metrics), action, 1,
+                now if action == Action.KEPT else None,
+            )
         )  # fmt: skip
-        for d in computed.drafts
-    ]
-    table = EvaluationResult._meta.db_table
-    with connection.cursor() as cursor:
-        execute_values(
-            cursor.cursor,
-            f"INSERT INTO {table} ({', '.join(_RESULT_COLUMNS)}) VALUES %s "
-            "ON CONFLICT (period, merchant_id, category_id, tag_id) DO NOTHING",
-            rows,
-            page_size=5000,
-        )
+    return rows
+
+
+RESULT_STAGE = "scoring_result_stage"
 
 
 def _store(run: EvaluationRun, computed: Computed) -> None:
-    if connection.vendor == "postgresql":
-        _store_results_postgres(run, computed)
-    else:
-        now = timezone.now()
-        results = [draft.as_result(run=run, rules=computed.rules) for draft in computed.drafts]
-        for draft, result in zip(computed.drafts, results, strict=True):
-            result.action = _initial_action(draft)
-            result.applied_at = now if result.action == Action.KEPT else None
-        for i in range(0, len(results), 2000):
-            EvaluationResult.objects.bulk_create(results[i : i + 2000], ignore_conflicts=True)
+    """The month's results, streamed into a staging table (COPY on PostgreSQL) and moved into place by
+    one INSERT … SELECT that leaves a result already stored alone (a concurrent run of the month)."""
+    qn = connection.ops.quote_name
+    table, columns = qn(EvaluationResult._meta.db_table), ", ".join(_RESULT_COLUMNS)
+    with connection.cursor() as cursor:
+        cursor.execute(f"DROP TABLE IF EXISTS {RESULT_STAGE}")
+        cursor.execute(f"CREATE TEMPORARY TABLE {RESULT_STAGE} AS SELECT {columns} FROM {table} WHERE 1 = 0")
+        copy_rows(RESULT_STAGE, list(_RESULT_COLUMNS), _result_rows(run, computed))
+        cursor.execute(
+            f"INSERT INTO {table} ({columns}) SELECT {columns} FROM {RESULT_STAGE} WHERE 1 = 1 "
+            "ON CONFLICT (period, merchant_id, category_id, tag_id) DO NOTHING"
+        )
+        cursor.execute(f"DROP TABLE {RESULT_STAGE}")
     exclusions = [
         EvaluationExclusion(
             run=run,
