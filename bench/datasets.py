@@ -11,7 +11,8 @@ the Order columns (pickup, delivery, rating + DSR, refund with reason and staff 
 logistics exception, cancellation), help requests, one dispatch commitment (ship_48h) on every
 second order and a breach for each broken one. Merchant activity is Zipf-like (a merchant's share
 falls as a power of its rank), rates are of the order seen on marketplaces: 95 % picked up,
-~40 % rated, 4 % refunded, 1.5 % logistics exceptions, 3 % help requests.
+~40 % rated (shop ratings averaging ~4.8, ~4.3 for every 25th shop), 4 % refunded (staff intervening
+in 1 % of refunds, 5 % for every 30th shop), 1.5 % logistics exceptions, 3 % help requests.
 """
 
 from dataclasses import dataclass
@@ -116,12 +117,12 @@ SELECT now(), now(), %(prefix)s || g, 's' || (g %% 100000), 1, 999, 0, '310000',
     CASE WHEN r8 >= 0.04 THEN ''
          WHEN r10 < 0.3 THEN 'quality' WHEN r10 < 0.4 THEN 'not_as_described' WHEN r10 < 0.5 THEN 'logistics'
          WHEN r10 < 0.8 THEN 'changed_mind' ELSE 'other' END,
-    r8 < 0.04 AND r11 < 0.05,
+    r8 < 0.04 AND r11 < CASE WHEN p.merchant_id %% 30 = 0 THEN 0.05 ELSE 0.01 END,
     CASE WHEN r6 < 0.4 THEN paid_at + interval '6 days' END,
     CASE WHEN r6 < 0.4 THEN 1 + floor(4.999 * power(r7, 0.35))::int END,
-    CASE WHEN r6 < 0.4 THEN 1 + floor(4.999 * power(r7, 0.30))::int END,
-    CASE WHEN r6 < 0.4 THEN 1 + floor(4.999 * power(r13, 0.25))::int END,
-    CASE WHEN r6 < 0.4 THEN 1 + floor(4.999 * power(r14, 0.30))::int END
+    CASE WHEN r6 < 0.4 THEN 1 + floor(4.999 * power(r7, q.dsr))::int END,
+    CASE WHEN r6 < 0.4 THEN 1 + floor(4.999 * power(r13, q.dsr * 0.8))::int END,
+    CASE WHEN r6 < 0.4 THEN 1 + floor(4.999 * power(r14, q.dsr))::int END
 FROM (
     SELECT g, %(start)s::timestamptz + random() * %(span)s * interval '1 second' AS paid_at,
         (%(first_product)s + floor(%(merchants)s * power(random(), %(skew)s)))::bigint AS product_id,
@@ -130,6 +131,8 @@ FROM (
         random() AS r13, random() AS r14
     FROM generate_series(%(first)s, %(last)s) AS g
 ) AS x JOIN merchants_product p ON p.id = x.product_id
+-- Shop ratings (DSR): a mean of about 4.8 for most shops, about 4.3 for every 25th.
+CROSS JOIN LATERAL (SELECT CASE WHEN p.merchant_id %% 25 = 0 THEN 0.30 ELSE 0.12 END AS dsr) AS q
 """
 
 
@@ -169,21 +172,25 @@ def _side_rows(cursor, market: Marketplace, *, first_id: int, last_id: int):
     )
     cursor.execute(
         """
-        INSERT INTO commitments_commitment (created_at, updated_at, state, exemption_reason, merchant_id, tag_id,
-                                            terms_version_id, order_id, deadline, resolved_at)
+        INSERT INTO commitments_commitment (created_at, updated_at, state, exemption_reason, exemption_reason_code,
+                                            exemption_reason_params, merchant_id, tag_id, terms_version_id,
+                                            order_id, deadline, resolved_at)
         SELECT now(), now(),
                CASE WHEN o.first_pickup_at <= o.paid_at + interval '48 hours' THEN 'met'
                     WHEN o.cancelled_at IS NOT NULL THEN 'exempted' ELSE 'breached' END,
-               '', o.merchant_id, %s, %s, o.id, o.paid_at + interval '48 hours', o.paid_at + interval '48 hours'
+               '', '', '{}'::jsonb, o.merchant_id, %s, %s, o.id, o.paid_at + interval '48 hours',
+               o.paid_at + interval '48 hours'
         FROM commitments_order o WHERE o.id BETWEEN %s AND %s AND o.id %% 2 = 0
         """,
         [market.tag_id, market.terms_version_id, first_id, last_id],
     )
     cursor.execute(
         """
-        INSERT INTO commitments_breach (created_at, updated_at, detected_at, source, detail, counts_in_metrics,
-                                        merchant_id, commitment_id, severity, paid_level)
-        SELECT now(), now(), c.deadline, CASE WHEN random() < 0.05 THEN 'complaint' ELSE 'event' END, '',
+        INSERT INTO commitments_breach (created_at, updated_at, detected_at, source, detail, detail_code,
+                                        detail_params, counts_in_metrics, merchant_id, commitment_id, severity,
+                                        paid_level)
+        SELECT now(), now(), c.deadline, CASE WHEN random() < 0.05 THEN 'complaint' ELSE 'event' END, '', '',
+               '{}'::jsonb,
                random() > 0.02, c.merchant_id, c.id, 'late', ''
         FROM commitments_commitment c
         WHERE c.order_id BETWEEN %s AND %s AND c.state = 'breached'

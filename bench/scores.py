@@ -136,31 +136,42 @@ def agree(ref, rollups, label) -> bool:
     return not bad
 
 
-def run(size: int, merchants: int, seed: int) -> dict:
+def run(size: int, merchants: int, seed: int, reuse: bool = False) -> dict:
     import django
     from django.core.management import call_command
     from django.db import connection
 
-    recreate_database()
+    if not reuse:
+        recreate_database()
     django.setup()
     connection.close()
     call_command("migrate", verbosity=0)
-    from bench.datasets import add_late_facts, add_orders, generate_marketplace
-    from commitments.models import MetricsDirtyDay
+    from bench.datasets import add_late_facts, add_orders, generate_marketplace, marketplace_of
+    from commitments.models import MetricsDirtyDay, Order
     from core.periods import local_date, local_midnight
     from scoring.services.rollups import rollups_rebuild
     from scoring.services.scores import score_day
 
-    today = local_date(datetime.now(UTC))
-    end = local_midnight(today)
     days = 120
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT setseed(%s)", [seed])
-        t = time.perf_counter()
-        market = generate_marketplace(cursor, orders=size, merchants=merchants, days=days, end=end)
-        gen = time.perf_counter() - t
+    if reuse:  # the database of an earlier run (its extra day included): measured again as it is
+        today = local_date(
+            Order.objects.order_by("-paid_at").values_list("paid_at", flat=True)[0]
+        ) + timedelta(1)
+        end = local_midnight(today)
+        with connection.cursor() as cursor:
+            market = marketplace_of(cursor)
+        size = Order.objects.count()
+        print(f"\n{size:,} orders, {market.merchants:,} merchants (reused database)")
+    else:
+        today = local_date(datetime.now(UTC))
+        end = local_midnight(today)
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT setseed(%s)", [seed])
+            t = time.perf_counter()
+            market = generate_marketplace(cursor, orders=size, merchants=merchants, days=days, end=end)
+            gen = time.perf_counter() - t
+        print(f"\n{size:,} orders, {merchants:,} merchants, {days} days: generated in {gen:.0f} s")
     MetricsDirtyDay.objects.all().delete()
-    print(f"\n{size:,} orders, {merchants:,} merchants, {days} days: generated in {gen:.0f} s")
 
     with connection.cursor() as cursor:
         t = time.perf_counter()
@@ -216,8 +227,13 @@ def main():
     parser.add_argument("--sizes", type=int, nargs="+", default=[1_000_000, 10_000_000])
     parser.add_argument("--merchants", type=int, default=20_000)
     parser.add_argument("--seed", type=float, default=0.42)
+    parser.add_argument(
+        "--reuse", action="store_true", help="measure the last run's database again (one size)"
+    )
     args = parser.parse_args()
-    results = [run(size, args.merchants, args.seed) for size in args.sizes]
+    if args.reuse:
+        args.sizes = args.sizes[-1:]
+    results = [run(size, args.merchants, args.seed, reuse=args.reuse) for size in args.sizes]
     print("\nsize          a (s)    b (s)    c (s)   b/a   c/a")
     for r in results:
         print(
