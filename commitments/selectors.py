@@ -140,11 +140,10 @@ def breach_timeline(breach: Breach) -> list[TimelineEntry]:
     for event in FulfilmentEvent.objects.filter(order=order).order_by("occurred_at", "pk"):
         detail = readable_text(event.data)
         entries.append(TimelineEntry(event.occurred_at, event.get_kind_display(), detail))
-    entries.append(
-        TimelineEntry(
-            breach.detected_at, _("Breach detected"), f"{breach.get_source_display()}: {breach.detail_text}"
-        )
-    )
+    how, detail = breach.get_source_display(), breach.detail_text
+    if detail:
+        how = _("%(how)s: %(detail)s") % {"how": how, "detail": detail}
+    entries.append(TimelineEntry(breach.detected_at, _("Breach detected"), how))
     try:
         voucher = breach.voucher
     except Voucher.DoesNotExist:

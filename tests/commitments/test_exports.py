@@ -8,7 +8,8 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from commitments.models import BreachAppeal
+from commitments.models import Breach, BreachAppeal
+from commitments.texts import breach_not_sf
 from tests.commitments.test_dashboard import _breach, _voucher
 
 pytestmark = pytest.mark.django_db
@@ -43,6 +44,17 @@ def test_office_breach_export_keeps_the_period_filter(client, owner_a, merchant_
 
     assert len(read_csv(client.get("/office/commitments/breaches/export.csv?since=2024-03-21"))) == 1
     assert len(read_csv(client.get("/office/commitments/breaches/export.csv?since=2024-03-20"))) == 2
+
+
+def test_breach_details_are_exported_in_the_readers_language(client, owner_a, merchant_a):
+    breach = _breach(merchant_a, DETECTED)
+    Breach.objects.filter(pk=breach.pk).update(**breach_not_sf("YTO").fields(Breach, "detail"))
+    client.force_login(owner_a)
+
+    chinese = read_csv(client.get("/office/commitments/breaches/export.csv", HTTP_ACCEPT_LANGUAGE="zh-hans"))
+    english = read_csv(client.get("/office/commitments/breaches/export.csv", HTTP_ACCEPT_LANGUAGE="en"))
+
+    assert (chinese[1][4], english[1][4]) == ("由YTO揽收，不是顺丰", "picked up by YTO, not SF")
 
 
 def test_office_voucher_export_in_chinese(client, owner_a, merchant_a, merchant_b):

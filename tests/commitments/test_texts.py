@@ -5,6 +5,7 @@ from decimal import Decimal
 
 import pytest
 from django.utils import translation
+from django.utils.translation import gettext as _
 
 from commitments import terms as T
 from commitments import texts
@@ -97,3 +98,24 @@ def test_the_rules_store_codes_and_language_neutral_parameters():
     assert T.initial_exemption({"kind": "free_shipping"}, province="650000", holding_config={}) == (
         texts.EXEMPT_REMOTE_PROVINCE
     )
+
+
+@pytest.mark.django_db
+def test_the_breach_timeline_states_the_detail_in_the_readers_language(merchant_a):
+    from commitments.models import Breach
+    from commitments.selectors import breach_timeline
+    from tests.commitments.test_dashboard import _breach
+
+    breach = _breach(merchant_a, DONE)  # written without a detail: the source alone
+
+    def detected(breach) -> str:
+        return next(e.detail for e in breach_timeline(breach) if str(e.what) == str(_("Breach detected")))
+
+    with translation.override("en"):
+        assert detected(breach) == "deadline sweep"
+    Breach.objects.filter(pk=breach.pk).update(**texts.BREACH_DEADLINE_PASSED.fields(Breach, "detail"))
+    breach.refresh_from_db()
+    with translation.override("zh-hans"):
+        assert detected(breach) == "超时巡检：截止时间已过，未收到履约事件"
+    with translation.override("en"):
+        assert detected(breach) == "deadline sweep: deadline passed without the fulfilling event"

@@ -8,6 +8,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from commitments.texts import memo_voucher_recovery
 from merchants.services import deposit_post_entry
 
 pytestmark = pytest.mark.django_db
@@ -42,6 +43,26 @@ def test_office_ledger_export_has_my_entries_in_my_language(client, owner_a, mer
         ["充值", "100.00", "100.00", "首次缴纳0"],
     ]
     assert all("B only" not in cell for row in rows for cell in row)
+
+
+def test_coded_memos_are_exported_in_the_readers_language(client, owner_a, merchant_a):
+    memo = memo_voucher_recovery("V00000042", "O-2026-1")
+    deposit_post_entry(merchant_id=merchant_a.pk, kind="top_up", amount=Decimal("500.00"))
+    deposit_post_entry(
+        merchant_id=merchant_a.pk, kind="compensation_recovery", amount=Decimal("30.00"), memo=memo
+    )
+    client.force_login(owner_a)
+
+    chinese = read_csv(client.get("/office/deposit/export.csv", HTTP_ACCEPT_LANGUAGE="zh-hans"))
+    english = read_csv(client.get("/office/deposit/export.csv", HTTP_ACCEPT_LANGUAGE="en"))
+
+    assert chinese[1][1:] == ["赔付扣回", "-30.00", "470.00", "订单 O-2026-1 的代金券 V00000042"]
+    assert english[1][1:] == [
+        "compensation recovery",
+        "-30.00",
+        "470.00",
+        "voucher V00000042 for order O-2026-1",
+    ]
 
 
 def test_office_ledger_export_keeps_the_kind_filter(client, owner_a, merchant_a):
