@@ -313,7 +313,7 @@ def plan_merchants(rng: random.Random, count: int) -> list[MerchantPlan]:
         else:
             brand = rng.choices(BRANDS, weights=weights)[0]
             category = rng.choice(brand[4])
-            below = rng.random() < 0.15
+            below = rng.random() < 0.06  # a new shop that paid part of its deposit so far
             trade_zh, trade_en = rng.choice(TRADE_NAMES)
             city_zh, city_en = rng.choice(CITIES)
             line_zh, line_en = rng.choice(LINES[category])

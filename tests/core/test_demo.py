@@ -67,11 +67,11 @@ def test_demo_generates_the_planned_merchants_exactly(demo_settings, merchants_o
     )
     assert Membership.objects.count() == 24
     assert Product.objects.count() == sum(len(p.products) for p in plans) == 76
-    assert DepositEntry.objects.count() == sum(len(p.top_ups) for p in plans) == 15
-    assert DepositAccount.objects.filter(topup_required_since__isnull=False).count() == 2
+    assert DepositEntry.objects.count() == sum(len(p.top_ups) for p in plans) == 16
+    assert DepositAccount.objects.filter(topup_required_since__isnull=False).count() == 1
     assert (
-        "Merchants: 12 merchants, 30 brands, 24 members, 76 products, 15 deposit entries, "
-        "2 below their deposit requirement (" in output
+        "Merchants: 12 merchants, 30 brands, 24 members, 76 products, 16 deposit entries, "
+        "1 below their deposit requirement (" in output
     )
 
 
