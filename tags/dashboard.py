@@ -3,6 +3,7 @@
 from django.db.models import Count, Min, Q
 
 from core.dashboard import merchant_page_card, office_card, staff_card
+from core.roles import STAFF_OPS, has_role
 
 from .models import BadgeHolding, BrandWarrantyService, TagApplication, TagHolding
 
@@ -34,7 +35,8 @@ def office_tags_card(request, merchant) -> dict:
 
 @merchant_page_card(order=10, template="staff/tags/_merchant_section.html")
 def merchant_page_tags(request, merchant) -> dict:
-    return _tags_and_badges(merchant)
+    # Operations staff may revoke an active tag for a reason other than the monthly evaluation.
+    return {**_tags_and_badges(merchant), "can_revoke": has_role(request.user, STAFF_OPS)}
 
 
 @staff_card(order=10, template="staff/tags/_card.html")

@@ -2,15 +2,15 @@
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from core.errors import ApplicationError
-from core.roles import STAFF_REVIEWER, has_role, role_required, staff_required
+from core.errors import ApplicationError, InvalidTransition
+from core.roles import STAFF_OPS, STAFF_REVIEWER, has_role, role_required, staff_required
 
 from .. import selectors, services
-from ..models import BrandWarrantyService, WarrantyReviewRules
+from ..models import BrandWarrantyService, TagHolding, WarrantyReviewRules
 from ..services.warranty import warranty_rule_failures
 
 
@@ -68,6 +68,24 @@ def application_decide(request, application_id: int):
     except ApplicationError as exc:
         messages.error(request, exc.message)
     return redirect("staff:tag-review-queue")
+
+
+@role_required(STAFF_OPS)
+@require_POST
+def holding_revoke(request, holding_id: int):
+    """Revoke an active tag for another reason than the monthly evaluation: the holding enters its
+    rectification month (next month) and every badge that needs it goes, as after a failed month."""
+    holding = get_object_or_404(TagHolding, pk=holding_id)
+    reason = _text(request.POST, "reason").strip()[:300]
+    if not reason:
+        messages.error(request, _("Give a reason for revoking the tag: the merchant reads it."))
+    else:
+        try:
+            services.holding_revoke(holding_id=holding.pk, reason=reason, actor=request.user)
+            messages.success(request, _("Tag revoked: its rectification month follows."))
+        except InvalidTransition:
+            messages.error(request, _("Only an active tag can be revoked."))
+    return redirect("staff:merchant-detail", merchant_id=holding.merchant_id)
 
 
 @staff_required

@@ -1,6 +1,9 @@
+from datetime import timedelta
+
 import pytest
 from django.test import Client
 
+from core.periods import local_today
 from tags.models import TagAgreement, TagApplication, TagHolding
 
 from .factories import fund, grant, grant_badge_set
@@ -161,3 +164,38 @@ def test_review_queue_queries_do_not_grow_with_pending_warranty_services(staff_r
         page = c.get("/staff/tags/review/").content.decode()
     assert page.count("1 outlets, at least 60 needed") == 6
     assert len(six) == len(one)
+
+
+def test_staff_ops_revoke_a_tag_for_another_reason_from_the_merchant_page(
+    merchant_a, staff_ops, staff_reviewer
+):
+    holdings = grant_badge_set(merchant_a)
+    target = holdings[0]
+    page_url = f"/staff/merchants/{merchant_a.pk}/"
+    revoke_url = f"/staff/tags/holdings/{target.pk}/revoke/"
+    # a reviewer sees the tags but neither the form nor the right to post it
+    reviewer = _client(staff_reviewer, "zh-hans")
+    assert revoke_url not in reviewer.get(page_url).content.decode()
+    assert reviewer.post(revoke_url, {"reason": "x"}).status_code == 403
+    ops = _client(staff_ops, "zh-hans")
+    assert revoke_url in ops.get(page_url).content.decode()
+    # no reason: refused in the reader's language, nothing changed
+    page = ops.post(revoke_url, {"reason": "  "}, follow=True).content.decode()
+    assert "请填写撤销原因" in page
+    target.refresh_from_db()
+    assert target.state == "active"
+    assert not target.history.filter(kind="revoked").exists()
+    ops.post(revoke_url, {"reason": "虚假发货被查实"}, follow=True)
+    target.refresh_from_db()
+    assert (target.state, target.history.first().kind, target.history.first().reason) == (
+        "rectifying",
+        "revoked",
+        "虚假发货被查实",
+    )
+    this_month = local_today().replace(day=1)
+    assert target.rectification_month == (this_month + timedelta(days=32)).replace(day=1)  # next month
+    assert merchant_a.badge_holdings.get().active is False
+    # a second post: the tag is no longer active, refused, nothing changed
+    page = ops.post(revoke_url, {"reason": "again"}, follow=True).content.decode()
+    assert "只有生效中的标签可以撤销" in page
+    assert target.history.filter(kind="revoked").count() == 1
