@@ -535,7 +535,7 @@ def _bulk_complaints(rng, orders, tags_by_order, now, start_index: int) -> tuple
     rows: list[Complaint] = []
     uphold: list[Complaint] = []
     counts: Counter = Counter()
-    for n, (order_pk, _ext, merchant_id, shopper, paid, paid_at, category) in enumerate(
+    for n, (order_pk, ext, merchant_id, shopper, paid, paid_at, category) in enumerate(
         orders, start=start_index
     ):
         code = _weighted(rng, STANDARD_WEIGHTS)
@@ -609,6 +609,7 @@ def _bulk_complaints(rng, orders, tags_by_order, now, start_index: int) -> tuple
             uphold.append(row)
         else:
             counts[state] += 1
+        row.filed_audit = {"order": ext, "standard": code, "files": 0}  # what complaint_file records
         rows.append(row)
     for start in range(0, len(rows), BATCH):
         batch = Complaint.objects.bulk_create(rows[start : start + BATCH])
@@ -619,12 +620,45 @@ def _bulk_complaints(rng, orders, tags_by_order, now, start_index: int) -> tuple
                     verb="complaint.filed",
                     target_type="complaints.complaint",
                     target_id=str(c.pk),
-                    data={"demo": True},
+                    data=c.filed_audit,
                 )
                 for c in batch
             ]
         )
     return counts, uphold
+
+
+# The desk's timeline is the complaint's audit trail; the services stamp each event when it is
+# written, i.e. at seeding. Each is dated by the complaint field that records the same step.
+AUDIT_STEP_TIMES = {
+    "complaint.filed": "filed_at",
+    "complaint.accepted": "accepted_at",
+    "complaint.merchant_asked": "accepted_at",
+    "complaint.merchant_responded": "responded_at",
+    "complaint.review_started": "review_started_at",
+    "complaint.upheld": "decided_at",
+    "complaint.rejected": "decided_at",
+    "complaint.platform_absorbed": "decided_at",
+    "complaint.withdrawn": "closed_at",
+}
+
+
+def _date_audit_trail() -> int:
+    fields = sorted(set(AUDIT_STEP_TIMES.values()))
+    times = {
+        str(row[0]): dict(zip(fields, row[1:], strict=True))
+        for row in Complaint.objects.values_list("pk", *fields)
+    }
+    events = []
+    for event in AuditEvent.objects.filter(
+        target_type="complaints.complaint", verb__in=list(AUDIT_STEP_TIMES), target_id__in=list(times)
+    ).only("pk", "verb", "target_id", "created_at"):
+        at = times[event.target_id][AUDIT_STEP_TIMES[event.verb]]
+        if at is not None and at != event.created_at:
+            event.created_at = at
+            events.append(event)
+    AuditEvent.objects.bulk_update(events, ["created_at"], batch_size=BATCH)
+    return len(events)
 
 
 def _uphold_many(rng, complaints: list[Complaint], now, adjudicator) -> Counter:
@@ -725,6 +759,7 @@ def generate(*, rng: random.Random, merchant_ids: list[int], now: datetime, stdo
     )
     helped = _help_requests(rng, orders, now, share=0.015)
     escalated = complaints_escalate_overdue(now=now)
+    _date_audit_trail()
     return {
         "complaints": Complaint.objects.count(),
         **{f"state_{k}": v for k, v in sorted(_state_counts().items())},

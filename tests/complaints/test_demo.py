@@ -11,6 +11,7 @@ from django.db.models import Sum
 from complaints import demo
 from complaints.models import Complaint, HelpRequest, Notification, RecoveryClaim
 from core import roles
+from core.models import AuditEvent
 from merchants.models import DepositAccount, DepositEntry
 from tests.factories import MembershipFactory, MerchantFactory, UserFactory
 
@@ -46,6 +47,15 @@ def test_demo_covers_every_state_and_keeps_the_ledger_consistent():
     for account in DepositAccount.objects.all():
         total = DepositEntry.objects.filter(account=account).aggregate(s=Sum("amount"))["s"] or Decimal("0")
         assert account.balance == total
+    # The desk's timeline (the audit trail) at the times the complaint records, not at seeding.
+    trail = AuditEvent.objects.filter(target_type="complaints.complaint")
+    for pk, filed_at, decided_at in Complaint.objects.values_list("pk", "filed_at", "decided_at"):
+        assert trail.get(target_id=str(pk), verb="complaint.filed").created_at == filed_at
+        for at in trail.filter(
+            target_id=str(pk), verb__in=["complaint.upheld", "complaint.rejected"]
+        ).values_list("created_at", flat=True):
+            assert at == decided_at
+    assert not trail.filter(data__has_key="demo").exists()
 
 
 def test_demo_complaints_fit_their_order_and_decisions_answer_them():
