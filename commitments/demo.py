@@ -380,8 +380,11 @@ def generate(*, rng: random.Random, merchant_ids: list[int], now: datetime, stdo
         stdout.write("commitments: no products (the merchants demo makes them); no orders")
         return {"orders": 0}
     profiles = _profile_of(rng, merchant_ids)
-    for mid in flagship_ids(merchant_ids).values():
-        profiles[mid] = "good"  # the flagships are in good standing (each can apply for a new tag)
+    # The official stores serve well: the flagships stay in good standing (each can apply for a new
+    # tag) and the failures the evaluation demo scripts for the others (a rectification that passes,
+    # a bar) are theirs alone, not a random bad month on top.
+    for mid in named_store_ids(merchant_ids):
+        profiles[mid] = "good"
     holdings = _holdings(merchant_ids)
     by_merchant: dict[int, list[dict]] = {}
     for p in products:
