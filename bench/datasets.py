@@ -269,7 +269,7 @@ def add_evaluation_facts(
                false, o.paid_at + interval '2 hours', 'merchant', '', '', false, 'none', 'none', true, now(), now()
         FROM commitments_order o
         WHERE o.paid_at >= %s AND o.paid_at < %s - interval '2 hours'
-          AND (o.id %% 300 = 0 OR (o.merchant_id %% 20 = 0 AND o.id %% 100 = 1))
+          AND (o.id %% 1000 = 0 OR (o.merchant_id %% 20 = 0 AND o.id %% 100 = 1))
         """,
         [start, end],
     )

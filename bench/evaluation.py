@@ -8,8 +8,8 @@ BENCH_PG_URL (default postgres://postgres@127.0.0.1:5432). The data is the score
 marketplace (``bench/datasets.py``: Zipf-skewed merchants, order facts as columns, ~40 % rated,
 4 % refunded, 5 % of refunds with staff intervention) for `--days` days ending with the evaluated
 month, plus what only the evaluation reads (``add_evaluation_facts``): every merchant holds the
-monitored tags of its category's badge, and upheld merchant-at-fault complaints on 1 order in 300
-(1 in 100 for every 20th merchant, so those fail). Prints the three timings, the ratio, and whether
+monitored tags of its category's badge, and upheld merchant-at-fault complaints on 1 order in 1,000
+(1 in 100 more for every 20th merchant, so those fail). Prints the three timings, the ratio, and whether
 the stored figures equal the reference's for every holding.
 """
 

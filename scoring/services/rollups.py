@@ -107,13 +107,13 @@ def _orders_aggregate(first_day: date, last_day: date, merchant_ids) -> QuerySet
 
 def _commitments_aggregate(first_day: date, last_day: date, merchant_ids) -> QuerySet:
     """Per merchant × category × local paid day of the order: the commitment counters."""
-    orders = Order.objects.filter(_paid_between(first_day, last_day))
+    start, end = local_midnight(first_day), local_midnight(last_day + timedelta(days=1))
+    qs = Commitment.objects.filter(order__paid_at__gte=start, order__paid_at__lt=end)
     if merchant_ids is not None:
-        orders = orders.filter(merchant_id__in=list(merchant_ids))
+        qs = qs.filter(merchant_id__in=list(merchant_ids))
     dispatch = Q(terms_version__terms__kind__in=list(PICKUP_KINDS))
     return (
-        Commitment.objects.filter(order__in=orders.values("pk"))
-        .annotate(
+        qs.annotate(
             rollup_category=F("order__category_id"),
             local_day=TruncDate("order__paid_at", tzinfo=business_tz()),
         )
@@ -165,6 +165,11 @@ def _insert_rollups(first_day: date, last_day: date, merchant_ids) -> int:
             # compilation costs ~0.8 s per statement here and saves less than that.
             cursor.execute("SET LOCAL random_page_cost = 1.1")
             cursor.execute("SET LOCAL jit = off")
+            # Weeks of orders: hash-aggregate them in memory from a bitmap scan of the paid_at range
+            # (the planner otherwise walks the whole (merchant, paid_at) index for its sort order and
+            # spills the sort to disk: 2.5× slower at 10M orders).
+            cursor.execute("SET LOCAL work_mem = '256MB'")
+            cursor.execute("SET LOCAL enable_indexscan = off")
         cursor.execute(sql, [*o_params, *c_params])
         return cursor.rowcount
 
