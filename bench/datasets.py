@@ -235,7 +235,7 @@ def add_evaluation_facts(
 ) -> None:
     """What the monthly evaluation reads beyond the orders: every bench merchant holds the monitored tags
     of its category's badge (and the badge) since `granted`; upheld merchant-at-fault complaints on 1
-    order in 300 paid in [start, end), and on 1 in 100 for every 20th merchant (those fail)."""
+    order in 1,000 paid in [start, end), and on 1 in 100 more for every 20th merchant (those fail)."""
     cursor.execute(
         """
         INSERT INTO tags_tagholding (merchant_id, category_id, tag_id, state, terms_version_id, config, granted_at,
