@@ -50,6 +50,7 @@ MARK_SETTLE = timedelta(minutes=10)
 REBUILD_CHUNK_DAYS = 31
 # A day marked for more merchants than this is re-aggregated whole (cheaper than a long IN list).
 SPARSE_MERCHANTS = 2000
+WEEK = 6  # days after the first: a range this long is aggregated as a bulk rebuild
 
 ORDER_COUNTERS = DailyRollup.COUNTERS[:16]
 COMMITMENT_COUNTERS = DailyRollup.COUNTERS[16:]
@@ -107,10 +108,12 @@ def _orders_aggregate(first_day: date, last_day: date, merchant_ids) -> QuerySet
 
 def _commitments_aggregate(first_day: date, last_day: date, merchant_ids) -> QuerySet:
     """Per merchant × category × local paid day of the order: the commitment counters."""
-    start, end = local_midnight(first_day), local_midnight(last_day + timedelta(days=1))
-    qs = Commitment.objects.filter(order__paid_at__gte=start, order__paid_at__lt=end)
+    orders = Order.objects.filter(_paid_between(first_day, last_day))
     if merchant_ids is not None:
-        qs = qs.filter(merchant_id__in=list(merchant_ids))
+        orders = orders.filter(merchant_id__in=list(merchant_ids))
+    # The orders as a subquery: a few merchants' day reaches their commitments by the order_id index
+    # (10× faster than joining on the paid_at range at 10M orders).
+    qs = Commitment.objects.filter(order__in=orders.values("pk"))
     dispatch = Q(terms_version__terms__kind__in=list(PICKUP_KINDS))
     return (
         qs.annotate(
@@ -159,17 +162,18 @@ def _insert_rollups(first_day: date, last_day: date, merchant_ids) -> int:
         "ON c.merchant_id = o.merchant_id AND c.rollup_category = o.category_id AND c.local_day = o.local_day"
     )
     with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
+        if connection.vendor == "postgresql":  # settings for this transaction only
             # The day's orders are a small share of the table: reach their commitments by the order_id
             # index rather than a scan of every commitment (the default cost assumes cold disks). JIT
             # compilation costs ~0.8 s per statement here and saves less than that.
             cursor.execute("SET LOCAL random_page_cost = 1.1")
             cursor.execute("SET LOCAL jit = off")
-            # Weeks of orders: hash-aggregate them in memory from a bitmap scan of the paid_at range
-            # (the planner otherwise walks the whole (merchant, paid_at) index for its sort order and
-            # spills the sort to disk: 2.5× slower at 10M orders).
-            cursor.execute("SET LOCAL work_mem = '256MB'")
-            cursor.execute("SET LOCAL enable_indexscan = off")
+            if merchant_ids is None and (last_day - first_day).days >= WEEK:
+                # Weeks of every merchant's orders (the rebuild): hash-aggregate them in memory from a
+                # bitmap scan of the paid_at range; the planner otherwise walks the whole (merchant,
+                # paid_at) index for its sort order and spills the sort to disk (2.5× slower at 10M).
+                cursor.execute("SET LOCAL work_mem = '256MB'")
+                cursor.execute("SET LOCAL enable_indexscan = off")
         cursor.execute(sql, [*o_params, *c_params])
         return cursor.rowcount
 
