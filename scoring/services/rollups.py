@@ -26,8 +26,10 @@ What each counter counts, for orders paid that day (the facts are Order columns,
 - commitments_decided / commitments_kept: every commitment, the same rules.
 """
 
+import operator
 from collections.abc import Iterable
 from datetime import date, datetime, timedelta
+from functools import reduce
 
 from django.db import connection, transaction
 from django.db.models import Count, DurationField, Exists, ExpressionWrapper, F, OuterRef, Q, QuerySet, Sum
@@ -50,6 +52,8 @@ MARK_SETTLE = timedelta(minutes=10)
 REBUILD_CHUNK_DAYS = 31
 # A day marked for more merchants than this is re-aggregated whole (cheaper than a long IN list).
 SPARSE_MERCHANTS = 2000
+# Merchant ids per statement (each appears in both aggregates): within every backend's parameter limit.
+PARAMS_PER_STATEMENT = 6000
 WEEK = 6  # days after the first: a range this long is aggregated as a bulk rebuild
 
 ORDER_COUNTERS = DailyRollup.COUNTERS[:16]
@@ -61,11 +65,29 @@ def _paid_between(first_day: date, last_day: date) -> Q:
     return Q(paid_at__gte=local_midnight(first_day), paid_at__lt=local_midnight(last_day + timedelta(days=1)))
 
 
-def _orders_aggregate(first_day: date, last_day: date, merchant_ids) -> QuerySet:
+# What a statement re-aggregates: local day ranges, each for every merchant (None) or for these.
+Part = tuple[date, date, list[int] | None]
+
+
+def _orders_in(parts: list[Part]) -> Q:
+    scope = []
+    for first_day, last_day, merchant_ids in parts:
+        part = _paid_between(first_day, last_day)
+        scope.append(part if merchant_ids is None else part & Q(merchant_id__in=merchant_ids))
+    return reduce(operator.or_, scope)
+
+
+def _rollups_in(parts: list[Part]) -> Q:
+    scope = []
+    for first_day, last_day, merchant_ids in parts:
+        part = Q(day__gte=first_day, day__lte=last_day)
+        scope.append(part if merchant_ids is None else part & Q(merchant_id__in=merchant_ids))
+    return reduce(operator.or_, scope)
+
+
+def _orders_aggregate(parts: list[Part]) -> QuerySet:
     """Per merchant × category × local paid day: the order counters (one grouped query)."""
-    qs = Order.objects.filter(_paid_between(first_day, last_day))
-    if merchant_ids is not None:
-        qs = qs.filter(merchant_id__in=list(merchant_ids))
+    qs = Order.objects.filter(_orders_in(parts))
     helped = HelpRequest.objects.filter(order_id=OuterRef("pk"))
     refunded = Q(refunded_at__isnull=False)
     dsr = Q(rating_described__isnull=False, rating_attitude__isnull=False, rating_logistics__isnull=False)
@@ -106,14 +128,11 @@ def _orders_aggregate(first_day: date, last_day: date, merchant_ids) -> QuerySet
     )
 
 
-def _commitments_aggregate(first_day: date, last_day: date, merchant_ids) -> QuerySet:
+def _commitments_aggregate(parts: list[Part]) -> QuerySet:
     """Per merchant × category × local paid day of the order: the commitment counters."""
-    orders = Order.objects.filter(_paid_between(first_day, last_day))
-    if merchant_ids is not None:
-        orders = orders.filter(merchant_id__in=list(merchant_ids))
     # The orders as a subquery: a few merchants' day reaches their commitments by the order_id index
     # (10× faster than joining on the paid_at range at 10M orders).
-    qs = Commitment.objects.filter(order__in=orders.values("pk"))
+    qs = Commitment.objects.filter(order__in=Order.objects.filter(_orders_in(parts)).values("pk"))
     dispatch = Q(terms_version__terms__kind__in=list(PICKUP_KINDS))
     return (
         qs.annotate(
@@ -142,12 +161,12 @@ def _seconds_sql(column: str) -> str:
     return f"COALESCE({column} / 1000000, 0)"
 
 
-def _insert_rollups(first_day: date, last_day: date, merchant_ids) -> int:
-    """INSERT … SELECT the rollup rows of [first_day, last_day] straight from the order facts (the two
-    grouped queries joined in the database: no row passes through Python)."""
+def _insert_rollups(parts: list[Part]) -> int:
+    """INSERT … SELECT the rollup rows of `parts` straight from the order facts (the two grouped queries
+    joined in the database: no row passes through Python)."""
     qn = connection.ops.quote_name
-    o_sql, o_params = _orders_aggregate(first_day, last_day, merchant_ids).query.sql_with_params()
-    c_sql, c_params = _commitments_aggregate(first_day, last_day, merchant_ids).query.sql_with_params()
+    o_sql, o_params = _orders_aggregate(parts).query.sql_with_params()
+    c_sql, c_params = _commitments_aggregate(parts).query.sql_with_params()
     columns = ["merchant_id", "category_id", "day", *DailyRollup.COUNTERS]
     select = [
         "o.merchant_id",
@@ -168,7 +187,7 @@ def _insert_rollups(first_day: date, last_day: date, merchant_ids) -> int:
             # compilation costs ~0.8 s per statement here and saves less than that.
             cursor.execute("SET LOCAL random_page_cost = 1.1")
             cursor.execute("SET LOCAL jit = off")
-            if merchant_ids is None and (last_day - first_day).days >= WEEK:
+            if any(ids is None and (last - first).days >= WEEK for first, last, ids in parts):
                 # Weeks of every merchant's orders (the rebuild): hash-aggregate them in memory from a
                 # bitmap scan of the paid_at range; the planner otherwise walks the whole (merchant,
                 # paid_at) index for its sort order and spills the sort to disk (2.5× slower at 10M).
@@ -178,26 +197,29 @@ def _insert_rollups(first_day: date, last_day: date, merchant_ids) -> int:
         return cursor.rowcount
 
 
+def _replace(parts: list[Part]) -> int:
+    """Delete and re-insert the rollup rows of `parts` (inside the caller's transaction)."""
+    existing = DailyRollup.objects.filter(_rollups_in(parts))
+    existing._raw_delete(existing.db)
+    return _insert_rollups(parts)
+
+
 def rollup_days(
     first_day: date, last_day: date | None = None, merchant_ids: Iterable[int] | None = None
 ) -> int:
     """Re-aggregate the local days [first_day, last_day] (every merchant, or these): their rollup rows are
     replaced in one transaction. Returns the rows written."""
-    last_day = last_day or first_day
     merchant_ids = None if merchant_ids is None else sorted(set(merchant_ids))
     with transaction.atomic():
-        existing = DailyRollup.objects.filter(day__gte=first_day, day__lte=last_day)
-        if merchant_ids is not None:
-            existing = existing.filter(merchant_id__in=merchant_ids)
-        existing._raw_delete(existing.db)
-        return _insert_rollups(first_day, last_day, merchant_ids)
+        return _replace([(first_day, last_day or first_day, merchant_ids)])
 
 
 def rollups_refresh(*, now: datetime | None = None) -> int:
     """Re-aggregate every marked merchant-day, then clear the marks that were settled before we started.
 
-    One INSERT … SELECT per marked day (never per merchant): a day marked for a few merchants reads
-    their orders by the (merchant, paid_at) index; a day marked for many (the day just closed) is
+    All marked days in one transaction and as few INSERT … SELECT statements as the bind-parameter
+    budget allows (never one per merchant or per day): a day marked for a few merchants reads their
+    orders by the (merchant, paid_at) index; a day marked for many (the day just closed) is
     re-aggregated whole. Returns the number of marked merchant-days. Safe to run twice; a crash leaves
     the marks in place for the next run.
     """
@@ -208,9 +230,20 @@ def rollups_refresh(*, now: datetime | None = None) -> int:
         "day", "merchant_id"
     ):
         by_day.setdefault(day, []).append(merchant_id)
+    statements: list[list[Part]] = [[]]
+    budget = 0
     for day, merchant_ids in sorted(by_day.items()):
-        rollup_days(day, day, merchant_ids if len(merchant_ids) <= SPARSE_MERCHANTS else None)
-    MetricsDirtyDay.objects.filter(marked_at__lte=settled).delete()
+        ids = merchant_ids if len(merchant_ids) <= SPARSE_MERCHANTS else None
+        if budget + len(ids or ()) > PARAMS_PER_STATEMENT and statements[-1]:
+            statements.append([])
+            budget = 0
+        statements[-1].append((day, day, ids))
+        budget += len(ids or ())
+    with transaction.atomic():
+        for parts in statements:
+            if parts:
+                _replace(parts)
+        MetricsDirtyDay.objects.filter(marked_at__lte=settled).delete()
     return sum(len(v) for v in by_day.values())
 
 
