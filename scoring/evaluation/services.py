@@ -108,20 +108,6 @@ class Draft:
     outcome: str
     failed_metrics: list[str]
 
-    def as_result(self, *, run: EvaluationRun, rules: EvaluationRules) -> EvaluationResult:
-        return EvaluationResult(
-            run=run,
-            period=run.period,
-            merchant_id=self.key.merchant_id,
-            category_id=self.key.category_id,
-            tag_id=self.key.tag_id,
-            holding_id=self.key.holding_id,
-            state_before=self.key.state,
-            **self.figures(),
-            thresholds=rules.thresholds(),
-            rule_version=rules.rule_version,
-        )
-
     def figures(self) -> dict:
         return {
             "orders": self.orders,
@@ -221,20 +207,23 @@ def _initial_action(draft) -> str:
 
 def _result_rows(run: EvaluationRun, computed: Computed) -> list[tuple]:
     """The result rows in _RESULT_COLUMNS order, without building a model instance per result."""
-    thresholds = json_text(computed.rules.thresholds())
     now = timezone.now()
+    common = {
+        "run_id": run.pk, "period": run.period, "thresholds": json_text(computed.rules.thresholds()),
+        "rule_version": computed.rules.rule_version, "revision": 1,
+    }  # fmt: skip
     rows = []
     for d in computed.drafts:
         action = _initial_action(d)
-        rows.append(
-            (
-                run.pk, run.period, d.key.merchant_id, d.key.category_id, d.key.tag_id, d.key.holding_id,
-                d.key.state, d.orders, d.on_counts, d.fault, d.orders, d.fault_result, d.dsr_points, d.dsr_items,
-                d.dsr_ratings, d.dsr_result, d.disputes, d.orders, d.dispute_result, d.excluded, thresholds,
-                computed.rules.rule_version, d.outcome, json_text(d.failed_metrics), action, 1,
-                now if action == Action.KEPT else None,
-            )
-        )  # fmt: skip
+        values = {
+            **common,
+            **d.figures(),
+            "merchant_id": d.key.merchant_id, "category_id": d.key.category_id, "tag_id": d.key.tag_id,
+            "holding_id": d.key.holding_id, "state_before": d.key.state,
+            "failed_metrics": json_text(d.failed_metrics),
+            "action": action, "applied_at": now if action == Action.KEPT else None,
+        }  # fmt: skip
+        rows.append(tuple(values[c] for c in _RESULT_COLUMNS))
     return rows
 
 

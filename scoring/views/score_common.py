@@ -1,10 +1,29 @@
-"""What the office and staff score pages share: the chart's data and the history CSV."""
+"""What the office and staff score pages share: the page context, the chart's data and the history CSV."""
+
+from datetime import timedelta
 
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from .. import selectors
 from ..definitions import PART_LABELS, PARTS
 from ..selectors import stars
+
+
+def score_page_context(merchant) -> dict:
+    """One merchant's latest score row, its layout and the 90-day trend (the office and staff pages)."""
+    row = selectors.merchant_score(merchant_id=merchant.pk)
+    history = (
+        list(selectors.merchant_history(merchant_id=merchant.pk, since=row.day - timedelta(days=89)))
+        if row
+        else []
+    )
+    return {
+        "merchant": merchant,
+        "row": row,
+        "layout": selectors.layout(row) if row else None,
+        "chart": chart_data(history),
+    }
 
 
 def chart_data(history) -> dict:

@@ -1,8 +1,6 @@
 """Staff console: the score distribution per category, merchants sortable and filterable by score,
 part and warning (CSV), and one merchant's score page read-only."""
 
-from datetime import timedelta
-
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import render
@@ -13,7 +11,7 @@ from merchants.models import Category, Merchant
 
 from .. import selectors
 from ..definitions import PART_LABELS, PARTS
-from .score_common import chart_data, csv_header, csv_rows
+from .score_common import csv_header, csv_rows, score_page_context
 
 
 def _filters(request) -> dict:
@@ -74,22 +72,7 @@ def merchant_score(request, merchant_id: int):
     merchant = Merchant.objects.filter(pk=merchant_id).first()
     if merchant is None:
         raise Http404("No such merchant.")
-    row = selectors.merchant_score(merchant_id=merchant.pk)
-    history = (
-        list(selectors.merchant_history(merchant_id=merchant.pk, since=row.day - timedelta(days=89)))
-        if row
-        else []
-    )
-    return render(
-        request,
-        "staff/scoring/score_merchant.html",
-        {
-            "merchant": merchant,
-            "row": row,
-            "layout": selectors.layout(row) if row else None,
-            "chart": chart_data(history),
-        },
-    )
+    return render(request, "staff/scoring/score_merchant.html", score_page_context(merchant))
 
 
 @staff_required

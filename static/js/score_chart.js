@@ -13,35 +13,37 @@
     chart.setOption(option);
     window.addEventListener("resize", function () { chart.resize(); });
   }
-  function trend() {
-    var el = document.getElementById("score-trend");
-    var data = read("score-trend-data");
+  // Draw chart `id` from the JSON of `id + "-data"`: the common frame, the axes and series from `build`.
+  function chart(id, build) {
+    var el = document.getElementById(id);
+    var data = read(id + "-data");
     if (!el || !data || !window.echarts) { return; }
-    draw(el, {
-      animation: false,
-      tooltip: { trigger: "axis" },
-      legend: { top: 0 },
-      grid: { left: 40, right: 20, top: 40, bottom: 30 },
-      xAxis: { type: "category", data: data.days },
-      yAxis: { type: "value", min: 0, max: 5 },
-      series: data.series.map(function (s, i) {
-        return { name: s.name, type: "line", data: s.data, connectNulls: false,
-                 lineStyle: { width: i === 0 ? 3 : 1.5 }, showSymbol: data.days.length < 20 };
-      })
+    var option = build(data);
+    option.animation = false;
+    option.tooltip = { trigger: "axis" };
+    option.legend = { top: 0 };
+    option.grid = { left: 40, right: 20, top: 40, bottom: 30 };
+    draw(el, option);
+  }
+  function trend() {
+    chart("score-trend", function (data) {
+      return {
+        xAxis: { type: "category", data: data.days },
+        yAxis: { type: "value", min: 0, max: 5 },
+        series: data.series.map(function (s, i) {
+          return { name: s.name, type: "line", data: s.data, connectNulls: false,
+                   lineStyle: { width: i === 0 ? 3 : 1.5 }, showSymbol: data.days.length < 20 };
+        })
+      };
     });
   }
   function histogram() {
-    var el = document.getElementById("score-histogram");
-    var data = read("score-histogram-data");
-    if (!el || !data || !window.echarts) { return; }
-    draw(el, {
-      animation: false,
-      tooltip: { trigger: "axis" },
-      legend: { top: 0 },
-      grid: { left: 40, right: 20, top: 40, bottom: 30 },
-      xAxis: { type: "category", data: data.bins },
-      yAxis: { type: "value", minInterval: 1 },
-      series: data.series.map(function (s) { return { name: s.name, type: "bar", data: s.data }; })
+    chart("score-histogram", function (data) {
+      return {
+        xAxis: { type: "category", data: data.bins },
+        yAxis: { type: "value", minInterval: 1 },
+        series: data.series.map(function (s) { return { name: s.name, type: "bar", data: s.data }; })
+      };
     });
   }
   document.addEventListener("DOMContentLoaded", function () { trend(); histogram(); });
