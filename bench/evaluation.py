@@ -27,18 +27,10 @@ PERIOD = date(2026, 9, 1)  # the evaluated month
 
 
 def _recreate_database(template: str | None = None) -> None:
-    import psycopg2
+    sys.path.insert(0, str(ROOT))
+    from bench.datasets import recreate_database
 
-    conn = psycopg2.connect(f"{PG_URL}/postgres")
-    conn.autocommit = True
-    with conn.cursor() as cur:
-        cur.execute(
-            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()",
-            [DB_NAME],
-        )
-        cur.execute(f'DROP DATABASE IF EXISTS "{DB_NAME}"')
-        cur.execute(f'CREATE DATABASE "{DB_NAME}"' + (f' TEMPLATE "{template}"' if template else ""))
-    conn.close()
+    recreate_database(PG_URL, DB_NAME, template=template)
 
 
 def _django() -> None:

@@ -38,18 +38,10 @@ SERVER_ENV = {
 
 
 def _recreate_database() -> None:
-    import psycopg2
+    sys.path.insert(0, str(ROOT))
+    from bench.datasets import recreate_database
 
-    conn = psycopg2.connect(f"{PG_URL}/postgres")
-    conn.autocommit = True
-    with conn.cursor() as cur:
-        cur.execute(
-            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()",
-            [DB_NAME],
-        )
-        cur.execute(f'DROP DATABASE IF EXISTS "{DB_NAME}"')
-        cur.execute(f'CREATE DATABASE "{DB_NAME}"')
-    conn.close()
+    recreate_database(PG_URL, DB_NAME)
 
 
 def _django(broker: str = "") -> None:

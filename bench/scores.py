@@ -86,18 +86,9 @@ CHECKED = [
 
 
 def recreate_database():
-    import psycopg2
+    from bench.datasets import recreate_database as recreate
 
-    conn = psycopg2.connect(f"{PG_URL}/postgres")
-    conn.autocommit = True
-    with conn.cursor() as cur:
-        cur.execute(
-            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()",
-            [DB_NAME],
-        )
-        cur.execute(f'DROP DATABASE IF EXISTS "{DB_NAME}"')
-        cur.execute(f'CREATE DATABASE "{DB_NAME}"')
-    conn.close()
+    recreate(PG_URL, DB_NAME)
 
 
 def reference(cursor, today):
