@@ -101,9 +101,9 @@ def reference(cursor, today):
 
 
 def from_rollups(today, merchant_ids):
-    from scoring.services.scores import window_sums
+    from scoring.services.windows import windows_for
 
-    sums = window_sums(today)
+    sums = windows_for(today)
     out = {}
     for m in merchant_ids:
         s = sums.get(m, {"recent": {}, "lagged": {}})

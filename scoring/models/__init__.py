@@ -19,7 +19,7 @@ from .evaluation import (
     EvaluationRun,
     EvaluationSettings,
 )
-from .score import DailyRollup, MerchantScore, ScoreBound, ScoreFigure, ScoreRun
+from .score import DailyRollup, MerchantScore, ScoreBound, ScoreFigure, ScoreRun, WindowState, WindowSum
 
 __all__ = [
     "RATING_ITEMS",
@@ -42,4 +42,6 @@ __all__ = [
     "ScoreBound",
     "ScoreFigure",
     "ScoreRun",
+    "WindowState",
+    "WindowSum",
 ]

@@ -102,6 +102,66 @@ class DailyRollup(models.Model):
         return f"{self.merchant_id}/{self.category_id} {self.day}"
 
 
+class WindowSum(models.Model):
+    """The rollups of one merchant × category summed over a score window (``recent``: the 90 local days
+    T-90..T-1, ``lagged``: T-97..T-8) for the day T held in ``WindowState``. Kept in step with the
+    rollups: every re-aggregated rollup row moves its old counters out and its new ones in, and moving T
+    to the next day adds the days entering and takes out the days leaving (``scoring.services.windows``),
+    so the daily job reads 2 rows per merchant instead of summing 90 days of rollups."""
+
+    class Span(models.TextChoices):
+        RECENT = "recent", _("90 days")
+        LAGGED = "lagged", _("lagged 90 days")
+
+    merchant = models.ForeignKey(Merchant, on_delete=models.CASCADE, related_name="+")
+    category = models.ForeignKey(Category, on_delete=models.CASCADE, related_name="+", db_index=False)
+    span = models.CharField(max_length=8, choices=Span.choices)
+    orders = models.BigIntegerField(default=0)
+    orders_live = models.BigIntegerField(default=0)
+    rating_n = models.BigIntegerField(default=0)
+    rating_sum = models.BigIntegerField(default=0)
+    dsr_n = models.BigIntegerField(default=0)
+    dsr_sum = models.BigIntegerField(default=0)
+    quality_refunds = models.BigIntegerField(default=0)
+    pickup_48h = models.BigIntegerField(default=0)
+    signed_n = models.BigIntegerField(default=0)
+    sign_seconds = models.BigIntegerField(default=0)
+    logistics_exceptions = models.BigIntegerField(default=0)
+    negative_logistics = models.BigIntegerField(default=0)
+    handled_n = models.BigIntegerField(default=0)
+    handling_seconds = models.BigIntegerField(default=0)
+    refund_disputes = models.BigIntegerField(default=0)
+    help_orders = models.BigIntegerField(default=0)
+    dispatch_decided = models.BigIntegerField(default=0)
+    dispatch_kept = models.BigIntegerField(default=0)
+    dispatch_violations = models.BigIntegerField(default=0)
+    commitments_decided = models.BigIntegerField(default=0)
+    commitments_kept = models.BigIntegerField(default=0)
+
+    COUNTERS = DailyRollup.COUNTERS
+
+    class Meta:
+        verbose_name = _("score window sum")
+        constraints = [
+            models.UniqueConstraint(fields=["merchant", "category", "span"], name="window_sum_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.merchant_id}/{self.category_id} {self.span}"
+
+
+class WindowState(models.Model):
+    """The day T the window sums are for (one row; no row or no day: rebuilt from the rollups)."""
+
+    day = models.DateField(null=True)
+
+    class Meta:
+        verbose_name = _("score window state")
+
+    def __str__(self) -> str:
+        return f"windows as of {self.day}"
+
+
 class MerchantScore(models.Model):
     """One merchant's score on one day (window: the 90 local days ending the day before)."""
 

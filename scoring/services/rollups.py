@@ -43,6 +43,7 @@ from core.calendar import business_tz
 from core.periods import local_date, local_midnight
 
 from ..models import DailyRollup
+from .windows import windows_replace_delta, windows_reset
 
 LOGISTICS_HELP = (HelpRequest.Scenario.URGE_LOGISTICS, HelpRequest.Scenario.LOGISTICS_STALLED)
 # A mark younger than this at the job's start may belong to a transaction the job could not see yet:
@@ -205,10 +206,15 @@ def _insert_rollups(parts: list[Part]) -> int:
 
 
 def _replace(parts: list[Part]) -> int:
-    """Delete and re-insert the rollup rows of `parts` (inside the caller's transaction)."""
-    existing = DailyRollup.objects.filter(_rollups_in(parts))
+    """Delete and re-insert the rollup rows of `parts` (inside the caller's transaction), the score
+    windows' running sums moved with them."""
+    scope = _rollups_in(parts)
+    windows_replace_delta(-1, scope)
+    existing = DailyRollup.objects.filter(scope)
     existing._raw_delete(existing.db)
-    return _insert_rollups(parts)
+    written = _insert_rollups(parts)
+    windows_replace_delta(1, scope)
+    return written
 
 
 def rollup_days(
@@ -258,6 +264,7 @@ def rollups_rebuild(*, first_day: date | None = None, last_day: date, progress=N
     """Re-aggregate every day from the first paid order (or first_day) to last_day, for every merchant,
     a few weeks per statement; the marks settled before the start are then spent."""
     started = timezone.now()
+    windows_reset()  # every rollup is replaced: the running sums start again from them
     if first_day is None:
         first = Order.objects.order_by("paid_at").values_list("paid_at", flat=True).first()
         if first is None:

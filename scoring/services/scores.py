@@ -22,11 +22,9 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Q, Sum
 from django.utils import timezone
 
 from core.bulk import copy_rows
-from core.periods import lagged_window, rolling_window
 
 from ..definitions import (
     BY_CODE,
@@ -42,12 +40,12 @@ from ..definitions import (
     WARNING_DROP,
     WARNING_PART_BELOW,
 )
-from ..models import DailyRollup, MerchantScore, ScoreBound, ScoreFigure, ScoreRun
+from ..models import MerchantScore, ScoreBound, ScoreFigure, ScoreRun
 from .rollups import rollups_refresh
+from .windows import windows_for
 
 HUNDRED = Decimal(100)
 Q2, Q4 = Decimal("0.01"), Decimal("0.0001")
-WINDOW_DAYS = 90
 
 
 def prior_strength() -> int:
@@ -151,35 +149,6 @@ def warning_for(total: Decimal | None, previous: Decimal | None, parts: dict) ->
 # --- many merchants, set-based ------------------------------------------------------------------
 
 
-def window_sums(day: date) -> dict[int, dict]:
-    """Per merchant: {"recent": sums, "lagged": sums, "by_category": {category: recent orders}}. One query."""
-    recent, lagged = rolling_window(WINDOW_DAYS, today=day), lagged_window(today=day)
-    in_recent = Q(day__gte=recent.first_day, day__lte=recent.last_day)
-    in_lagged = Q(day__gte=lagged.first_day, day__lte=lagged.last_day)
-    aggregates = {}
-    for name in DailyRollup.COUNTERS:
-        aggregates[f"r__{name}"] = Sum(name, filter=in_recent)
-        aggregates[f"l__{name}"] = Sum(name, filter=in_lagged)
-    rows = (
-        DailyRollup.objects.filter(day__gte=min(recent.first_day, lagged.first_day), day__lte=recent.last_day)
-        .values("merchant_id", "category_id")
-        .annotate(**aggregates)
-        .order_by()
-    )
-    out: dict[int, dict] = {}
-    for row in rows:
-        m = out.setdefault(
-            row["merchant_id"], {"recent": defaultdict(int), "lagged": defaultdict(int), "by_category": {}}
-        )
-        for key, value in row.items():
-            if key.startswith("r__"):
-                m["recent"][key[3:]] += value or 0
-            elif key.startswith("l__"):
-                m["lagged"][key[3:]] += value or 0
-        m["by_category"][row["category_id"]] = (row["r__orders"] or 0, row["l__orders"] or 0)
-    return out
-
-
 def main_category(by_category: dict[int, tuple[int, int]]) -> int:
     """Most orders paid in the 90 days (then in the lagged window); ties: the lowest category id."""
     return min(by_category, key=lambda c: (-by_category[c][0], -by_category[c][1], c))
@@ -229,7 +198,7 @@ def scores_store(*, day: date, batch_size: int = 2000, progress=None) -> int:
     computed by window functions (``PEER_STATS``). Returns the number of merchants scored.
     """
     now = timezone.now()
-    per_merchant = window_sums(day)
+    per_merchant = windows_for(day)
     main = {m: main_category(s["by_category"]) for m, s in per_merchant.items()}
     pooled = category_rates(per_merchant, main)
     table = bounds_table()
