@@ -85,16 +85,23 @@ def fault_complaint_rate_by_tag(
     return {key: Rate(faults.get(key, 0), orders.get(key, 0)) for key in set(faults) | set(orders)}
 
 
-def refund_dispute_rate(*, start: datetime, end: datetime, merchant_ids=None) -> dict[int, Rate]:
-    """Orders refunded in the range with the platform's staff intervening, over the orders paid in it
-    (the Order columns ingestion folds in: ``refunded_at``, first wins; ``refund_staff_intervened``,
-    sticky — docs/order-facts.md)."""
+def refund_disputes(*, start: datetime, end: datetime, merchant_ids=None) -> dict[int, int]:
+    """Per merchant: orders refunded in the range with the platform's staff intervening (the Order
+    columns ingestion folds in: ``refunded_at``, first wins; ``refund_staff_intervened``, sticky —
+    docs/order-facts.md). Read by a partial index: disputes are a small share of orders."""
     disputes = _only(
         Order.objects.filter(refund_staff_intervened=True, refunded_at__gte=start, refunded_at__lt=end),
         merchant_ids,
     )
-    counts = dict(disputes.values("merchant_id").annotate(n=Count("pk")).values_list("merchant_id", "n"))
-    return _per_merchant(counts, paid_orders(start=start, end=end, merchant_ids=merchant_ids))
+    return dict(disputes.values("merchant_id").annotate(n=Count("pk")).values_list("merchant_id", "n"))
+
+
+def refund_dispute_rate(*, start: datetime, end: datetime, merchant_ids=None) -> dict[int, Rate]:
+    """Refund disputes (``refund_disputes``) over the orders paid in the range."""
+    return _per_merchant(
+        refund_disputes(start=start, end=end, merchant_ids=merchant_ids),
+        paid_orders(start=start, end=end, merchant_ids=merchant_ids),
+    )
 
 
 def platform_help_rate(*, start: datetime, end: datetime, merchant_ids=None) -> dict[int, Rate]:

@@ -20,7 +20,7 @@ from decimal import Decimal
 
 from commitments.indicators import dsr_sums, paid_orders
 from commitments.models import BreachAppeal
-from complaints.indicators import fault_complaints, refund_dispute_rate
+from complaints.indicators import fault_complaints, refund_disputes
 from complaints.models import Appeal
 from core.periods import Period, calendar_month, local_midnight
 
@@ -103,7 +103,7 @@ def month_figures(
     """Every holding's figures for the month starting at `period`. `merchant_ids` None = all merchants."""
     start, end = month_bounds(period)
     orders = paid_orders(start=start, end=end, merchant_ids=merchant_ids)
-    disputes = refund_dispute_rate(start=start, end=end, merchant_ids=merchant_ids)
+    disputes = refund_disputes(start=start, end=end, merchant_ids=merchant_ids)
 
     faults_by_merchant: dict[int, list[tuple[int, int | None, int]]] = defaultdict(list)
     excluded_by_merchant: dict[int, list[tuple[int | None, int]]] = defaultdict(list)
@@ -145,8 +145,7 @@ def month_figures(
             for tag_id, category_id in excluded_by_merchant.get(key.merchant_id, ())
             if tag_id == key.tag_id or category_id == key.category_id
         )
-        rate = disputes.get(key.merchant_id)
-        figures.disputes = rate.numerator if rate else 0
+        figures.disputes = disputes.get(key.merchant_id, 0)
         points, items, ratings = dsr.get(key.merchant_id, (0, 0, 0))
         figures.dsr_points, figures.dsr_items, figures.dsr_ratings = points, items, ratings
         result.per_holding[key.holding_id] = figures
