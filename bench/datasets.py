@@ -222,8 +222,58 @@ def generate_marketplace(cursor, *, orders: int, merchants: int, days: int, end:
     start = end - timedelta(days=days)
     for first in range(1, orders + 1, chunk):
         add_orders(cursor, market, first=first, last=min(orders, first + chunk - 1), start=start, end=end)
+    rank_ratings(cursor)
     cursor.execute("ANALYZE")
     return market
+
+
+_HAS_DSR = (
+    "(o.rating_described IS NOT NULL OR o.rating_attitude IS NOT NULL OR o.rating_logistics IS NOT NULL)"
+)
+_MONTH = "date_trunc('month', {t}.rated_at AT TIME ZONE 'Asia/Shanghai')"
+
+
+def rank_ratings(cursor, order_ids: list[int] | None = None) -> int:
+    """Fold in each DSR rating's rank as ingestion does (commitments.services.metrics.dsr_ranks_update):
+    every rating (`order_ids` None), or those of the shopper × merchant × month groups of these orders,
+    whose rating days are then marked for the rating rollup. Returns the ranks changed."""
+    if order_ids is None:
+        cursor.execute(
+            f"""
+            UPDATE commitments_order o SET dsr_rank = r.nth
+            FROM (SELECT o.id, ROW_NUMBER() OVER (PARTITION BY o.merchant_id, o.shopper_ref, {_MONTH.format(t="o")}
+                                                  ORDER BY o.rated_at, o.id) AS nth
+                  FROM commitments_order o WHERE o.rated_at IS NOT NULL AND {_HAS_DSR}) r
+            WHERE o.id = r.id
+            """
+        )
+        return cursor.rowcount
+    cursor.execute(
+        f"""
+        WITH g AS (
+            SELECT DISTINCT o.merchant_id, o.shopper_ref, {_MONTH.format(t="o")} AS m
+            FROM commitments_order o WHERE o.id = ANY(%(ids)s) AND o.rated_at IS NOT NULL
+        ), r AS (
+            SELECT o.id, ROW_NUMBER() OVER (PARTITION BY o.merchant_id, o.shopper_ref, g.m ORDER BY o.rated_at, o.id) AS nth
+            FROM commitments_order o JOIN g ON o.merchant_id = g.merchant_id AND o.shopper_ref = g.shopper_ref
+                AND o.rated_at >= g.m AT TIME ZONE 'Asia/Shanghai'
+                AND o.rated_at < (g.m + interval '1 month') AT TIME ZONE 'Asia/Shanghai'
+            WHERE {_HAS_DSR}
+        ), changed AS (
+            UPDATE commitments_order o SET dsr_rank = r.nth FROM r
+            WHERE o.id = r.id AND o.dsr_rank IS DISTINCT FROM r.nth
+            RETURNING o.merchant_id, o.rated_at
+        )
+        INSERT INTO commitments_ratingsdirtyday (merchant_id, day, marked_at)
+        SELECT DISTINCT merchant_id, (rated_at AT TIME ZONE 'Asia/Shanghai')::date, now() - interval '1 hour'
+        FROM (SELECT merchant_id, rated_at FROM changed
+              UNION ALL SELECT merchant_id, rated_at FROM commitments_order
+                        WHERE id = ANY(%(ids)s) AND rated_at IS NOT NULL) d
+        ON CONFLICT (merchant_id, day) DO UPDATE SET marked_at = EXCLUDED.marked_at
+        """,
+        {"ids": order_ids},
+    )
+    return cursor.rowcount
 
 
 def add_late_facts(cursor, *, since: datetime, until: datetime, share: float = 0.01) -> int:

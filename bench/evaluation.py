@@ -123,7 +123,7 @@ disputes AS (
     GROUP BY o.merchant_id
 ),
 ranked AS (
-    SELECT merchant_id,
+    SELECT merchant_id, rated_at,
            coalesce(rating_described, 0) + coalesce(rating_attitude, 0) + coalesce(rating_logistics, 0) AS points,
            (rating_described IS NOT NULL)::int + (rating_attitude IS NOT NULL)::int
              + (rating_logistics IS NOT NULL)::int AS items,
@@ -131,11 +131,14 @@ ranked AS (
                               date_trunc('month', rated_at AT TIME ZONE 'Asia/Shanghai')
                               ORDER BY rated_at, id) AS nth
     FROM commitments_order, bounds
-    WHERE rated_at >= ds AND rated_at < e
+    -- ranked within their whole calendar month: from the local start of the window's first month
+    WHERE rated_at >= date_trunc('month', ds AT TIME ZONE 'Asia/Shanghai') AT TIME ZONE 'Asia/Shanghai'
+      AND rated_at < e
+      AND (rating_described IS NOT NULL OR rating_attitude IS NOT NULL OR rating_logistics IS NOT NULL)
 ),
 dsr AS (
     SELECT merchant_id, sum(points) AS points, sum(items) AS items, count(*) AS ratings
-    FROM ranked WHERE nth <= 3 GROUP BY merchant_id
+    FROM ranked, bounds WHERE nth <= 3 AND rated_at >= ds GROUP BY merchant_id
 )
 SELECT h.id, coalesce(o.n, 0), coalesce(f.n, 0), coalesce(d.n, 0), coalesce(r.points, 0), coalesce(r.items, 0),
        coalesce(r.ratings, 0)

@@ -137,8 +137,8 @@ def run(size: int, merchants: int, seed: int, reuse: bool = False) -> dict:
     django.setup()
     connection.close()
     call_command("migrate", verbosity=0)
-    from bench.datasets import add_late_facts, add_orders, generate_marketplace, marketplace_of
-    from commitments.models import MetricsDirtyDay, Order
+    from bench.datasets import add_late_facts, add_orders, generate_marketplace, marketplace_of, rank_ratings
+    from commitments.models import MetricsDirtyDay, Order, RatingsDirtyDay
     from core.periods import local_date, local_midnight
     from scoring.services.rollups import rollups_rebuild
     from scoring.services.scores import score_day
@@ -163,6 +163,7 @@ def run(size: int, merchants: int, seed: int, reuse: bool = False) -> dict:
             gen = time.perf_counter() - t
         print(f"\n{size:,} orders, {merchants:,} merchants, {days} days: generated in {gen:.0f} s")
     MetricsDirtyDay.objects.all().delete()
+    RatingsDirtyDay.objects.all().delete()
 
     with connection.cursor() as cursor:
         t = time.perf_counter()
@@ -196,6 +197,7 @@ def run(size: int, merchants: int, seed: int, reuse: bool = False) -> dict:
             """,
             [first_id, last_id, touched],
         )
+        rank_ratings(cursor, [*range(first_id, last_id + 1), *touched])
         cursor.execute("ANALYZE commitments_order")
     marks = MetricsDirtyDay.objects.count()
     t = time.perf_counter()

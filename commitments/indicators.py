@@ -8,7 +8,8 @@ Every function answers for many merchants in a fixed number of queries, for a ha
   longer counts. Broken: breached/compensated with a breach that counts. Pending and exempted
   commitments do not count at all;
 - a **breach** counts unless an appeal was upheld (``Breach.counts_in_metrics``);
-- a **DSR rating** counts by its rating time, at most N per shopper and month (``dsr_sums``).
+- a **DSR rating** counts by its rating time, at most N per shopper and local calendar month, the
+  earliest (``dsr_ranked``, ``dsr_sums``).
 """
 
 from dataclasses import dataclass
@@ -17,9 +18,11 @@ from decimal import Decimal
 
 from django.db import connection
 from django.db.models import Case, Count, ExpressionWrapper, F, IntegerField, Q, QuerySet, Value, When, Window
-from django.db.models.functions import Coalesce, RowNumber
+from django.db.models.functions import Coalesce, RowNumber, TruncDate, TruncMonth
 
+from core.calendar import business_tz
 from core.metrics import Rate
+from core.periods import local_date, local_midnight
 
 from .models import Breach, Commitment, Order
 
@@ -113,47 +116,60 @@ class DsrSums:
 
 
 _DSR_COLUMNS = ("rating_described", "rating_attitude", "rating_logistics")
+HAS_DSR = (
+    Q(rating_described__isnull=False) | Q(rating_attitude__isnull=False) | Q(rating_logistics__isnull=False)
+)
 
 
-def dsr_sums(
-    *, start: datetime, end: datetime, months: list[datetime], max_per_shopper_month: int, merchant_ids=None
-) -> dict[int, DsrSums]:
-    """Per merchant: DSR ratings given in [start, end), at most `max_per_shopper_month` per shopper
-    and calendar month (the earliest ones count). `months` are the local month starts inside the
-    range, in order (``core.periods``); one query whatever the number of merchants.
-    """
-    qs = _only(
-        Order.objects.filter(rated_at__gte=start, rated_at__lt=end).filter(
-            Q(rating_described__isnull=False)
-            | Q(rating_attitude__isnull=False)
-            | Q(rating_logistics__isnull=False)
-        ),
-        merchant_ids,
-    )
-    month_of = Case(
-        *[When(rated_at__lt=boundary, then=Value(i)) for i, boundary in enumerate(months[1:])],
-        default=Value(len(months)),
-        output_field=IntegerField(),
-    )
-    points = sum((Coalesce(F(c), Value(0)) for c in _DSR_COLUMNS[1:]), Coalesce(F(_DSR_COLUMNS[0]), Value(0)))
-    items = sum(
+def dsr_points():
+    """The item scores of one rating summed (an item not given counts 0)."""
+    return sum((Coalesce(F(c), Value(0)) for c in _DSR_COLUMNS[1:]), Coalesce(F(_DSR_COLUMNS[0]), Value(0)))
+
+
+def dsr_items():
+    """How many of the three DSR items one rating gives."""
+    return sum(
         (Case(When(**{f"{c}__isnull": False}, then=Value(1)), default=Value(0)) for c in _DSR_COLUMNS[1:]),
         Case(When(**{f"{_DSR_COLUMNS[0]}__isnull": False}, then=Value(1)), default=Value(0)),
     )
-    inner = qs.annotate(
+
+
+def dsr_ranked(*, start: datetime, end: datetime, merchant_ids=None, shopper_refs=None) -> QuerySet:
+    """The DSR ratings given in [start, end) with, per rating: ``points`` (its item scores summed),
+    ``items`` (how many of the three items it gives), ``local_day`` (its local rating day) and ``nth``:
+    its place among the same shopper's ratings of the merchant in the local calendar month, earliest
+    first. `start` must be a local month start so that every rating is ranked within its whole month
+    (``core.periods``); the shared definition of the monthly cap, read by ``dsr_sums`` and the rating
+    rollup of the evaluation."""
+    tz = business_tz()
+    points, items = dsr_points(), dsr_items()
+    qs = _only(Order.objects.filter(HAS_DSR, rated_at__gte=start, rated_at__lt=end), merchant_ids)
+    if shopper_refs is not None:
+        qs = qs.filter(shopper_ref__in=list(shopper_refs))
+    return qs.annotate(
         points=ExpressionWrapper(points, output_field=IntegerField()),
         items=ExpressionWrapper(items, output_field=IntegerField()),
+        local_day=TruncDate("rated_at", tzinfo=tz),
         nth=Window(
             RowNumber(),
-            partition_by=[F("merchant_id"), F("shopper_ref"), month_of],
+            partition_by=[F("merchant_id"), F("shopper_ref"), TruncMonth("rated_at", tzinfo=tz)],
             order_by=[F("rated_at").asc(), F("pk").asc()],
         ),
-    ).values("merchant_id", "points", "items", "nth")
-    sql, params = inner.query.sql_with_params()
+    ).values("merchant_id", "local_day", "rated_at", "points", "items", "nth")
+
+
+def dsr_sums(
+    *, start: datetime, end: datetime, max_per_shopper_month: int, merchant_ids=None
+) -> dict[int, DsrSums]:
+    """Per merchant: DSR ratings given in [start, end) that are among the shopper's first
+    `max_per_shopper_month` ratings of the merchant in their local calendar month (``dsr_ranked``; a
+    range starting mid-month counts the month's earliest ratings that fall inside it). One query."""
+    month_start = local_midnight(local_date(start).replace(day=1))
+    sql, params = dsr_ranked(start=month_start, end=end, merchant_ids=merchant_ids).query.sql_with_params()
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT merchant_id, SUM(points), SUM(items), COUNT(*) FROM (" + sql + ") counted "
-            "WHERE nth <= %s GROUP BY merchant_id",
-            [*params, max_per_shopper_month],
+            "WHERE nth <= %s AND rated_at >= %s GROUP BY merchant_id",
+            [*params, max_per_shopper_month, start],
         )
         return {m: DsrSums(int(p), int(i), int(n)) for m, p, i, n in cursor.fetchall()}

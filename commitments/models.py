@@ -192,10 +192,24 @@ class Order(BaseModel):
     rating_described = models.PositiveSmallIntegerField(null=True, blank=True)  # DSR: item as described
     rating_attitude = models.PositiveSmallIntegerField(null=True, blank=True)  # DSR: service attitude
     rating_logistics = models.PositiveSmallIntegerField(null=True, blank=True)  # DSR: logistics
+    # The DSR rating's place among the same shopper's ratings of this merchant in its local calendar
+    # month, earliest first (commitments.indicators.dsr_ranked); kept by ingestion for every rating of
+    # the group when one arrives. The evaluation counts the ranks up to its per-shopper cap.
+    dsr_rank = models.PositiveSmallIntegerField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("order")
         indexes = [
+            # The ratings of one shopper × merchant × month (ranked again when one arrives) and of one
+            # merchant × local day (the rating rollup): rated orders only.
+            models.Index(
+                fields=["merchant", "shopper_ref", "rated_at"],
+                name="order_rating_rank_idx",
+                condition=Q(rated_at__isnull=False),
+            ),
+            models.Index(
+                fields=["merchant", "rated_at"], name="order_rated_idx", condition=Q(rated_at__isnull=False)
+            ),
             models.Index(fields=["merchant", "paid_at"]),
             models.Index(fields=["paid_at"]),
             # The refund disputes of a month (complaints.indicators.refund_dispute_rate): a small share.
@@ -512,6 +526,24 @@ class MetricsDirtyDay(models.Model):
     class Meta:
         verbose_name = _("metrics day to re-aggregate")
         constraints = [models.UniqueConstraint(fields=["merchant", "day"], name="metrics_dirty_once_per_day")]
+        indexes = [models.Index(fields=["marked_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.merchant_id} {self.day}"
+
+
+class RatingsDirtyDay(models.Model):
+    """A merchant × local rating day (Asia/Shanghai) whose DSR ratings or their ranks changed since the
+    rating rollup last read it. Written in the same transaction as the change (ingestion); the score
+    job re-aggregates these days and clears the marks older than its start."""
+
+    merchant = models.ForeignKey(Merchant, on_delete=models.CASCADE, related_name="+")
+    day = models.DateField()
+    marked_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("ratings day to re-aggregate")
+        constraints = [models.UniqueConstraint(fields=["merchant", "day"], name="ratings_dirty_once_per_day")]
         indexes = [models.Index(fields=["marked_at"])]
 
     def __str__(self) -> str:

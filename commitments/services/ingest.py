@@ -28,7 +28,7 @@ from ..exemption import active_declarations, exemption_decision
 from ..models import Breach, Commitment, FulfilmentEvent, Order, RefundReason
 from .breaches import breaches_escalate_on_facts, commitments_breach_many, commitments_exempt_many
 from .bulk import bulk_set as _bulk_set
-from .metrics import metrics_days_mark, metrics_days_mark_many
+from .metrics import dsr_ranks_update, metrics_days_mark, metrics_days_mark_many
 from .transitions import commitments_move
 
 MAX_BATCH = 1000
@@ -507,10 +507,11 @@ def events_apply(*, events: list[dict], now=None) -> None:
         ):
             carrier_of[e["order_id"]] = str(e["data"].get("carrier", ""))[:20]
 
-    changed = []
+    changed, rating_months = [], []
     for pk, order in orders.items():
         facts = firsts[pk]
         dirty = False
+        rated_before = (order.rated_at, *(getattr(order, c) for c in _RATING_COLUMNS.values()))
         for name in _FOLDED_TIMES:
             if facts.get(name) is not None and getattr(order, name) != facts[name]:
                 setattr(order, name, facts[name])
@@ -524,7 +525,11 @@ def events_apply(*, events: list[dict], now=None) -> None:
                 dirty = True
         if dirty:
             changed.append((pk, *(getattr(order, name) for name in _FOLDED_COLUMNS), now))
+        if rated_before != (order.rated_at, *(getattr(order, c) for c in _RATING_COLUMNS.values())):
+            # Its month's ratings by this shopper (and those of the month it left) are ranked again.
+            rating_months.append((pk, order.merchant_id, order.shopper_ref, rated_before[0], order.rated_at))
     _bulk_set(Order, [*_FOLDED_COLUMNS, "updated_at"], changed, casts=_FOLDED_CASTS)
+    dsr_ranks_update(ratings=rating_months, now=now)
 
     # A late fulfilment after the sweep already breached the commitment may raise its severity.
     installed_orders = {e["order_id"] for e in relevant if e["kind"] == FulfilmentEvent.Kind.INSTALLED}

@@ -4,13 +4,16 @@ Figures come from the shared indicators of the apps that own the facts; this mod
 them per merchant × category × tag and decides pass / fail. A fixed number of queries whatever the
 number of merchants:
 
-1. orders paid in the month per merchant (the denominator of both rates);
+1. orders paid in the month per merchant (the denominator of both rates), from the daily rollups;
 2. the month's fault complaints (one row per complaint: they are a small share of orders), each
    counted for the merchant's holdings whose tag it names or whose category its order is in;
    complaints under appeal at the cut-off (their own appeal, or their breach's) are left out;
 3. refund disputes per merchant;
-4. DSR ratings per merchant over the window ending with the month (≤ N per shopper per month);
+4. DSR ratings per merchant over the window ending with the month (≤ N per shopper per month), from
+   the rating rollup;
 5. breaches under appeal at the cut-off (listed, they feed no metric of the evaluation).
+
+The rollups are brought up to date first (``evaluation_compute`` runs ``rollups_refresh``).
 """
 
 from collections import defaultdict
@@ -18,13 +21,15 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
-from commitments.indicators import dsr_sums, paid_orders
+from django.db.models import Sum
+
+from commitments.indicators import paid_orders
 from commitments.models import BreachAppeal
 from complaints.indicators import fault_complaints, refund_disputes
 from complaints.models import Appeal
-from core.periods import Period, calendar_month, local_midnight
+from core.periods import calendar_month
 
-from ..models import EvaluationResult, EvaluationRules
+from ..models import DailyRollup, EvaluationResult, EvaluationRules, RatingDay
 
 PASSED = EvaluationResult.Judgement.PASSED
 FAILED = EvaluationResult.Judgement.FAILED
@@ -102,7 +107,10 @@ def month_figures(
 ) -> MonthFigures:
     """Every holding's figures for the month starting at `period`. `merchant_ids` None = all merchants."""
     start, end = month_bounds(period)
-    orders = paid_orders(start=start, end=end, merchant_ids=merchant_ids)
+    if merchant_ids is None:  # every merchant: from the rollups (brought up to date by the caller)
+        orders = month_orders(period=period)
+    else:  # a few merchants (a re-evaluation, the what-if of a month in progress): by their index
+        orders = paid_orders(start=start, end=end, merchant_ids=merchant_ids)
     disputes = refund_disputes(start=start, end=end, merchant_ids=merchant_ids)
 
     faults_by_merchant: dict[int, list[tuple[int, int | None, int]]] = defaultdict(list)
@@ -157,22 +165,26 @@ def dsr_figures(
 ) -> dict[int, tuple[int, int, int]]:
     """Per merchant: (sum of the item scores, number of item scores, ratings counted) over the
     `dsr_window_days` local days ending with the month, at most `dsr_max_per_shopper_month` ratings
-    per shopper per calendar month (commitments.indicators.dsr_sums)."""
+    per shopper per calendar month (``commitments.indicators.dsr_ranked``), from the rating rollup."""
     month = calendar_month(period.year, period.month)
-    window = Period(month.last_day - timedelta(days=rules.dsr_window_days - 1), month.last_day)
-    months = [window.start]
-    boundary = add_months(window.first_day, 1)
-    while boundary <= window.last_day:
-        months.append(local_midnight(boundary))
-        boundary = add_months(boundary, 1)
-    sums = dsr_sums(
-        start=window.start,
-        end=window.end,
-        months=months,
-        max_per_shopper_month=rules.dsr_max_per_shopper_month,
-        merchant_ids=merchant_ids,
+    first_day = month.last_day - timedelta(days=rules.dsr_window_days - 1)
+    qs = RatingDay.objects.filter(
+        day__gte=first_day, day__lte=month.last_day, rank__lte=rules.dsr_max_per_shopper_month
     )
-    return {m: (v.points, v.items, v.ratings) for m, v in sums.items()}
+    if merchant_ids is not None:
+        qs = qs.filter(merchant_id__in=list(merchant_ids))
+    rows = qs.values("merchant_id").annotate(p=Sum("points"), i=Sum("items"), n=Sum("ratings")).order_by()
+    return {r["merchant_id"]: (int(r["p"]), int(r["i"]), int(r["n"])) for r in rows}
+
+
+def month_orders(*, period: date, merchant_ids=None) -> dict[int, int]:
+    """Per merchant: the orders paid in the month (the denominator of both rates), from the daily
+    rollups (``scoring.services.rollups``: orders by local paid day)."""
+    month = calendar_month(period.year, period.month)
+    qs = DailyRollup.objects.filter(day__gte=month.first_day, day__lte=month.last_day)
+    if merchant_ids is not None:
+        qs = qs.filter(merchant_id__in=list(merchant_ids))
+    return dict(qs.values("merchant_id").annotate(n=Sum("orders")).order_by().values_list("merchant_id", "n"))
 
 
 @dataclass(frozen=True)

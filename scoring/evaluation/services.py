@@ -46,6 +46,7 @@ from tags.services import (
 
 from .. import hooks
 from ..models import EvaluationExclusion, EvaluationResult, EvaluationRules, EvaluationRun, EvaluationSettings
+from ..services.rollups import rollups_refresh
 from .metrics import METRICS, HoldingKey, add_months, judge, month_bounds, month_figures
 from .notices import notice_params
 from .selectors import evaluation_settings
@@ -152,7 +153,9 @@ class Computed:
 
 
 def evaluation_compute(*, period: date, merchant_ids=None, rules: EvaluationRules | None = None) -> Computed:
-    """The month's results, nothing written (the dry run and the first step of a run)."""
+    """The month's results, nothing of the evaluation written (the dry run and the first step of a run).
+    The rollups it reads are brought up to date first, as the daily job does (derived from the facts)."""
+    rollups_refresh()
     rules = rules or evaluation_settings()
     holdings = evaluated_holdings(period=period, merchant_ids=merchant_ids)
     figures = month_figures(period=period, holdings=holdings, rules=rules, merchant_ids=merchant_ids)

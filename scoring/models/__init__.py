@@ -19,7 +19,16 @@ from .evaluation import (
     EvaluationRun,
     EvaluationSettings,
 )
-from .score import DailyRollup, MerchantScore, ScoreBound, ScoreFigure, ScoreRun, WindowState, WindowSum
+from .score import (
+    DailyRollup,
+    MerchantScore,
+    RatingDay,
+    ScoreBound,
+    ScoreFigure,
+    ScoreRun,
+    WindowState,
+    WindowSum,
+)
 
 __all__ = [
     "RATING_ITEMS",
@@ -39,6 +48,7 @@ __all__ = [
     "EvaluationRun",
     "EvaluationSettings",
     "MerchantScore",
+    "RatingDay",
     "ScoreBound",
     "ScoreFigure",
     "ScoreRun",

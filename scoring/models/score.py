@@ -102,6 +102,33 @@ class DailyRollup(models.Model):
         return f"{self.merchant_id}/{self.category_id} {self.day}"
 
 
+class RatingDay(models.Model):
+    """The shop ratings (DSR) one merchant received on one local day, grouped by their rank: a rating's
+    place among the same shopper's ratings of the merchant in that calendar month, earliest first
+    (``commitments.indicators.dsr_ranked``; ranks above RANK_CAP are kept together). The evaluation
+    sums the rows of its window with rank ≤ its per-shopper cap. Re-ranked a month at a time when
+    ingestion marks the month (``commitments.RatingsDirtyMonth``)."""
+
+    RANK_CAP = 101  # the per-shopper cap is at most 100 (EvaluationSettings)
+
+    merchant = models.ForeignKey(Merchant, on_delete=models.CASCADE, related_name="+")
+    day = models.DateField()
+    rank = models.PositiveSmallIntegerField()
+    points = models.PositiveIntegerField(default=0)  # the item scores summed
+    items = models.PositiveIntegerField(default=0)  # item scores given (≤ 3 per rating)
+    ratings = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("daily rating rollup")
+        constraints = [
+            models.UniqueConstraint(fields=["merchant", "day", "rank"], name="rating_day_once_per_rank")
+        ]
+        indexes = [models.Index(fields=["day"])]
+
+    def __str__(self) -> str:
+        return f"{self.merchant_id} {self.day} #{self.rank}"
+
+
 class WindowSum(models.Model):
     """The rollups of one merchant × category summed over a score window (``recent``: the 90 local days
     T-90..T-1, ``lagged``: T-97..T-8) for the day T held in ``WindowState``. Kept in step with the

@@ -38,17 +38,16 @@ from django.utils import timezone
 
 from commitments.indicators import COMMITMENT_BROKEN, COMMITMENT_KEPT, PICKUP_KINDS
 from commitments.models import Breach, Commitment, MetricsDirtyDay, Order, RefundReason
+from commitments.services.metrics import MARK_SETTLE
 from complaints.models import HelpRequest
 from core.calendar import business_tz
 from core.periods import local_date, local_midnight
 
 from ..models import DailyRollup
+from .ratings import ratings_rebuild, ratings_refresh
 from .windows import windows_replace_delta, windows_reset
 
 LOGISTICS_HELP = (HelpRequest.Scenario.URGE_LOGISTICS, HelpRequest.Scenario.LOGISTICS_STALLED)
-# A mark younger than this at the job's start may belong to a transaction the job could not see yet:
-# it stays for the next run (re-aggregating a day twice is harmless).
-MARK_SETTLE = timedelta(minutes=10)
 # The full rebuild aggregates this many days per statement (bounded memory and transaction size).
 REBUILD_CHUNK_DAYS = 31
 # A day marked for more merchants than this is re-aggregated whole (cheaper than a long IN list).
@@ -257,6 +256,7 @@ def rollups_refresh(*, now: datetime | None = None) -> int:
             if parts:
                 _replace(parts)
         MetricsDirtyDay.objects.filter(marked_at__lte=settled).delete()
+        ratings_refresh(now=now)
     return sum(len(v) for v in by_day.values())
 
 
@@ -282,4 +282,5 @@ def rollups_rebuild(*, first_day: date | None = None, last_day: date, progress=N
     for first, last in progress(chunks) if progress else chunks:
         written += rollup_days(first, last)
     MetricsDirtyDay.objects.filter(marked_at__lte=started - MARK_SETTLE, day__lte=last_day).delete()
+    ratings_rebuild(now=started)
     return written

@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 import time_machine
 
 from commitments.models import FulfilmentEvent, Order
+from commitments.services.metrics import dsr_ranks_update, metrics_days_mark
 from complaints.models import Appeal, Complaint, ServiceStandard
 from tests.factories import ProductFactory
 from tests.tags.factories import grant_badge_set
@@ -48,7 +49,9 @@ def orders(merchant, n: int, month: date, *, shopper: str | None = None) -> list
         for i in range(n)
     ]
     Order.objects.bulk_create(rows)
-    return list(Order.objects.filter(external_id__in=[r.external_id for r in rows]).order_by("pk"))
+    created = list(Order.objects.filter(external_id__in=[r.external_id for r in rows]).order_by("pk"))
+    metrics_days_mark(order_ids=[o.pk for o in created])  # as ingestion marks them for the rollups
+    return created
 
 
 def fault(order: Order, decided: date, *, tag=None, appeal: str = "") -> Complaint:
@@ -73,10 +76,13 @@ def fault(order: Order, decided: date, *, tag=None, appeal: str = "") -> Complai
 
 
 def rate(orders_: list[Order], when: datetime, *, score: int = 5) -> None:
-    """The DSR columns of each order (the first `rated` event's scores, as ingestion folds them in)."""
+    """The DSR columns of each order (the first `rated` event's scores) and their ranks, as ingestion
+    folds them in."""
+    before = dict(Order.objects.filter(pk__in=[o.pk for o in orders_]).values_list("pk", "rated_at"))
     Order.objects.filter(pk__in=[o.pk for o in orders_]).update(
         rated_at=when, rating_described=score, rating_attitude=score, rating_logistics=score
     )
+    dsr_ranks_update(ratings=[(o.pk, o.merchant_id, o.shopper_ref, before[o.pk], when) for o in orders_])
 
 
 def dispute(order: Order, when: datetime) -> FulfilmentEvent:

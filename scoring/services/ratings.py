@@ -1,0 +1,126 @@
+"""The rating rollup (``RatingDay``): shop ratings (DSR) per merchant × local rating day × rank, read by
+the monthly evaluation (the DSR of a window is the sum of its days' rows with rank ≤ the per-shopper
+cap, SPEC §8).
+
+Ingestion keeps each rating's rank (``Order.dsr_rank``: its place among the shopper's ratings of the
+merchant in the local calendar month) and marks the merchant × rating days whose ratings or ranks it
+changed (``commitments.RatingsDirtyDay``). ``ratings_refresh`` re-aggregates the marked days from those
+columns (the daily job calls it inside ``rollups_refresh``), ``ratings_rebuild`` every day a month per
+statement; both through the same ``INSERT … SELECT``, so they agree by construction.
+"""
+
+import operator
+from datetime import date, datetime, timedelta
+from functools import reduce
+
+from django.db import connection, transaction
+from django.db.models import Count, F, IntegerField, Max, Min, Q, QuerySet, Sum, Value
+from django.db.models.functions import Least, TruncDate
+from django.utils import timezone
+
+from commitments.indicators import dsr_items, dsr_points
+from commitments.models import Order, RatingsDirtyDay
+from commitments.services.metrics import MARK_SETTLE
+from core.calendar import business_tz
+from core.periods import local_date, local_midnight
+
+from ..models import RatingDay
+
+# A day marked for more merchants than this is re-aggregated whole (cheaper than a long IN list).
+SPARSE_MERCHANTS = 2000
+# Merchant ids per statement: within every backend's parameter limit.
+PARAMS_PER_STATEMENT = 6000
+
+# What a statement re-aggregates: local rating days [first, last], for every merchant (None) or these.
+Part = tuple[date, date, list[int] | None]
+
+
+def _scope(parts: list[Part], *, rollup: bool) -> Q:
+    scope = []
+    for first_day, last_day, merchant_ids in parts:
+        if rollup:
+            part = Q(day__gte=first_day, day__lte=last_day)
+        else:
+            part = Q(
+                rated_at__gte=local_midnight(first_day), rated_at__lt=local_midnight(last_day + timedelta(1))
+            )
+        scope.append(part if merchant_ids is None else part & Q(merchant_id__in=merchant_ids))
+    return reduce(operator.or_, scope)
+
+
+def _aggregate(parts: list[Part]) -> QuerySet:
+    """Per merchant × local rating day × rank (ranks above the cap together): the ratings' sums."""
+    return (
+        Order.objects.filter(_scope(parts, rollup=False), dsr_rank__isnull=False)
+        .annotate(
+            local_day=TruncDate("rated_at", tzinfo=business_tz()),
+            rank_kept=Least(F("dsr_rank"), Value(RatingDay.RANK_CAP), output_field=IntegerField()),
+        )
+        .values("merchant_id", "local_day", "rank_kept")
+        .annotate(points=Sum(dsr_points()), items=Sum(dsr_items()), ratings=Count("pk"))
+        .values("merchant_id", "local_day", "rank_kept", "points", "items", "ratings")
+        .order_by()
+    )
+
+
+def _replace(parts: list[Part]) -> int:
+    """Delete and re-insert the rollup rows of `parts` (inside the caller's transaction)."""
+    existing = RatingDay.objects.filter(_scope(parts, rollup=True))
+    existing._raw_delete(existing.db)
+    sql, params = _aggregate(parts).query.sql_with_params()
+    qn = connection.ops.quote_name
+    columns = ", ".join(qn(c) for c in ("merchant_id", "day", "rank", "points", "items", "ratings"))
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SET LOCAL jit = off")  # compiling costs more than this statement
+        cursor.execute(
+            f"INSERT INTO {qn(RatingDay._meta.db_table)} ({columns}) "
+            f"SELECT a.merchant_id, a.local_day, a.rank_kept, a.points, a.items, a.ratings FROM ({sql}) a",
+            params,
+        )
+        return cursor.rowcount
+
+
+def ratings_refresh(*, now: datetime | None = None) -> int:
+    """Re-aggregate every marked merchant × rating day in one transaction, as few statements as the
+    parameter budget allows; clear the marks settled before the start. Returns the days marked."""
+    now = now or timezone.now()
+    by_day: dict[date, list[int]] = {}
+    for merchant_id, day in RatingsDirtyDay.objects.values_list("merchant_id", "day").order_by(
+        "day", "merchant_id"
+    ):
+        by_day.setdefault(day, []).append(merchant_id)
+    statements: list[list[Part]] = [[]]
+    budget = 0
+    for day, merchant_ids in sorted(by_day.items()):
+        ids = merchant_ids if len(merchant_ids) <= SPARSE_MERCHANTS else None
+        if budget + len(ids or ()) > PARAMS_PER_STATEMENT and statements[-1]:
+            statements.append([])
+            budget = 0
+        statements[-1].append((day, day, ids))
+        budget += len(ids or ())
+    with transaction.atomic():
+        for parts in statements:
+            if parts:
+                _replace(parts)
+        RatingsDirtyDay.objects.filter(marked_at__lte=now - MARK_SETTLE).delete()
+    return sum(len(v) for v in by_day.values())
+
+
+def ratings_rebuild(*, now: datetime | None = None) -> int:
+    """Re-aggregate every rating day from the first rating to the last, a month per statement; the marks
+    settled before `now` are then spent. Returns the rows written."""
+    now = now or timezone.now()
+    span = Order.objects.filter(dsr_rank__isnull=False).aggregate(first=Min("rated_at"), last=Max("rated_at"))
+    first, last = span["first"], span["last"]
+    written = 0
+    with transaction.atomic():
+        RatingDay.objects.all()._raw_delete(RatingDay.objects.db)
+        if first is not None:
+            day, last_day = local_date(first).replace(day=1), local_date(last)
+            while day <= last_day:
+                following = (day + timedelta(days=31)).replace(day=1)
+                written += _replace([(day, following - timedelta(days=1), None)])
+                day = following
+        RatingsDirtyDay.objects.filter(marked_at__lte=now - MARK_SETTLE).delete()
+    return written
