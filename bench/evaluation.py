@@ -14,7 +14,9 @@ the stored figures equal the reference's for every holding.
 """
 
 import argparse
+import cProfile
 import os
+import pstats
 import sys
 import time
 from datetime import date, timedelta
@@ -161,6 +163,9 @@ def main() -> None:
     parser.add_argument(
         "--template", help="copy this database (the score benchmark's, msp_score) instead of generating"
     )
+    parser.add_argument(
+        "--profile", action="store_true", help="print where the full evaluation spends its time"
+    )
     args = parser.parse_args()
     if not args.keep:
         _recreate_database(template=args.template)
@@ -195,9 +200,15 @@ def main() -> None:
     dry = evaluation_compute(period=period)
     dry_run = time.monotonic() - t0
 
+    profiler = cProfile.Profile() if args.profile else None
     t0 = time.monotonic()
+    if profiler:
+        profiler.enable()
     run = evaluation_run(period=period)
     full = time.monotonic() - t0
+    if profiler:
+        profiler.disable()
+        pstats.Stats(profiler, stream=sys.stderr).sort_stats("cumulative").print_stats(45)
 
     same = {row[0]: tuple(row[1:]) for row in reference_rows} == {
         r.holding_id: (

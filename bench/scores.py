@@ -17,7 +17,9 @@ on the counters of a random sample of merchants.
 """
 
 import argparse
+import cProfile
 import os
+import pstats
 import random
 import sys
 import time
@@ -127,7 +129,7 @@ def agree(ref, rollups, label) -> bool:
     return not bad
 
 
-def run(size: int, merchants: int, seed: int, reuse: bool = False) -> dict:
+def run(size: int, merchants: int, seed: int, reuse: bool = False, profile: bool = False) -> dict:
     import django
     from django.core.management import call_command
     from django.db import connection
@@ -200,9 +202,15 @@ def run(size: int, merchants: int, seed: int, reuse: bool = False) -> dict:
         rank_ratings(cursor, [*range(first_id, last_id + 1), *touched])
         cursor.execute("ANALYZE commitments_order")
     marks = MetricsDirtyDay.objects.count()
+    profiler = cProfile.Profile() if profile else None
     t = time.perf_counter()
+    if profiler:
+        profiler.enable()
     run_c = score_day(day=new_today)
     c = time.perf_counter() - t
+    if profiler:
+        profiler.disable()
+        pstats.Stats(profiler, stream=sys.stderr).sort_stats("cumulative").print_stats(40)
     print(
         f"  (c) daily job after {n_day:,} new orders + {len(touched):,} late facts ({marks:,} marked merchant-days,"
         f" {run_c.merchants:,} merchants scored): {c:.1f} s"
@@ -223,10 +231,15 @@ def main():
     parser.add_argument(
         "--reuse", action="store_true", help="measure the last run's database again (one size)"
     )
+    parser.add_argument(
+        "--profile", action="store_true", help="print where the daily job (c) spends its time"
+    )
     args = parser.parse_args()
     if args.reuse:
         args.sizes = args.sizes[-1:]
-    results = [run(size, args.merchants, args.seed, reuse=args.reuse) for size in args.sizes]
+    results = [
+        run(size, args.merchants, args.seed, reuse=args.reuse, profile=args.profile) for size in args.sizes
+    ]
     print("\nsize          a (s)    b (s)    c (s)   b/a   c/a")
     for r in results:
         print(

@@ -200,16 +200,14 @@ class Order(BaseModel):
     class Meta:
         verbose_name = _("order")
         indexes = [
-            # The ratings of one shopper × merchant × month (ranked again when one arrives) and of one
-            # merchant × local day (the rating rollup): rated orders only.
+            # The ratings of one shopper × merchant × month (ranked again when one arrives) and of the
+            # local days the rating rollup re-aggregates: rated orders only.
             models.Index(
                 fields=["merchant", "shopper_ref", "rated_at"],
                 name="order_rating_rank_idx",
                 condition=Q(rated_at__isnull=False),
             ),
-            models.Index(
-                fields=["merchant", "rated_at"], name="order_rated_idx", condition=Q(rated_at__isnull=False)
-            ),
+            models.Index(fields=["rated_at"], name="order_rated_idx", condition=Q(rated_at__isnull=False)),
             models.Index(fields=["merchant", "paid_at"]),
             models.Index(fields=["paid_at"]),
             # The refund disputes of a month (complaints.indicators.refund_dispute_rate): a small share.

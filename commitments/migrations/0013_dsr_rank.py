@@ -67,7 +67,7 @@ class Migration(migrations.Migration):
         ),
         migrations.AddIndex(
             model_name='order',
-            index=models.Index(condition=models.Q(('rated_at__isnull', False)), fields=['merchant', 'rated_at'], name='order_rated_idx'),
+            index=models.Index(condition=models.Q(('rated_at__isnull', False)), fields=['rated_at'], name='order_rated_idx'),
         ),
         migrations.AddField(
             model_name='ratingsdirtyday',

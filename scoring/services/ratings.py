@@ -5,7 +5,7 @@ cap, SPEC §8).
 Ingestion keeps each rating's rank (``Order.dsr_rank``: its place among the shopper's ratings of the
 merchant in the local calendar month) and marks the merchant × rating days whose ratings or ranks it
 changed (``commitments.RatingsDirtyDay``). ``ratings_refresh`` re-aggregates the marked days from those
-columns (the daily job calls it inside ``rollups_refresh``), ``ratings_rebuild`` every day a month per
+columns (the daily job calls it inside ``rollups_refresh``), ``ratings_rebuild`` every day in one
 statement; both through the same ``INSERT … SELECT``, so they agree by construction.
 """
 
@@ -108,19 +108,18 @@ def ratings_refresh(*, now: datetime | None = None) -> int:
 
 
 def ratings_rebuild(*, now: datetime | None = None) -> int:
-    """Re-aggregate every rating day from the first rating to the last, a month per statement; the marks
-    settled before `now` are then spent. Returns the rows written."""
+    """Re-aggregate every rating day, from the first rating to the last, in one statement (one pass
+    over the orders, hash-aggregated in memory); the marks settled before `now` are then spent.
+    Returns the rows written."""
     now = now or timezone.now()
     span = Order.objects.filter(dsr_rank__isnull=False).aggregate(first=Min("rated_at"), last=Max("rated_at"))
-    first, last = span["first"], span["last"]
     written = 0
     with transaction.atomic():
         RatingDay.objects.all()._raw_delete(RatingDay.objects.db)
-        if first is not None:
-            day, last_day = local_date(first).replace(day=1), local_date(last)
-            while day <= last_day:
-                following = (day + timedelta(days=31)).replace(day=1)
-                written += _replace([(day, following - timedelta(days=1), None)])
-                day = following
+        if span["first"] is not None:
+            if connection.vendor == "postgresql":
+                with connection.cursor() as cursor:
+                    cursor.execute("SET LOCAL work_mem = '256MB'")
+            written = _replace([(local_date(span["first"]), local_date(span["last"]), None)])
         RatingsDirtyDay.objects.filter(marked_at__lte=now - MARK_SETTLE).delete()
     return written

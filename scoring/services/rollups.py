@@ -45,7 +45,7 @@ from core.periods import local_date, local_midnight
 
 from ..models import DailyRollup
 from .ratings import ratings_rebuild, ratings_refresh
-from .windows import windows_replace_delta, windows_reset
+from .windows import windows_moved_sql, windows_replace_delta, windows_reset
 
 LOGISTICS_HELP = (HelpRequest.Scenario.URGE_LOGISTICS, HelpRequest.Scenario.LOGISTICS_STALLED)
 # The full rebuild aggregates this many days per statement (bounded memory and transaction size).
@@ -168,9 +168,10 @@ def _seconds_sql(column: str) -> str:
     return f"COALESCE({column} / 1000000, 0)"
 
 
-def _insert_rollups(parts: list[Part]) -> int:
+def _insert_rollups(parts: list[Part], *, moved=None) -> int:
     """INSERT … SELECT the rollup rows of `parts` straight from the order facts (the two grouped queries
-    joined in the database: no row passes through Python)."""
+    joined in the database: no row passes through Python). `moved`: wraps the statement so that the
+    rows it inserts also go into the score windows (``windows.windows_moved_sql``)."""
     qn = connection.ops.quote_name
     o_sql, o_params = _orders_aggregate(parts).query.sql_with_params()
     c_sql, c_params = _commitments_aggregate(parts).query.sql_with_params()
@@ -187,6 +188,9 @@ def _insert_rollups(parts: list[Part]) -> int:
         f"SELECT {', '.join(select)} FROM ({o_sql}) o LEFT JOIN ({c_sql}) c "
         "ON c.merchant_id = o.merchant_id AND c.rollup_category = o.category_id AND c.local_day = o.local_day"
     )
+    params = [*o_params, *c_params]
+    if moved is not None:
+        sql, params = moved(1, f"{sql} RETURNING {', '.join(qn(c) for c in columns)}", params)
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":  # settings for this transaction only
             # The day's orders are a small share of the table: reach their commitments by the order_id
@@ -200,20 +204,34 @@ def _insert_rollups(parts: list[Part]) -> int:
                 # paid_at) index for its sort order and spills the sort to disk (2.5× slower at 10M).
                 cursor.execute("SET LOCAL work_mem = '256MB'")
                 cursor.execute("SET LOCAL enable_indexscan = off")
-        cursor.execute(sql, [*o_params, *c_params])
-        return cursor.rowcount
+        cursor.execute(sql, params)
+        return cursor.fetchone()[0] if moved is not None else cursor.rowcount
 
 
 def _replace(parts: list[Part]) -> int:
     """Delete and re-insert the rollup rows of `parts` (inside the caller's transaction), the score
     windows' running sums moved with them."""
     scope = _rollups_in(parts)
-    windows_replace_delta(-1, scope)
     existing = DailyRollup.objects.filter(scope)
-    existing._raw_delete(existing.db)
-    written = _insert_rollups(parts)
-    windows_replace_delta(1, scope)
-    return written
+    moved = windows_moved_sql()
+    if moved is None:  # no window sums kept, or a backend without data-modifying CTEs
+        windows_replace_delta(-1, scope)
+        existing._raw_delete(existing.db)
+        written = _insert_rollups(parts)
+        windows_replace_delta(1, scope)
+        return written
+    # The deleted and the inserted rows flow into the window sums in the same statements (no re-read).
+    qn = connection.ops.quote_name
+    ids_sql, ids_params = existing.values("pk").query.sql_with_params()
+    returning = ", ".join(qn(c) for c in ("merchant_id", "category_id", "day", *DailyRollup.COUNTERS))
+    sql, params = moved(
+        -1,
+        f"DELETE FROM {qn(DailyRollup._meta.db_table)} WHERE id IN ({ids_sql}) RETURNING {returning}",
+        ids_params,
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+    return _insert_rollups(parts, moved=moved)
 
 
 def rollup_days(

@@ -90,6 +90,39 @@ def windows_replace_delta(sign: int, scope: Q) -> None:
     _accumulate(sign, scopes)
 
 
+def windows_moved_sql():
+    """On PostgreSQL with window sums kept: a function (sign, statement, params) → (sql, params) that
+    wraps a statement changing rollup rows and returning them (merchant_id, category_id, day, counters)
+    so that those rows move into (+1) or out of (-1) the windows in the same statement, and the whole
+    answers the number of rollup rows. Else None (``windows_replace_delta`` re-reads the rows)."""
+    if connection.vendor != "postgresql":
+        return None
+    day = WindowState.objects.filter(pk=1).values_list("day", flat=True).first()
+    if day is None:
+        return None
+    windows = windows_of(day)
+    qn = connection.ops.quote_name
+    table = qn(WindowSum._meta.db_table)
+    counters = [qn(c) for c in DailyRollup.COUNTERS]
+    updates = ", ".join(f"{c} = {table}.{c} + EXCLUDED.{c}" for c in counters)
+    spans = [value for span, w in windows.items() for value in (span, w.first_day, w.last_day)]
+
+    def wrap(sign: int, statement: str, params: list) -> tuple[str, list]:
+        sums = ", ".join(f"{'-' if sign < 0 else ''}SUM(r.{c})" for c in counters)
+        sql = (
+            f"WITH changed AS ({statement}), moved AS ("
+            f"INSERT INTO {table} (merchant_id, category_id, span, {', '.join(counters)}) "
+            f"SELECT r.merchant_id, r.category_id, w.span, {sums} FROM changed r "
+            "JOIN (VALUES (%s, %s::date, %s::date), (%s, %s::date, %s::date)) AS w(span, first_day, last_day) "
+            "ON r.day BETWEEN w.first_day AND w.last_day GROUP BY r.merchant_id, r.category_id, w.span "
+            f"ON CONFLICT (merchant_id, category_id, span) DO UPDATE SET {updates} RETURNING 1"
+            ") SELECT COUNT(*) FROM changed"
+        )
+        return sql, [*params, *spans]
+
+    return wrap
+
+
 def windows_reset() -> None:
     """Forget the sums (the next ``windows_for`` sums the rollups afresh)."""
     with transaction.atomic():
