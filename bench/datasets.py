@@ -216,13 +216,23 @@ def _side_rows(cursor, market: Marketplace, *, first_id: int, last_id: int):
     )
 
 
-def generate_marketplace(cursor, *, orders: int, merchants: int, days: int, end: datetime, chunk=1_000_000):
-    """Merchants and `orders` orders paid over the `days` days before `end`, in chunks (one statement each)."""
+def generate_marketplace(cursor, *, orders: int, merchants: int, days: int, end: datetime):
+    """Merchants and `orders` orders paid over the `days` days before `end`, one statement per day: as in
+    a live table, a day's orders are written together (ids and pages follow payment time)."""
     market = create_merchants(cursor, merchants=merchants)
     start = end - timedelta(days=days)
-    for first in range(1, orders + 1, chunk):
-        add_orders(cursor, market, first=first, last=min(orders, first + chunk - 1), start=start, end=end)
+    first = 1
+    for day in range(days):
+        last = round(orders * (day + 1) / days)
+        if last >= first:
+            add_orders(
+                cursor, market, first=first, last=last,
+                start=start + timedelta(days=day), end=start + timedelta(days=day + 1),
+            )  # fmt: skip
+        first = last + 1
     rank_ratings(cursor)
+    # The ranks are written by an UPDATE of every rated order: reclaim the old row versions before timing.
+    cursor.execute("VACUUM ANALYZE commitments_order")
     cursor.execute("ANALYZE")
     return market
 
@@ -276,25 +286,33 @@ def rank_ratings(cursor, order_ids: list[int] | None = None) -> int:
     return cursor.rowcount
 
 
-def add_late_facts(cursor, *, since: datetime, until: datetime, share: float = 0.01) -> int:
-    """Ratings and refunds arriving late for orders paid in [since, until): returns the orders touched."""
+def add_late_facts(
+    cursor, *, since: datetime, until: datetime, share: float = 0.01
+) -> tuple[list[int], list[int]]:
+    """Ratings and refunds arriving late for a share of the orders paid in [since, until) that still lack
+    one: returns (the orders changed, those among them newly rated)."""
     cursor.execute(
         """
-        UPDATE commitments_order SET
+        WITH pick AS (
+            SELECT id, rated_at IS NULL AS newly_rated FROM commitments_order
+            WHERE paid_at >= %(since)s AND paid_at < %(until)s AND random() < %(share)s
+              AND (rated_at IS NULL OR (id %% 5 = 0 AND refunded_at IS NULL))
+        )
+        UPDATE commitments_order o SET
             rated_at = COALESCE(rated_at, %(until)s), rating_product = COALESCE(rating_product, 2),
             rating_logistics = COALESCE(rating_logistics, 1),
-            refund_requested_at = CASE WHEN id %% 5 = 0 THEN COALESCE(refund_requested_at, %(until)s)
+            refund_requested_at = CASE WHEN o.id %% 5 = 0 THEN COALESCE(refund_requested_at, %(until)s)
                                        ELSE refund_requested_at END,
-            refunded_at = CASE WHEN id %% 5 = 0 THEN COALESCE(refunded_at, %(until)s + interval '3 hours')
+            refunded_at = CASE WHEN o.id %% 5 = 0 THEN COALESCE(refunded_at, %(until)s + interval '3 hours')
                                ELSE refunded_at END,
-            refund_reason = CASE WHEN id %% 5 = 0 AND refund_reason = '' THEN 'quality' ELSE refund_reason END
-        WHERE paid_at >= %(since)s AND paid_at < %(until)s AND random() < %(share)s
-        RETURNING id
+            refund_reason = CASE WHEN o.id %% 5 = 0 AND refund_reason = '' THEN 'quality' ELSE refund_reason END
+        FROM pick WHERE o.id = pick.id
+        RETURNING o.id, pick.newly_rated
         """,
         {"since": since, "until": until, "share": share},
     )
-    ids = [r[0] for r in cursor.fetchall()]
-    return ids
+    rows = cursor.fetchall()
+    return [r[0] for r in rows], [r[0] for r in rows if r[1]]
 
 
 def add_evaluation_facts(
