@@ -3,8 +3,9 @@
 A run has two steps, each safe to repeat:
 
 1. **compute** (state `computing`): the figures of every evaluated holding in a few grouped queries,
-   stored as result rows with `bulk_create(ignore_conflicts=True)` on the (month, merchant, category,
-   tag) key, so a crash half-way leaves nothing that a second pass would duplicate or change;
+   streamed into the result table (COPY) in one transaction that holds the run row's lock and moves
+   the run to `applying`: a crash before the commit leaves nothing, a second run of the month waits
+   on the lock and then finds the results stored;
 2. **apply** (state `applying`): the pending results in batches, each batch one transaction. Passing
    active holdings are marked `kept` in one UPDATE per batch; the few that change go through the tag
    holding services (revoke with the badge cascade, restore, bar), which lock the merchant row, write
@@ -21,7 +22,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import Count, F, Q
 from django.utils import timezone
 
@@ -54,7 +55,7 @@ from .texts import evaluation_text
 
 logger = logging.getLogger(__name__)
 
-BATCH = 500
+BATCH = 2000
 ACTIVE = TagHolding.State.ACTIVE
 RECTIFYING = TagHolding.State.RECTIFYING
 Action = EvaluationResult.Action
@@ -230,23 +231,10 @@ def _result_rows(run: EvaluationRun, computed: Computed) -> list[tuple]:
     return rows
 
 
-RESULT_STAGE = "scoring_result_stage"
-
-
 def _store(run: EvaluationRun, computed: Computed) -> None:
-    """The month's results, streamed into a staging table (COPY on PostgreSQL) and moved into place by
-    one INSERT … SELECT that leaves a result already stored alone (a concurrent run of the month)."""
-    qn = connection.ops.quote_name
-    table, columns = qn(EvaluationResult._meta.db_table), ", ".join(_RESULT_COLUMNS)
-    with connection.cursor() as cursor:
-        cursor.execute(f"DROP TABLE IF EXISTS {RESULT_STAGE}")
-        cursor.execute(f"CREATE TEMPORARY TABLE {RESULT_STAGE} AS SELECT {columns} FROM {table} WHERE 1 = 0")
-        copy_rows(RESULT_STAGE, list(_RESULT_COLUMNS), _result_rows(run, computed))
-        cursor.execute(
-            f"INSERT INTO {table} ({columns}) SELECT {columns} FROM {RESULT_STAGE} WHERE 1 = 1 "
-            "ON CONFLICT (period, merchant_id, category_id, tag_id) DO NOTHING"
-        )
-        cursor.execute(f"DROP TABLE {RESULT_STAGE}")
+    """The month's results streamed into place (COPY on PostgreSQL). The caller holds the run row's lock
+    in the state `computing`, so no other run of the month can have stored any."""
+    copy_rows(EvaluationResult._meta.db_table, list(_RESULT_COLUMNS), _result_rows(run, computed))
     exclusions = [
         EvaluationExclusion(
             run=run,
@@ -293,14 +281,17 @@ def evaluation_run(
     if created:
         audit_record(actor=actor, verb="evaluation.run_started", target=run, data={"month": run.month})
     if run.state == EvaluationRun.State.COMPUTING:
-        # A resumed run keeps the rules it started with.
-        rules = EvaluationRules(rule_version=run.rule_version, **_rules_from(run.thresholds))
-        computed = evaluation_compute(period=period, rules=rules)
         with transaction.atomic():
-            _store(run, computed)
-            EvaluationRun.objects.filter(pk=run.pk, state=EvaluationRun.State.COMPUTING).update(
-                state=EvaluationRun.State.APPLYING, computed_at=timezone.now()
-            )
+            # Locked: a second run of the month waits here, then finds the results stored.
+            state = EvaluationRun.objects.select_for_update().values_list("state", flat=True).get(pk=run.pk)
+            if state == EvaluationRun.State.COMPUTING:
+                # A resumed run keeps the rules it started with.
+                rules = EvaluationRules(rule_version=run.rule_version, **_rules_from(run.thresholds))
+                computed = evaluation_compute(period=period, rules=rules)
+                _store(run, computed)
+                EvaluationRun.objects.filter(pk=run.pk).update(
+                    state=EvaluationRun.State.APPLYING, computed_at=timezone.now()
+                )
         run.refresh_from_db()
     _apply_pending(run, actor=actor, progress=progress, crash_after=crash_after)
     _finish(run, actor=actor)

@@ -403,6 +403,13 @@ def holdings_change_many(changes: list[HoldingChange], *, actor=None) -> dict[in
                 rows.filter(ended_at__isnull=True).update(ended_at=now)
                 rows.update(state=TagHolding.State.BARRED, barred_until=until, updated_at=now)
         user = _user(actor)
+        reasons: dict[Text | str, tuple[dict, str]] = {}  # a batch repeats a few reasons: rendered once
+
+        def reason_of(change: HoldingChange) -> dict:
+            if change.reason not in reasons:
+                reasons[change.reason] = (_reason(change.reason), _english(change.reason))
+            return reasons[change.reason][0]
+
         HoldingEvent.objects.bulk_create(
             [
                 HoldingEvent(
@@ -410,7 +417,7 @@ def holdings_change_many(changes: list[HoldingChange], *, actor=None) -> dict[in
                     at=now,
                     kind=_CHANGE_EVENT[by_id[h.pk].action],
                     actor=user,
-                    **_reason(by_id[h.pk].reason),
+                    **reason_of(by_id[h.pk]),
                 )  # fmt: skip
                 for h in moved
             ]
@@ -436,6 +443,7 @@ def holdings_change_many(changes: list[HoldingChange], *, actor=None) -> dict[in
                         _audit_data(
                             by_id[h.pk],
                             badges.get(h.merchant_id, {}) if cause_of.get(h.merchant_id) == h.pk else {},
+                            english=reasons[by_id[h.pk].reason][1],
                         ),
                     )
                     for h in moved
@@ -448,9 +456,9 @@ def holdings_change_many(changes: list[HoldingChange], *, actor=None) -> dict[in
     return applied
 
 
-def _audit_data(change: HoldingChange, badges: dict) -> dict:
-    """The audit data the single services record for the same move."""
-    reason = change.reason.english()
+def _audit_data(change: HoldingChange, badges: dict, *, english: str) -> dict:
+    """The audit data the single services record for the same move (`english`: the reason rendered)."""
+    reason = english
     if change.action == REVOKE:
         month = (change.until or _next_month(local_date(timezone.now()))).replace(day=1)
         return {"reason": reason, "rectification_month": month.isoformat(), "badges": badges}
