@@ -80,9 +80,8 @@ def copy_rows(table: str, columns: list[str], rows: list[tuple]) -> int:
         insert_rows(table, columns, rows)
         return len(rows)
     qn = connection.ops.quote_name
-    buffer = io.StringIO()
-    buffer.writelines("\t".join(_copy_text(v) for v in row) + "\n" for row in rows)
-    buffer.seek(0)
+    fmt = _copy_text
+    buffer = io.StringIO("".join(["\t".join([fmt(v) for v in row]) + "\n" for row in rows]))
     with connection.cursor() as cursor:
         cursor.copy_expert(f"COPY {qn(table)} ({', '.join(qn(c) for c in columns)}) FROM STDIN", buffer)
     return len(rows)

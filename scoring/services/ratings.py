@@ -73,6 +73,7 @@ def _replace(parts: list[Part]) -> int:
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute("SET LOCAL jit = off")  # compiling costs more than this statement
+            cursor.execute("SET LOCAL synchronous_commit = off")  # derived data (scoring.services.rollups)
         cursor.execute(
             f"INSERT INTO {qn(RatingDay._meta.db_table)} ({columns}) "
             f"SELECT a.merchant_id, a.local_day, a.rank_kept, a.points, a.items, a.ratings FROM ({sql}) a",

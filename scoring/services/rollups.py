@@ -198,6 +198,9 @@ def _insert_rollups(parts: list[Part], *, moved=None) -> int:
             # compilation costs ~0.8 s per statement here and saves less than that.
             cursor.execute("SET LOCAL random_page_cost = 1.1")
             cursor.execute("SET LOCAL jit = off")
+            # Rollups are derived from the facts: the commit need not wait for its WAL flush (a crash
+            # loses at most the last moments of commits, in order, and leaves their marks in place).
+            cursor.execute("SET LOCAL synchronous_commit = off")
             if _bulk(parts):
                 # Weeks of every merchant's orders (the rebuild): hash-aggregate them in memory from a
                 # bitmap scan of the paid_at range; the planner otherwise walks the whole (merchant,

@@ -236,6 +236,7 @@ def scores_store(*, day: date, batch_size: int = 2000, progress=None) -> int:
     with transaction.atomic(), connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute("SET LOCAL jit = off")  # compiling the window query costs more than it saves
+            cursor.execute("SET LOCAL synchronous_commit = off")  # derived data: recomputed by a rerun
         cursor.execute(
             f"DELETE FROM {figures_t} WHERE score_row_id IN (SELECT id FROM {scores_t} WHERE day = %s)", [day]
         )
