@@ -183,12 +183,14 @@ def _insert_rollups(parts: list[Part], *, moved=None) -> int:
         *[(_seconds_sql(f"o.{c}") if c in SECONDS else f"COALESCE(o.{c}, 0)") for c in ORDER_COUNTERS],
         *[f"COALESCE(c.{c}, 0)" for c in COMMITMENT_COUNTERS],
     ]
-    sql = (
-        f"INSERT INTO {qn(DailyRollup._meta.db_table)} ({', '.join(qn(c) for c in columns)}) "
-        f"SELECT {', '.join(select)} FROM ({o_sql}) o LEFT JOIN ({c_sql}) c "
+    query = (
+        f"SELECT {', '.join(f'{e} AS {qn(c)}' for e, c in zip(select, columns, strict=True))} "
+        f"FROM ({o_sql}) o LEFT JOIN ({c_sql}) c "
         "ON c.merchant_id = o.merchant_id AND c.rollup_category = o.category_id AND c.local_day = o.local_day"
     )
-    params = [*o_params, *c_params]
+    insert = f"INSERT INTO {qn(DailyRollup._meta.db_table)} ({', '.join(qn(c) for c in columns)}) "
+    sql, params = insert + query, [*o_params, *c_params]
+    staged = connection.vendor == "postgresql" and moved is None and _bulk(parts)
     if moved is not None:
         sql, params = moved(1, f"{sql} RETURNING {', '.join(qn(c) for c in columns)}", params)
     with connection.cursor() as cursor:
@@ -207,8 +209,20 @@ def _insert_rollups(parts: list[Part], *, moved=None) -> int:
                 # paid_at) index for its sort order and spills the sort to disk (2.5× slower at 10M).
                 cursor.execute("SET LOCAL work_mem = '256MB'")
                 cursor.execute("SET LOCAL enable_indexscan = off")
+        if staged:
+            # PostgreSQL plans an INSERT … SELECT on one core; a CREATE TABLE … AS may scan, join and
+            # aggregate on several. Weeks of orders are aggregated into a temporary table, then copied.
+            cursor.execute(f"DROP TABLE IF EXISTS {STAGE}")
+            cursor.execute(f"CREATE TEMPORARY TABLE {STAGE} ON COMMIT DROP AS {query}", params)
+            cursor.execute(f"{insert}SELECT * FROM {STAGE}")
+            written = cursor.rowcount
+            cursor.execute(f"DROP TABLE {STAGE}")
+            return written
         cursor.execute(sql, params)
         return cursor.fetchone()[0] if moved is not None else cursor.rowcount
+
+
+STAGE = "scoring_rollup_stage"
 
 
 def _replace(parts: list[Part]) -> int:
