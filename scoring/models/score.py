@@ -57,8 +57,15 @@ class DailyRollup(models.Model):
     """Numerators, denominators and sums of every indicator for the orders one merchant was paid on one
     local day (Asia/Shanghai) in one category. Re-aggregated when the day is marked dirty."""
 
-    merchant = models.ForeignKey(Merchant, on_delete=models.CASCADE, related_name="+")
-    category = models.ForeignKey(Category, on_delete=models.CASCADE, related_name="+")
+    # Derived rows written by the million (a rebuild): no per-row foreign-key check at commit and no
+    # index beyond the unique key (its leading merchant column serves lookups). Deleting a merchant
+    # through the ORM still deletes its rollups (on_delete runs in Django).
+    merchant = models.ForeignKey(
+        Merchant, on_delete=models.CASCADE, related_name="+", db_constraint=False, db_index=False
+    )
+    category = models.ForeignKey(
+        Category, on_delete=models.CASCADE, related_name="+", db_constraint=False, db_index=False
+    )
     day = models.DateField()
     orders = models.PositiveIntegerField(default=0)
     orders_live = models.PositiveIntegerField(default=0)  # not cancelled before pickup
@@ -111,7 +118,9 @@ class RatingDay(models.Model):
 
     RANK_CAP = 101  # the per-shopper cap is at most 100 (EvaluationSettings)
 
-    merchant = models.ForeignKey(Merchant, on_delete=models.CASCADE, related_name="+")
+    merchant = models.ForeignKey(  # derived rows by the million: as DailyRollup
+        Merchant, on_delete=models.CASCADE, related_name="+", db_constraint=False, db_index=False
+    )
     day = models.DateField()
     rank = models.PositiveSmallIntegerField()
     points = models.PositiveIntegerField(default=0)  # the item scores summed
@@ -140,8 +149,12 @@ class WindowSum(models.Model):
         RECENT = "recent", _("90 days")
         LAGGED = "lagged", _("lagged 90 days")
 
-    merchant = models.ForeignKey(Merchant, on_delete=models.CASCADE, related_name="+")
-    category = models.ForeignKey(Category, on_delete=models.CASCADE, related_name="+", db_index=False)
+    merchant = models.ForeignKey(  # derived rows: as DailyRollup
+        Merchant, on_delete=models.CASCADE, related_name="+", db_constraint=False, db_index=False
+    )
+    category = models.ForeignKey(
+        Category, on_delete=models.CASCADE, related_name="+", db_constraint=False, db_index=False
+    )
     span = models.CharField(max_length=8, choices=Span.choices)
     orders = models.BigIntegerField(default=0)
     orders_live = models.BigIntegerField(default=0)

@@ -44,7 +44,7 @@ from core.calendar import business_tz
 from core.periods import local_date, local_midnight
 
 from ..models import DailyRollup
-from .ratings import ratings_rebuild, ratings_refresh
+from .ratings import ratings_refresh
 from .windows import windows_moved_sql, windows_replace_delta, windows_reset
 
 LOGISTICS_HELP = (HelpRequest.Scenario.URGE_LOGISTICS, HelpRequest.Scenario.LOGISTICS_STALLED)
@@ -317,5 +317,4 @@ def rollups_rebuild(*, first_day: date | None = None, last_day: date, progress=N
     for first, last in progress(chunks) if progress else chunks:
         written += rollup_days(first, last)
     MetricsDirtyDay.objects.filter(marked_at__lte=started - MARK_SETTLE, day__lte=last_day).delete()
-    ratings_rebuild(now=started)
     return written

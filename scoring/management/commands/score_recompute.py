@@ -3,7 +3,8 @@
 manage.py score_recompute                 today's scores (Asia/Shanghai), like the daily job
 manage.py score_recompute --date 2026-03-01
 manage.py score_recompute --since 2026-01-01   every day from then to today (history)
-manage.py score_recompute --full          rebuild every rollup from the order facts first
+manage.py score_recompute --full          rebuild every rollup from the order facts first (the score's
+                                          daily rollups and the evaluation's rating rollup)
 """
 
 from datetime import date, timedelta
@@ -12,6 +13,7 @@ from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
 from core.periods import local_today
+from scoring.services.ratings import ratings_rebuild
 from scoring.services.rollups import rollups_rebuild
 from scoring.services.scores import score_day
 
@@ -44,6 +46,8 @@ class Command(BaseCommand):
         if full:
             rows = rollups_rebuild(last_day=last - timedelta(days=1), progress=bar("rollups"))
             self.stdout.write(f"rollups rebuilt: {rows} rows")
+            rows = ratings_rebuild()
+            self.stdout.write(f"rating rollup rebuilt: {rows} rows")
         days = [first + timedelta(days=i) for i in range((last - first).days + 1)]
         for day in tqdm(days, desc="days", disable=quiet or len(days) == 1, file=self.stderr._out):
             run = score_day(day=day, progress=bar(f"scores {day}"))
