@@ -239,12 +239,13 @@ def _replace(parts: list[Part]) -> int:
         return written
     # The deleted and the inserted rows flow into the window sums in the same statements (no re-read).
     qn = connection.ops.quote_name
-    ids_sql, ids_params = existing.values("pk").query.sql_with_params()
+    compiler = existing.query.get_compiler(connection=connection)
+    where_sql, where_params = compiler.compile(existing.query.where)  # the scope itself: its index ranges
     returning = ", ".join(qn(c) for c in ("merchant_id", "category_id", "day", *DailyRollup.COUNTERS))
     sql, params = moved(
         -1,
-        f"DELETE FROM {qn(DailyRollup._meta.db_table)} WHERE id IN ({ids_sql}) RETURNING {returning}",
-        ids_params,
+        f"DELETE FROM {qn(DailyRollup._meta.db_table)} WHERE {where_sql} RETURNING {returning}",
+        list(where_params),
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, params)

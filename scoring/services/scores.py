@@ -237,6 +237,7 @@ def scores_store(*, day: date, batch_size: int = 2000, progress=None) -> int:
         if connection.vendor == "postgresql":
             cursor.execute("SET LOCAL jit = off")  # compiling the window query costs more than it saves
             cursor.execute("SET LOCAL synchronous_commit = off")  # derived data: recomputed by a rerun
+            cursor.execute("SET LOCAL work_mem = '128MB'")  # the peer windows sort 340,000 figures in memory
         cursor.execute(
             f"DELETE FROM {figures_t} WHERE score_row_id IN (SELECT id FROM {scores_t} WHERE day = %s)", [day]
         )
@@ -251,7 +252,7 @@ def scores_store(*, day: date, batch_size: int = 2000, progress=None) -> int:
             "peer_count, peer_percentile, peer_decile, peer_mean, peer_p90) "
             f"SELECT s.id, s.day, f.category_id, {values}, p.n, p.percentile, p.decile, p.mean, p.p90 "
             f"FROM {STAGE} f JOIN {scores_t} s ON s.merchant_id = f.merchant_id AND s.day = %s "
-            f"LEFT JOIN ({PEER_STATS.format(key='sid', src=STAGE, where='TRUE', min=PEERS_MIN)}) p "
+            f"LEFT JOIN ({_peer_stats(key='sid', src=STAGE, where='TRUE')}) p "
             "ON p.peer_key = f.sid",
             [day],
         )
@@ -294,41 +295,41 @@ def _figures(merchant_id: int, category_id: int, result: MerchantResult) -> list
 
 # The peer level of every figure in `src` that has a score and whose merchant has a total, partitioned by
 # category and code: "better than X %" is the mid-rank percentile (ties count half), the decile band
-# follows from it, the 90th percentile is the nearest rank; all hidden under `min` peers.
+# follows from it, the 90th percentile is the nearest rank (the lowest score whose cumulative share
+# reaches 90 %); all hidden under `min` peers. One sorted pass per (category, code) partition.
 PEER_STATS = """
 SELECT w.{key} AS peer_key, w.n,
     CASE WHEN w.n >= {min} THEN ROUND(100.0 * (2 * (w.rnk - 1) + w.ties) / (2 * w.n), 2) END AS percentile,
     CASE WHEN w.n >= {min} THEN (10 * (2 * (w.rnk - 1) + w.ties)) / (2 * w.n) + 1 END AS decile,
     CASE WHEN w.n >= {min} THEN ROUND(w.mean, 2) END AS mean,
-    CASE WHEN w.n >= {min} THEN p.p90 END AS p90
+    CASE WHEN w.n >= {min} THEN w.p90 END AS p90
 FROM (
-    SELECT {key}, category_id, code, score,
-        RANK() OVER (PARTITION BY category_id, code ORDER BY score) AS rnk,
-        COUNT(*) OVER (PARTITION BY category_id, code, score) AS ties,
-        COUNT(*) OVER (PARTITION BY category_id, code) AS n,
-        AVG(score) OVER (PARTITION BY category_id, code) AS mean
-    FROM {src}
-    WHERE {where} AND in_peers AND score IS NOT NULL
-) AS w
-JOIN (
-    SELECT category_id, code, MIN(score) AS p90
+    SELECT r.*, MIN(r.score) FILTER (WHERE r.cd >= 0.9) OVER (PARTITION BY r.category_id, r.code) AS p90
     FROM (
-        SELECT category_id, code, score,
-            CUME_DIST() OVER (PARTITION BY category_id, code ORDER BY score) AS cd
+        SELECT {key}, category_id, code, score,
+            RANK() OVER sorted AS rnk,
+            COUNT(*) OVER (PARTITION BY category_id, code, score) AS ties,
+            COUNT(*) OVER peers AS n,
+            AVG(score) OVER peers AS mean,
+            CUME_DIST() OVER sorted AS cd
         FROM {src}
         WHERE {where} AND in_peers AND score IS NOT NULL
-    ) AS c
-    WHERE cd >= 0.9
-    GROUP BY category_id, code
-) AS p ON p.category_id = w.category_id AND p.code = w.code
+        WINDOW peers AS (PARTITION BY category_id, code),
+            sorted AS (PARTITION BY category_id, code ORDER BY score)
+    ) AS r
+) AS w
 """
+
+
+def _peer_stats(*, key: str, src: str, where: str) -> str:
+    return PEER_STATS.format(key=key, src=src, where=where, min=PEERS_MIN)
 
 
 def peers_update(*, day: date) -> int:
     """Recompute the peer level (同行业水平) of every figure of `day` in place, in one statement (the
     daily job computes it as it writes the figures; this is for figures written another way)."""
     table = connection.ops.quote_name(ScoreFigure._meta.db_table)
-    stats = PEER_STATS.format(key="id", src=table, where="day = %s", min=PEERS_MIN)
+    stats = _peer_stats(key="id", src=table, where="day = %s")
     with transaction.atomic():
         ScoreFigure.objects.filter(day=day).update(
             peer_count=None, peer_percentile=None, peer_decile=None, peer_mean=None, peer_p90=None
@@ -337,7 +338,7 @@ def peers_update(*, day: date) -> int:
             cursor.execute(
                 f"UPDATE {table} SET peer_count = s.n, peer_percentile = s.percentile, peer_decile = s.decile, "
                 f"peer_mean = s.mean, peer_p90 = s.p90 FROM ({stats}) AS s WHERE {table}.id = s.peer_key",
-                [day, day],
+                [day],
             )
             return cursor.rowcount
 
