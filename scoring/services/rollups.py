@@ -1,11 +1,11 @@
 """Daily rollups per merchant × category × local paid day, and their incremental maintenance.
 
-``rollup_days(first_day, last_day, merchant_ids)`` re-aggregates local days from the order facts (all
-merchants, or only those given) with one INSERT … SELECT joining two grouped queries, and replaces the
-days' rows. The daily job calls it only
-for the days ingestion and decisions marked (``commitments.MetricsDirtyDay``); the full rebuild calls
-it for every day. Both go through the same function, so they agree by construction; a property test
-checks it on randomized data.
+``_replace(parts)`` re-aggregates local days from the order facts (all merchants, or only those given)
+with one INSERT … SELECT joining two grouped queries, and replaces the days' rows. The daily job
+(``rollups_refresh``) calls it only for the days ingestion and decisions marked
+(``commitments.MetricsDirtyDay``); the full rebuild (``rollups_rebuild``) for every day. Both go
+through the same function, so they agree by construction; a property test checks it on randomized
+data.
 
 What each counter counts, for orders paid that day (the facts are Order columns, docs/order-facts.md):
 
@@ -27,7 +27,6 @@ What each counter counts, for orders paid that day (the facts are Order columns,
 """
 
 import operator
-from collections.abc import Iterable
 from datetime import date, datetime, timedelta
 from functools import reduce
 
@@ -48,8 +47,10 @@ from .ratings import ratings_refresh
 from .windows import windows_moved_sql, windows_replace_delta, windows_reset
 
 LOGISTICS_HELP = (HelpRequest.Scenario.URGE_LOGISTICS, HelpRequest.Scenario.LOGISTICS_STALLED)
-# The full rebuild aggregates this many days per statement (bounded memory and transaction size).
-REBUILD_CHUNK_DAYS = 31
+# The full rebuild aggregates this many days per statement (bounded memory; at 10M orders over 120
+# days one statement was faster than four of a month: each repeats the commitment and help-request
+# hashes).
+REBUILD_CHUNK_DAYS = 121
 # A day marked for more merchants than this is re-aggregated whole (cheaper than a long IN list).
 SPARSE_MERCHANTS = 2000
 # Merchant ids per statement (each appears in both aggregates): within every backend's parameter limit.
@@ -252,16 +253,6 @@ def _replace(parts: list[Part]) -> int:
     return _insert_rollups(parts, moved=moved)
 
 
-def rollup_days(
-    first_day: date, last_day: date | None = None, merchant_ids: Iterable[int] | None = None
-) -> int:
-    """Re-aggregate the local days [first_day, last_day] (every merchant, or these): their rollup rows are
-    replaced in one transaction. Returns the rows written."""
-    merchant_ids = None if merchant_ids is None else sorted(set(merchant_ids))
-    with transaction.atomic():
-        return _replace([(first_day, last_day or first_day, merchant_ids)])
-
-
 def rollups_refresh(*, now: datetime | None = None) -> int:
     """Re-aggregate every marked merchant-day, then clear the marks that were settled before we started.
 
@@ -298,24 +289,30 @@ def rollups_refresh(*, now: datetime | None = None) -> int:
 
 def rollups_rebuild(*, first_day: date | None = None, last_day: date, progress=None) -> int:
     """Re-aggregate every day from the first paid order (or first_day) to last_day, for every merchant,
-    a few weeks per statement; the marks settled before the start are then spent."""
+    in one transaction: the rollups are emptied (TRUNCATE on PostgreSQL, not a delete row by row), then
+    rebuilt a few months per statement. Other transactions reading the rollups wait for the commit and
+    then see the new ones; a crash leaves the old ones in place. The marks settled before the start are
+    then spent."""
     started = timezone.now()
-    windows_reset()  # every rollup is replaced: the running sums start again from them
-    if first_day is None:
-        first = Order.objects.order_by("paid_at").values_list("paid_at", flat=True).first()
-        if first is None:
-            DailyRollup.objects.all().delete()
-            return 0
-        first_day = local_date(first)
-    DailyRollup.objects.filter(day__lt=first_day).delete()
-    DailyRollup.objects.filter(day__gt=last_day).delete()
-    chunks = []
-    start = first_day
-    while start <= last_day:
-        chunks.append((start, min(last_day, start + timedelta(days=REBUILD_CHUNK_DAYS - 1))))
-        start += timedelta(days=REBUILD_CHUNK_DAYS)
-    written = 0
-    for first, last in progress(chunks) if progress else chunks:
-        written += rollup_days(first, last)
-    MetricsDirtyDay.objects.filter(marked_at__lte=started - MARK_SETTLE, day__lte=last_day).delete()
+    with transaction.atomic():
+        windows_reset()  # every rollup is replaced: the running sums start again from them
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute(f"TRUNCATE {connection.ops.quote_name(DailyRollup._meta.db_table)}")
+        else:
+            DailyRollup.objects.all()._raw_delete(DailyRollup.objects.db)
+        if first_day is None:
+            first = Order.objects.order_by("paid_at").values_list("paid_at", flat=True).first()
+            if first is None:
+                return 0
+            first_day = local_date(first)
+        chunks = []
+        start = first_day
+        while start <= last_day:
+            chunks.append((start, min(last_day, start + timedelta(days=REBUILD_CHUNK_DAYS - 1))))
+            start += timedelta(days=REBUILD_CHUNK_DAYS)
+        written = 0
+        for first, last in progress(chunks) if progress else chunks:
+            written += _replace([(first, last, None)])
+        MetricsDirtyDay.objects.filter(marked_at__lte=started - MARK_SETTLE, day__lte=last_day).delete()
     return written
