@@ -39,12 +39,17 @@ def metrics_days_mark(*, order_ids=(), commitment_ids=(), now=None) -> int:
 
 
 def metrics_days_mark_many(*, days, now=None) -> int:
-    """Mark (merchant_id, local date) pairs."""
+    """Mark (merchant_id, local paid date) pairs."""
+    return _mark(MetricsDirtyDay, days, now)
+
+
+def _mark(marks, days, now) -> int:
+    """Mark (merchant_id, local date) pairs in `marks`; a day marked again moves its `marked_at` forward."""
     if not days:
         return 0
     now = now or timezone.now()
-    MetricsDirtyDay.objects.bulk_create(
-        [MetricsDirtyDay(merchant_id=m, day=d, marked_at=now) for m, d in sorted(days)],
+    marks.objects.bulk_create(
+        [marks(merchant_id=m, day=d, marked_at=now) for m, d in sorted(days)],
         update_conflicts=True,
         unique_fields=["merchant", "day"],
         update_fields=["marked_at"],
@@ -102,14 +107,4 @@ def dsr_ranks_update(*, ratings, now=None) -> int:
 
 def ratings_days_mark_many(*, days, now=None) -> int:
     """Mark (merchant_id, local rating date) pairs for the rating rollup."""
-    if not days:
-        return 0
-    now = now or timezone.now()
-    RatingsDirtyDay.objects.bulk_create(
-        [RatingsDirtyDay(merchant_id=m, day=d, marked_at=now) for m, d in sorted(days)],
-        update_conflicts=True,
-        unique_fields=["merchant", "day"],
-        update_fields=["marked_at"],
-        batch_size=1000,
-    )
-    return len(days)
+    return _mark(RatingsDirtyDay, days, now)

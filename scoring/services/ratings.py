@@ -10,7 +10,7 @@ statement; both through the same ``INSERT … SELECT``, so they agree by constru
 """
 
 import operator
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from functools import reduce
 
 from django.db import connection, transaction
@@ -20,19 +20,11 @@ from django.utils import timezone
 
 from commitments.indicators import dsr_items, dsr_points
 from commitments.models import Order, RatingsDirtyDay
-from commitments.services.metrics import MARK_SETTLE
 from core.calendar import business_tz
 from core.periods import local_date, local_midnight
 
 from ..models import RatingDay
-
-# A day marked for more merchants than this is re-aggregated whole (cheaper than a long IN list).
-SPARSE_MERCHANTS = 2000
-# Merchant ids per statement: within every backend's parameter limit.
-PARAMS_PER_STATEMENT = 6000
-
-# What a statement re-aggregates: local rating days [first, last], for every merchant (None) or these.
-Part = tuple[date, date, list[int] | None]
+from .marks import Part, marked_statements, marks_spend
 
 
 def _scope(parts: list[Part], *, rollup: bool) -> Q:
@@ -86,26 +78,12 @@ def ratings_refresh(*, now: datetime | None = None) -> int:
     """Re-aggregate every marked merchant × rating day in one transaction, as few statements as the
     parameter budget allows; clear the marks settled before the start. Returns the days marked."""
     now = now or timezone.now()
-    by_day: dict[date, list[int]] = {}
-    for merchant_id, day in RatingsDirtyDay.objects.values_list("merchant_id", "day").order_by(
-        "day", "merchant_id"
-    ):
-        by_day.setdefault(day, []).append(merchant_id)
-    statements: list[list[Part]] = [[]]
-    budget = 0
-    for day, merchant_ids in sorted(by_day.items()):
-        ids = merchant_ids if len(merchant_ids) <= SPARSE_MERCHANTS else None
-        if budget + len(ids or ()) > PARAMS_PER_STATEMENT and statements[-1]:
-            statements.append([])
-            budget = 0
-        statements[-1].append((day, day, ids))
-        budget += len(ids or ())
+    statements, marked = marked_statements(RatingsDirtyDay)
     with transaction.atomic():
         for parts in statements:
-            if parts:
-                _replace(parts)
-        RatingsDirtyDay.objects.filter(marked_at__lte=now - MARK_SETTLE).delete()
-    return sum(len(v) for v in by_day.values())
+            _replace(parts)
+        marks_spend(RatingsDirtyDay, started=now)
+    return marked
 
 
 def ratings_rebuild(*, now: datetime | None = None) -> int:
@@ -122,5 +100,5 @@ def ratings_rebuild(*, now: datetime | None = None) -> int:
                 with connection.cursor() as cursor:
                     cursor.execute("SET LOCAL work_mem = '256MB'")
             written = _replace([(local_date(span["first"]), local_date(span["last"]), None)])
-        RatingsDirtyDay.objects.filter(marked_at__lte=now - MARK_SETTLE).delete()
+        marks_spend(RatingsDirtyDay, started=now)
     return written

@@ -37,12 +37,12 @@ from django.utils import timezone
 
 from commitments.indicators import COMMITMENT_BROKEN, COMMITMENT_KEPT, PICKUP_KINDS
 from commitments.models import Breach, Commitment, MetricsDirtyDay, Order, RefundReason
-from commitments.services.metrics import MARK_SETTLE
 from complaints.models import HelpRequest
 from core.calendar import business_tz
 from core.periods import local_date, local_midnight
 
 from ..models import DailyRollup
+from .marks import Part, marked_statements, marks_spend
 from .ratings import ratings_refresh
 from .windows import windows_moved_sql, windows_replace_delta, windows_reset
 
@@ -51,19 +51,11 @@ LOGISTICS_HELP = (HelpRequest.Scenario.URGE_LOGISTICS, HelpRequest.Scenario.LOGI
 # days one statement was faster than four of a month: each repeats the commitment and help-request
 # hashes).
 REBUILD_CHUNK_DAYS = 121
-# A day marked for more merchants than this is re-aggregated whole (cheaper than a long IN list).
-SPARSE_MERCHANTS = 2000
-# Merchant ids per statement (each appears in both aggregates): within every backend's parameter limit.
-PARAMS_PER_STATEMENT = 6000
 WEEK = 6  # days after the first: a range this long is aggregated as a bulk rebuild
 
 ORDER_COUNTERS = DailyRollup.COUNTERS[:16]
 COMMITMENT_COUNTERS = DailyRollup.COUNTERS[16:]
 SECONDS = ("sign_seconds", "handling_seconds")
-
-
-# What a statement re-aggregates: local day ranges, each for every merchant (None) or for these.
-Part = tuple[date, date, list[int] | None]
 
 
 def _orders_in(parts: list[Part], prefix: str = "") -> Q:
@@ -263,28 +255,13 @@ def rollups_refresh(*, now: datetime | None = None) -> int:
     the marks in place for the next run.
     """
     now = now or timezone.now()
-    settled = now - MARK_SETTLE
-    by_day: dict[date, list[int]] = {}
-    for merchant_id, day in MetricsDirtyDay.objects.values_list("merchant_id", "day").order_by(
-        "day", "merchant_id"
-    ):
-        by_day.setdefault(day, []).append(merchant_id)
-    statements: list[list[Part]] = [[]]
-    budget = 0
-    for day, merchant_ids in sorted(by_day.items()):
-        ids = merchant_ids if len(merchant_ids) <= SPARSE_MERCHANTS else None
-        if budget + len(ids or ()) > PARAMS_PER_STATEMENT and statements[-1]:
-            statements.append([])
-            budget = 0
-        statements[-1].append((day, day, ids))
-        budget += len(ids or ())
+    statements, marked = marked_statements(MetricsDirtyDay)
     with transaction.atomic():
         for parts in statements:
-            if parts:
-                _replace(parts)
-        MetricsDirtyDay.objects.filter(marked_at__lte=settled).delete()
+            _replace(parts)
+        marks_spend(MetricsDirtyDay, started=now)
         ratings_refresh(now=now)
-    return sum(len(v) for v in by_day.values())
+    return marked
 
 
 def rollups_rebuild(*, first_day: date | None = None, last_day: date, progress=None) -> int:
@@ -314,5 +291,5 @@ def rollups_rebuild(*, first_day: date | None = None, last_day: date, progress=N
         written = 0
         for first, last in progress(chunks) if progress else chunks:
             written += _replace([(first, last, None)])
-        MetricsDirtyDay.objects.filter(marked_at__lte=started - MARK_SETTLE, day__lte=last_day).delete()
+        marks_spend(MetricsDirtyDay, started=started, day__lte=last_day)
     return written
