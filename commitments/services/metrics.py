@@ -93,13 +93,12 @@ def dsr_ranks_update(*, ratings, now=None) -> int:
         if nth != rank:
             changed.append((pk, nth))
             days.add((merchant_id, local_date(rated_at)))
-    for pk, merchant_id, _shopper, before, after in ratings:
+    for _pk, merchant_id, _shopper, before, after in ratings:
         days.update((merchant_id, local_date(at)) for at in (before, after) if at is not None)
-        if pk not in ranked_ids:
-            changed.append((pk, None))  # its rating gives no DSR item (any more)
-    ids = [pk for pk, _rank in changed]
-    current = dict(Order.objects.filter(pk__in=ids).values_list("pk", "dsr_rank")) if ids else {}
-    changed = [(pk, rank) for pk, rank in changed if current.get(pk, rank) != rank]
+    unranked = [pk for pk, *_rest in ratings if pk not in ranked_ids]
+    if unranked:  # their rating gives no DSR item (any more): a rank they still carry goes
+        cleared = Order.objects.filter(pk__in=unranked, dsr_rank__isnull=False).values_list("pk", flat=True)
+        changed += [(pk, None) for pk in cleared]
     for i in range(0, len(changed), 5000):
         bulk_set(Order, ["dsr_rank"], changed[i : i + 5000], casts={"dsr_rank": "smallint"})
     return ratings_days_mark_many(days=days, now=now)

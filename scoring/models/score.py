@@ -113,8 +113,8 @@ class RatingDay(models.Model):
     """The shop ratings (DSR) one merchant received on one local day, grouped by their rank: a rating's
     place among the same shopper's ratings of the merchant in that calendar month, earliest first
     (``commitments.indicators.dsr_ranked``; ranks above RANK_CAP are kept together). The evaluation
-    sums the rows of its window with rank ≤ its per-shopper cap. Re-ranked a month at a time when
-    ingestion marks the month (``commitments.RatingsDirtyMonth``)."""
+    sums the rows of its window with rank ≤ its per-shopper cap. Re-aggregated for the rating days
+    ingestion marks (``commitments.RatingsDirtyDay``)."""
 
     RANK_CAP = 101  # the per-shopper cap is at most 100 (EvaluationSettings)
 
