@@ -177,13 +177,11 @@ def dsr_figures(
     return {r["merchant_id"]: (int(r["p"]), int(r["i"]), int(r["n"])) for r in rows}
 
 
-def month_orders(*, period: date, merchant_ids=None) -> dict[int, int]:
+def month_orders(*, period: date) -> dict[int, int]:
     """Per merchant: the orders paid in the month (the denominator of both rates), from the daily
     rollups (``scoring.services.rollups``: orders by local paid day)."""
     month = calendar_month(period.year, period.month)
     qs = DailyRollup.objects.filter(day__gte=month.first_day, day__lte=month.last_day)
-    if merchant_ids is not None:
-        qs = qs.filter(merchant_id__in=list(merchant_ids))
     return dict(qs.values("merchant_id").annotate(n=Sum("orders")).order_by().values_list("merchant_id", "n"))
 
 
