@@ -279,9 +279,10 @@ def bench_sweep(*, pending: int, overdue: int) -> dict:
         cur.execute(
             f"""
             INSERT INTO {qn(Commitment._meta.db_table)} (created_at, updated_at, order_id, merchant_id, tag_id,
-                terms_version_id, state, deadline, exemption_reason)
+                terms_version_id, state, deadline, exemption_reason, exemption_reason_code,
+                exemption_reason_params)
             SELECT %(now)s, %(now)s, o.id, o.merchant_id, %(tag)s, %(version)s, 'pending',
-                   o.paid_at + interval '24 hours', ''
+                   o.paid_at + interval '24 hours', '', '', '{{}}'::jsonb
             FROM {qn(Order._meta.db_table)} o WHERE o.external_id LIKE 'SW%%'
             """,
             {"now": now, "tag": tag.pk, "version": tag.current_terms_id},
@@ -378,9 +379,10 @@ def _load_breaches(*, prefix: str, n_merchants: int, per_merchant: int, shoppers
             cur.execute(
                 f"""
                 INSERT INTO {qn(Commitment._meta.db_table)} (created_at, updated_at, order_id, merchant_id, tag_id,
-                    terms_version_id, state, deadline, resolved_at, exemption_reason)
+                    terms_version_id, state, deadline, resolved_at, exemption_reason, exemption_reason_code,
+                    exemption_reason_params)
                 SELECT %(now)s, %(now)s, o.id, o.merchant_id, %(tag)s, %(version)s, 'breached',
-                       o.paid_at + interval '24 hours', %(now)s, ''
+                       o.paid_at + interval '24 hours', %(now)s, '', '', '{{}}'::jsonb
                 FROM {qn(Order._meta.db_table)} o WHERE o.external_id LIKE %(like)s
                 """,
                 {"now": now, "tag": tag.pk, "version": tag.current_terms_id, "like": f"{prefix}%"},
@@ -388,9 +390,9 @@ def _load_breaches(*, prefix: str, n_merchants: int, per_merchant: int, shoppers
             cur.execute(
                 f"""
                 INSERT INTO {qn(Breach._meta.db_table)} (created_at, updated_at, commitment_id, merchant_id,
-                    detected_at, source, detail, severity, counts_in_metrics)
+                    detected_at, source, detail, detail_code, detail_params, severity, counts_in_metrics)
                 SELECT %(now)s, %(now)s, c.id, c.merchant_id, %(now)s, 'sweep',
-                       'deadline passed without the fulfilling event', 'late', true
+                       'deadline passed without the fulfilling event', '', '{{}}'::jsonb, 'late', true
                 FROM {qn(Commitment._meta.db_table)} c JOIN {qn(Order._meta.db_table)} o ON o.id = c.order_id
                 WHERE o.external_id LIKE %(like)s ORDER BY random()
                 RETURNING id
