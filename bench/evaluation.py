@@ -86,7 +86,10 @@ def _generate(*, merchants: int, orders: int, days: int) -> None:
     from django.db import connection
 
     from bench.datasets import add_evaluation_facts, generate_marketplace
+    from core.periods import local_date
     from scoring.evaluation.metrics import month_bounds
+    from scoring.services.ratings import ratings_rebuild
+    from scoring.services.rollups import rollups_rebuild
 
     start, end = month_bounds(PERIOD)
     with connection.cursor() as cur:
@@ -99,6 +102,12 @@ def _generate(*, merchants: int, orders: int, days: int) -> None:
         t0 = time.monotonic()
         add_evaluation_facts(cur, market, start=start, end=end, granted=start - timedelta(days=90))
         print(f"holdings, badges, complaints: {time.monotonic() - t0:.0f} s", flush=True)
+    # A running deployment keeps its rollups (the daily score job): built once here, as
+    # `score_recompute --full` does, so the evaluation finds them as it would in production.
+    t0 = time.monotonic()
+    rollups_rebuild(last_day=local_date(end) - timedelta(days=1))
+    ratings_rebuild()
+    print(f"daily rollups and rating rollup: {time.monotonic() - t0:.0f} s", flush=True)
 
 
 REFERENCE_SQL = """
@@ -180,6 +189,8 @@ def main() -> None:
     period = PERIOD
     if args.keep:
         EvaluationRun.objects.filter(period=PERIOD).delete()  # evaluate the month again
+        args.orders = _one_value("SELECT count(*) FROM commitments_order")
+        args.merchants = _one_value("SELECT count(DISTINCT merchant_id) FROM commitments_order")
     elif args.template:
         call_command("migrate", verbosity=0)
         period = _from_template()
