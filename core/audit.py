@@ -1,7 +1,9 @@
 """One helper to record an audit event, with the acting user or the system."""
 
 from django.db import models
+from django.utils import timezone
 
+from .bulk import copy_rows, json_text
 from .models import AuditEvent
 
 SYSTEM = "system"
@@ -27,8 +29,18 @@ def audit_record(*, actor, verb: str, target: models.Model, data: dict | None = 
 
 
 def audit_record_many(*, actor, verb: str, targets: list[tuple[models.Model, dict]]) -> int:
-    """The same event for many targets, in one INSERT (a batch job's changes). Returns how many."""
-    AuditEvent.objects.bulk_create([_event(actor, verb, t, data) for t, data in targets], batch_size=1000)
+    """The same event for many targets (a batch job's changes), written as plain rows: a monthly
+    evaluation records thousands at once, and an AuditEvent instance per row would cost more than the
+    write. Returns how many."""
+    if not targets:
+        return 0
+    is_user = actor is not None and getattr(actor, "is_authenticated", False)
+    head = (timezone.now(), actor.pk if is_user else None, actor.get_username() if is_user else SYSTEM, verb)
+    copy_rows(
+        AuditEvent._meta.db_table,
+        ["created_at", "actor_id", "actor_label", "verb", "target_type", "target_id", "data"],
+        [(*head, t._meta.label_lower, str(t.pk), json_text(data or {})) for t, data in targets],
+    )
     return len(targets)
 
 

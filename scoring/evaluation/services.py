@@ -21,6 +21,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from types import SimpleNamespace
 
 from django.db import connection, transaction
 from django.db.models import Count, F, Q
@@ -324,11 +325,7 @@ def _apply_pending(run: EvaluationRun, *, actor, progress, crash_after: int | No
     last_id = 0
     batches = 0
     while True:
-        batch = list(
-            run.results.filter(action=Action.PENDING, pk__gt=last_id)
-            .select_related("tag", "category")
-            .order_by("pk")[:BATCH]
-        )
+        batch = _pending_batch(run, after=last_id)
         if not batch:
             break
         last_id = batch[-1].pk
@@ -342,7 +339,46 @@ def _apply_pending(run: EvaluationRun, *, actor, progress, crash_after: int | No
             raise RuntimeError("simulated crash")
 
 
-def _apply_batch(run: EvaluationRun, batch: list[EvaluationResult], *, actor) -> None:
+_PENDING_FIELDS = (
+    "pk", "period", "merchant_id", "holding_id", "state_before", "orders", "on_counts", "fault_numerator",
+    "fault_denominator", "dsr_numerator", "dsr_denominator", "dispute_numerator", "dispute_denominator",
+    "outcome", "failed_metrics", "action", "action_until", "revision",
+)  # fmt: skip
+
+
+class _Pending(SimpleNamespace):
+    """A pending result as ``_apply_batch`` and ``notice_params`` read it (the attributes of an
+    EvaluationResult with its tag and category), without a model instance per result."""
+
+    @property
+    def month(self) -> str:
+        return f"{self.period:%Y-%m}"
+
+
+def _pending_batch(run: EvaluationRun, *, after: int) -> list[_Pending]:
+    """The next BATCH pending results of the run (by pk), in one query. The thresholds are the run's own
+    (every result of a run is stored with them)."""
+    names = ("code", "name_zh", "name_en")
+    rows = (
+        run.results.filter(action=Action.PENDING, pk__gt=after)
+        .order_by("pk")
+        .values_list(*_PENDING_FIELDS, *(f"tag__{n}" for n in names), *(f"category__{n}" for n in names))[
+            :BATCH
+        ]
+    )
+    width = len(_PENDING_FIELDS)
+    return [
+        _Pending(
+            **dict(zip(_PENDING_FIELDS, row[:width], strict=True)),
+            thresholds=run.thresholds,
+            tag=SimpleNamespace(**dict(zip(names, row[width : width + 3], strict=True))),
+            category=SimpleNamespace(**dict(zip(names, row[width + 3 :], strict=True))),
+        )
+        for row in rows
+    ]
+
+
+def _apply_batch(run: EvaluationRun, batch: list[_Pending], *, actor) -> None:
     """Act on a batch of results in a fixed number of queries: the results still pending are locked,
     every holding move goes through ``tags.services.holdings_change_many`` in one call, the results are
     marked by grouped UPDATEs, notices are written in one batch and the failed metrics reported to the

@@ -12,6 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from core.audit import audit_record, audit_record_many
+from core.bulk import copy_rows, json_text
 from core.calendar import local_date
 from core.errors import ApplicationError, InvalidTransition, NotFound
 from core.locks import lock_one
@@ -93,11 +94,18 @@ def badges_recompute_many(
         BadgeHolding.objects.filter(pk__in=reactivated).update(active=True, since=now, updated_at=now)
     if deactivated:
         BadgeHolding.objects.filter(pk__in=deactivated).update(active=False, since=now, updated_at=now)
-    BadgeEvent.objects.bulk_create(
-        [
-            BadgeEvent(holding=holding, at=now, kind=kind, **text.fields(BadgeEvent, "reason"))
-            for holding, kind, text in events
-        ]
+    columns: dict[Text, tuple] = {}  # a batch repeats a few texts: each rendered once
+
+    def reason_of(text: Text) -> tuple:
+        if text not in columns:
+            fields = text.fields(BadgeEvent, "reason")
+            columns[text] = (fields["reason"], fields["reason_code"], json_text(fields["reason_params"]))
+        return columns[text]
+
+    copy_rows(
+        BadgeEvent._meta.db_table,
+        ["holding_id", "at", "kind", "reason", "reason_code", "reason_params"],
+        [(holding.pk, now, kind.value, *reason_of(text)) for holding, kind, text in events],
     )
     return changed
 
@@ -376,11 +384,14 @@ def holdings_change_many(changes: list[HoldingChange], *, actor=None) -> dict[in
         )
         holdings = {
             h.pk: h
-            for h in TagHolding.objects.select_for_update(of=("self",))
-            .select_related("tag")
+            for h in TagHolding.objects.select_for_update()
+            .only("pk", "merchant_id", "tag_id", "state")
             .filter(pk__in=by_id)
             .order_by("pk")
         }
+        tag_codes = dict(
+            Tag.objects.filter(pk__in={h.tag_id for h in holdings.values()}).values_list("pk", "code")
+        )
         applied = {
             pk: pk in holdings and holdings[pk].state in _CHANGE_FROM[change.action]
             for pk, change in by_id.items()
@@ -403,24 +414,29 @@ def holdings_change_many(changes: list[HoldingChange], *, actor=None) -> dict[in
                 rows.filter(ended_at__isnull=True).update(ended_at=now)
                 rows.update(state=TagHolding.State.BARRED, barred_until=until, updated_at=now)
         user = _user(actor)
-        reasons: dict[Text | str, tuple[dict, str]] = {}  # a batch repeats a few reasons: rendered once
+        reasons: dict[Text | str, tuple[tuple, str]] = {}  # a batch repeats a few reasons: rendered once
 
-        def reason_of(change: HoldingChange) -> dict:
+        def reason_of(change: HoldingChange) -> tuple:
+            """The reason's three columns (English, code, parameters as JSON text)."""
             if change.reason not in reasons:
-                reasons[change.reason] = (_reason(change.reason), _english(change.reason))
+                fields = _reason(change.reason)
+                columns = (fields["reason"], fields["reason_code"], json_text(fields["reason_params"]))
+                reasons[change.reason] = (columns, _english(change.reason))
             return reasons[change.reason][0]
 
-        HoldingEvent.objects.bulk_create(
+        copy_rows(  # plain rows: thousands per evaluation batch
+            HoldingEvent._meta.db_table,
+            ["holding_id", "at", "kind", "actor_id", "reason", "reason_code", "reason_params"],
             [
-                HoldingEvent(
-                    holding=h,
-                    at=now,
-                    kind=_CHANGE_EVENT[by_id[h.pk].action],
-                    actor=user,
-                    **reason_of(by_id[h.pk]),
-                )  # fmt: skip
+                (
+                    h.pk,
+                    now,
+                    _CHANGE_EVENT[by_id[h.pk].action].value,
+                    user.pk if user else None,
+                    *reason_of(by_id[h.pk]),
+                )
                 for h in moved
-            ]
+            ],
         )
         # The badges of every merchant whose active tags changed (a bar of a tag in rectification
         # changes none), the cause being its first moved holding.
@@ -430,7 +446,8 @@ def holdings_change_many(changes: list[HoldingChange], *, actor=None) -> dict[in
             if by_id[h.pk].action != BAR or h.state == ACTIVE:
                 cause_of.setdefault(h.merchant_id, h.pk)
                 causes.setdefault(
-                    h.merchant_id, texts.badge_tag_changed(h.tag.code, _CHANGE_WORD[by_id[h.pk].action])
+                    h.merchant_id,
+                    texts.badge_tag_changed(tag_codes[h.tag_id], _CHANGE_WORD[by_id[h.pk].action]),
                 )
         badges = badges_recompute_many(causes, now=now) if causes else {}
         for action in (REVOKE, RESTORE, BAR):
