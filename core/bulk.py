@@ -19,8 +19,16 @@ from django.db import connection
 MAX_PARAMS = 30_000  # below SQLite's 32,766 and PostgreSQL's 65,535 bind parameters
 
 
-def insert_rows(table: str, columns: list[str], rows: list[tuple], *, returning: str | None = None) -> list:
-    """Insert `rows` into `table`; with `returning`, the values of that column in row order."""
+def insert_rows(
+    table: str,
+    columns: list[str],
+    rows: list[tuple],
+    *,
+    returning: str | None = None,
+    skip_conflicts: bool = False,
+) -> list:
+    """Insert `rows` into `table`; with `returning`, the values of that column in row order (with
+    `skip_conflicts`, rows clashing with a unique constraint are left out, and so are their values)."""
     if not rows:
         return []
     qn = connection.ops.quote_name
@@ -33,6 +41,7 @@ def insert_rows(table: str, columns: list[str], rows: list[tuple], *, returning:
             sql = (
                 f"INSERT INTO {qn(table)} ({', '.join(qn(c) for c in columns)}) VALUES "
                 + ", ".join([placeholder] * len(chunk))
+                + (" ON CONFLICT DO NOTHING" if skip_conflicts else "")
                 + (f" RETURNING {qn(returning)}" if returning else "")
             )
             cursor.execute(sql, [_adapt(value) for row in chunk for value in row])

@@ -345,26 +345,25 @@ def notices_create(drafts: list[tuple[int, str, str, dict]], *, now=None) -> int
     emails = dict(
         Merchant.objects.filter(pk__in={m for m, _k, _c, _p in drafts}).values_list("pk", "contact_email")
     )
-    Notice.objects.bulk_create(
-        [
-            Notice(
-                merchant_id=m,
-                key=key[:120],
-                code=code,
-                params=params,
-                created_at=now,
-                email_to=emails.get(m) or "",
-            )
-            for m, key, code, params in drafts
-            if key[:120] not in existing
-        ],
-        ignore_conflicts=True,  # the same notice written twice at once
-        batch_size=1000,
+    rows = [
+        (m, key[:120], code, json_text(params), now, emails.get(m) or "")
+        for m, key, code, params in drafts
+        if key[:120] not in existing
+    ]
+    # Plain rows (thousands per evaluation batch); a key written meanwhile by another run is skipped.
+    created = insert_rows(
+        Notice._meta.db_table,
+        ["merchant_id", "key", "code", "params", "created_at", "email_to"],
+        rows,
+        returning="id",
+        skip_conflicts=True,
     )
-    created = Notice.objects.filter(key__in=[k for k in keys if k not in existing], created_at=now)
-    for notice_id in created.exclude(email_to="").values_list("pk", flat=True):
-        enqueue_on_commit("merchants.send_notice_email", notice_id)
-    return created.count()
+    if any(row[-1] for row in rows):
+        for notice_id in (
+            Notice.objects.filter(pk__in=created).exclude(email_to="").values_list("pk", flat=True)
+        ):
+            enqueue_on_commit("merchants.send_notice_email", notice_id)
+    return len(created)
 
 
 def notice_mark_read(*, merchant_id: int, notice_ids: list[int] | None = None, user=None) -> int:
