@@ -24,16 +24,19 @@ def insert_rows(
     columns: list[str],
     rows: list[tuple],
     *,
-    returning: str | None = None,
+    returning: str | tuple[str, ...] | None = None,
     skip_conflicts: bool = False,
 ) -> list:
-    """Insert `rows` into `table`; with `returning`, the values of that column in row order (with
-    `skip_conflicts`, rows clashing with a unique constraint are left out, and so are their values)."""
+    """Insert `rows` into `table`; with `returning`, the values of that column (a tuple of columns:
+    tuples of their values) for the rows inserted, in row order. With `skip_conflicts`, rows clashing
+    with a unique constraint are left out, and so are their values."""
     if not rows:
         return []
     qn = connection.ops.quote_name
     per = max(1, MAX_PARAMS // len(columns))
     placeholder = "(" + ", ".join(["%s"] * len(columns)) + ")"
+    several = isinstance(returning, tuple)
+    returned = returning if several else (returning,)
     out: list = []
     with connection.cursor() as cursor:
         for start in range(0, len(rows), per):
@@ -42,11 +45,11 @@ def insert_rows(
                 f"INSERT INTO {qn(table)} ({', '.join(qn(c) for c in columns)}) VALUES "
                 + ", ".join([placeholder] * len(chunk))
                 + (" ON CONFLICT DO NOTHING" if skip_conflicts else "")
-                + (f" RETURNING {qn(returning)}" if returning else "")
+                + (f" RETURNING {', '.join(qn(c) for c in returned)}" if returning else "")
             )
             cursor.execute(sql, [_adapt(value) for row in chunk for value in row])
             if returning:
-                out.extend(row[0] for row in cursor.fetchall())
+                out.extend(cursor.fetchall() if several else (row[0] for row in cursor.fetchall()))
     return out
 
 

@@ -84,14 +84,20 @@ class Text:
     code: str
     params: dict = field(default_factory=dict)
 
+    def _key(self) -> tuple[str, str]:
+        """(code, canonical JSON of the parameters), computed once: a batch job uses thousands of texts
+        as dict keys. A Text is not changed after it is made (its parameters included)."""
+        key = self.__dict__.get("_cached_key")
+        if key is None:
+            key = (self.code, _params_key(self.params))
+            object.__setattr__(self, "_cached_key", key)
+        return key
+
     def __eq__(self, other) -> bool:
-        return isinstance(other, Text) and (self.code, _params_key(self.params)) == (
-            other.code,
-            _params_key(other.params),
-        )
+        return isinstance(other, Text) and self._key() == other._key()
 
     def __hash__(self) -> int:
-        return hash((self.code, _params_key(self.params)))
+        return hash(self._key())
 
     def __str__(self) -> str:
         return render(self.code, self.params)

@@ -11,6 +11,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from core.audit import audit_record, audit_record_many
+from core.bulk import insert_rows
 from core.errors import ApplicationError, NotFound
 
 from .errors import CourseError
@@ -241,33 +242,32 @@ def assignments_for_failed_metrics(items: list[tuple[int, str, str]]) -> int:
             wanted[(merchant_id, code, period)] = course
     if not wanted:
         return 0
+    now = timezone.now()
     with transaction.atomic():
         existing = set(
             CourseAssignment.objects.filter(
                 merchant_id__in={m for m, _c, _p in wanted}, period__in={p for _m, _c, p in wanted}
             ).values_list("merchant_id", "metric_code", "period")
         )
-        CourseAssignment.objects.bulk_create(
+        # Plain rows (thousands per evaluation); one reported twice at once is written once.
+        fresh = insert_rows(
+            CourseAssignment._meta.db_table,
+            ["merchant_id", "metric_code", "period", "course_id", "created_at", "updated_at"],
             [
-                CourseAssignment(merchant_id=m, metric_code=code, period=period, course=course)
+                (m, code, period, course.pk, now, now)
                 for (m, code, period), course in sorted(wanted.items(), key=lambda kv: kv[0])
                 if (m, code, period) not in existing
             ],
-            ignore_conflicts=True,  # the same failure reported twice at once
+            returning=("id", "metric_code", "period", "course_id"),
+            skip_conflicts=True,
         )
-        fresh = [
-            a
-            for a in CourseAssignment.objects.filter(
-                merchant_id__in={m for m, _c, _p in wanted}, period__in={p for _m, _c, p in wanted}
-            ).select_related("course")
-            if (a.merchant_id, a.metric_code, a.period) in wanted
-            and (a.merchant_id, a.metric_code, a.period) not in existing
-        ]
+        codes = {course.pk: course.code for course in wanted.values()}
         audit_record_many(
             actor=None,
             verb="course.assigned",
             targets=[
-                (a, {"course": a.course.code, "metric": a.metric_code, "period": a.period}) for a in fresh
+                (CourseAssignment(pk=pk), {"course": codes[course_id], "metric": code, "period": period})
+                for pk, code, period, course_id in fresh
             ],
         )
     return len(fresh)

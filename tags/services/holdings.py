@@ -7,6 +7,7 @@ same transaction, and refreshes the public badge cache after commit.
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from types import SimpleNamespace
 
 from django.db import transaction
 from django.utils import timezone
@@ -56,21 +57,26 @@ def badges_recompute_many(
             "merchant_id", "category_id", "tag_id"
         )
     )
-    badges = list(CategoryBadge.objects.prefetch_related("required_tags").order_by("pk"))
-    current = {
-        (bh.merchant_id, bh.badge_id): bh for bh in BadgeHolding.objects.filter(merchant_id__in=merchant_ids)
+    badges = [
+        (badge, [(t.pk, t.code) for t in badge.required_tags.all()])
+        for badge in CategoryBadge.objects.prefetch_related("required_tags").order_by("pk")
+    ]
+    current = {  # (merchant, badge) → its holding's id and state: read as values, thousands per batch
+        (merchant_id, badge_id): SimpleNamespace(pk=pk, active=active)
+        for pk, merchant_id, badge_id, active in BadgeHolding.objects.filter(
+            merchant_id__in=merchant_ids
+        ).values_list("pk", "merchant_id", "badge_id", "active")
     }
     changed: dict[int, dict[str, str]] = {}
     new_holdings: list[BadgeHolding] = []
     reactivated: list[int] = []
     deactivated: list[int] = []
-    events: list[tuple[BadgeHolding, str, Text]] = []
+    events: list[tuple[BadgeHolding | SimpleNamespace, str, Text]] = []
     for merchant_id in merchant_ids:
         reason = reasons[merchant_id]
-        for badge in badges:
-            required = list(badge.required_tags.all())
+        for badge, required in badges:
             qualifies = bool(required) and all(
-                (merchant_id, badge.category_id, t.pk) in active for t in required
+                (merchant_id, badge.category_id, t) in active for t, _c in required
             )
             holding = current.get((merchant_id, badge.pk))
             if qualifies and (holding is None or not holding.active):
@@ -83,7 +89,7 @@ def badges_recompute_many(
                 changed.setdefault(merchant_id, {})[badge.code] = "granted"
             elif not qualifies and holding is not None and holding.active:
                 deactivated.append(holding.pk)
-                missing = [t.code for t in required if (merchant_id, badge.category_id, t.pk) not in active]
+                missing = [code for t, code in required if (merchant_id, badge.category_id, t) not in active]
                 events.append(
                     (holding, BadgeEvent.Kind.REVOKED, texts.badge_missing_tags(missing, cause=reason))
                 )
