@@ -28,20 +28,37 @@ def audit_record(*, actor, verb: str, target: models.Model, data: dict | None = 
     return event
 
 
+AUDIT_COLUMNS = ["created_at", "actor_id", "actor_label", "verb", "target_type", "target_id", "data"]
+
+
+def audit_row(actor, verb: str, target_type: str, target_id, data: dict | None, at) -> tuple:
+    """One AuditEvent row as a plain tuple in AUDIT_COLUMNS order (batch jobs write thousands at once:
+    ``audit_rows_write``)."""
+    is_user = actor is not None and getattr(actor, "is_authenticated", False)
+    return (
+        at,
+        actor.pk if is_user else None,
+        actor.get_username() if is_user else SYSTEM,
+        verb,
+        target_type,
+        str(target_id),
+        json_text(data or {}),
+    )
+
+
+def audit_rows_write(rows: list[tuple]) -> int:
+    """Write rows made by ``audit_row`` (COPY on PostgreSQL). Returns how many."""
+    return copy_rows(AuditEvent._meta.db_table, AUDIT_COLUMNS, rows)
+
+
 def audit_record_many(*, actor, verb: str, targets: list[tuple[models.Model, dict]]) -> int:
     """The same event for many targets (a batch job's changes), written as plain rows: a monthly
     evaluation records thousands at once, and an AuditEvent instance per row would cost more than the
     write. Returns how many."""
-    if not targets:
-        return 0
-    is_user = actor is not None and getattr(actor, "is_authenticated", False)
-    head = (timezone.now(), actor.pk if is_user else None, actor.get_username() if is_user else SYSTEM, verb)
-    copy_rows(
-        AuditEvent._meta.db_table,
-        ["created_at", "actor_id", "actor_label", "verb", "target_type", "target_id", "data"],
-        [(*head, t._meta.label_lower, str(t.pk), json_text(data or {})) for t, data in targets],
+    now = timezone.now()
+    return audit_rows_write(
+        [audit_row(actor, verb, t._meta.label_lower, t.pk, data, now) for t, data in targets]
     )
-    return len(targets)
 
 
 def audit_for(target: models.Model):

@@ -25,9 +25,9 @@ from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from core.bulk import insert_rows, json_text
+from core.audit import audit_row, audit_rows_write
+from core.bulk import insert_rows
 from core.errors import NotFound
-from core.models import AuditEvent
 from core.money import ZERO, to_money
 from merchants.services import deposit_post_recoveries
 from tags.models import TagTermsVersion
@@ -85,25 +85,10 @@ def compensation_days_lock(*, keys: set[tuple[int, str, int, object]]) -> dict:
     return {k: found[k] for k in keys}
 
 
-AUDIT_COLUMNS = ["created_at", "actor_id", "actor_label", "verb", "target_type", "target_id", "data"]
 VOUCHER_COLUMNS = [
     "created_at", "updated_at", "code", "shopper_ref", "merchant_id", "order_id", "amount", "currency", "state",
     "valid_until", "funded_by", "breach_id", "top_up_of_id", "level", "source_type", "source_id",
 ]  # fmt: skip
-
-
-def _audit(actor, verb: str, target_type: str, target_id, data: dict, now) -> tuple:
-    """One audit_event row (core.audit's columns), for a multi-row INSERT."""
-    is_user = actor is not None and getattr(actor, "is_authenticated", False)
-    return (
-        now,
-        actor.pk if is_user else None,
-        actor.get_username() if is_user else "system",
-        verb,
-        target_type,
-        str(target_id),
-        json_text(data),
-    )
 
 
 def _pay_batch(*, breach_ids: list[int], rules: CommitmentRules, actor=None) -> tuple[int, int]:
@@ -196,7 +181,7 @@ def _pay_batch(*, breach_ids: list[int], rules: CommitmentRules, actor=None) -> 
             settled[b["severity"]].append(b["pk"])
             if amount <= 0:
                 audits.append(
-                    _audit(actor, "breach.compensation_skipped", "commitments.breach", b["pk"],
+                    audit_row(actor, "breach.compensation_skipped", "commitments.breach", b["pk"],
                            {"reason": "zero amount or daily cap reached", "quote": quote.as_dict()}, now)
                 )  # fmt: skip
                 continue
@@ -212,7 +197,7 @@ def _pay_batch(*, breach_ids: list[int], rules: CommitmentRules, actor=None) -> 
                 )
             )  # fmt: skip
             audits.append(
-                _audit(actor, "breach.compensated", "commitments.breach", b["pk"],
+                audit_row(actor, "breach.compensated", "commitments.breach", b["pk"],
                        {"amount": str(amount), "level": b["severity"], "top_up": not base, "quote": quote.as_dict()},
                        now)
             )  # fmt: skip
@@ -223,7 +208,7 @@ def _pay_batch(*, breach_ids: list[int], rules: CommitmentRules, actor=None) -> 
             for pk, v in zip(voucher_ids, vouchers, strict=True):
                 _c, _u, code, _s, merchant_id, order_id, amount, *_rest = v
                 audits.append(
-                    _audit(actor, "voucher.issued", "commitments.voucher", pk,
+                    audit_row(actor, "voucher.issued", "commitments.voucher", pk,
                            {"amount": str(amount), "source": f"{BREACH_SOURCE}:{v[15]}", "order": ext[order_id]}, now)
                 )  # fmt: skip
                 if v[10] == Voucher.FundedBy.MERCHANT:
@@ -237,7 +222,7 @@ def _pay_batch(*, breach_ids: list[int], rules: CommitmentRules, actor=None) -> 
                         )
                     )
             deposit_post_recoveries(kind="compensation_recovery", items=recover, actor=actor)
-        insert_rows(AuditEvent._meta.db_table, AUDIT_COLUMNS, audits)
+        audit_rows_write(audits)
         bulk_set(
             CompensationDay, ["paid"], [(d.pk, d.paid) for d in days.values()], casts={"paid": "numeric"}
         )
