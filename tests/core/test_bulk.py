@@ -6,7 +6,7 @@ from decimal import Decimal
 import pytest
 from django.db import connection
 
-from core.bulk import copy_rows
+from core.bulk import copy_rows, insert_rows
 
 pytestmark = pytest.mark.django_db
 
@@ -38,3 +38,23 @@ def test_copy_rows_round_trips_text_nulls_decimals_booleans_and_dates():
         for i, t, n, b, d in got
     ]
     assert normalised == ROWS
+
+
+def test_insert_rows_skips_conflicts_and_returns_the_inserted_rows_columns():
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "CREATE TEMPORARY TABLE bulk_unique (id integer PRIMARY KEY, k text UNIQUE, n integer)"
+        )
+        assert insert_rows("bulk_unique", ["id", "k", "n"], [(1, "a", 10)], returning="id") == [1]
+        got = insert_rows(
+            "bulk_unique",
+            ["id", "k", "n"],
+            [(2, "b", 20), (3, "a", 30), (4, "b", 40), (5, "c", 50)],  # "a" exists, "b" comes twice
+            returning=("id", "k"),
+            skip_conflicts=True,
+        )
+        cursor.execute("SELECT id, k, n FROM bulk_unique ORDER BY id")
+        rows = cursor.fetchall()
+        cursor.execute("DROP TABLE bulk_unique")
+    assert sorted(tuple(r) for r in got) == [(2, "b"), (5, "c")]
+    assert rows == [(1, "a", 10), (2, "b", 20), (5, "c", 50)]

@@ -31,3 +31,12 @@ def test_many_notices_once_per_key_in_fixed_queries_emailed_after_commit(
         assert notices_create(drafts) == 0  # a rerun writes and sends nothing
     assert Notice.objects.count() == 3
     assert len(mail.outbox) == 1
+
+
+def test_a_key_given_twice_in_one_batch_is_written_once(merchant_a):
+    drafts = [
+        (merchant_a.pk, "k:twice", "evaluation.revoked", {"n": 1}),
+        (merchant_a.pk, "k:twice", "evaluation.revoked", {"n": 2}),
+    ]
+    assert notices_create(drafts) == 1
+    assert list(Notice.objects.values_list("key", "params")) == [("k:twice", {"n": 1})]
