@@ -237,7 +237,9 @@ def scores_store(*, day: date, batch_size: int = 2000, progress=None) -> int:
         if connection.vendor == "postgresql":
             cursor.execute("SET LOCAL jit = off")  # compiling the window query costs more than it saves
             cursor.execute("SET LOCAL synchronous_commit = off")  # derived data: recomputed by a rerun
-            cursor.execute("SET LOCAL work_mem = '128MB'")  # the peer windows sort 340,000 figures in memory
+            cursor.execute(
+                "SET LOCAL work_mem = '128MB'"
+            )  # the peer grouping hashes 340,000 figures in memory
             # The figures find their peer level by hashing the few thousand distinct scores; the planner
             # would otherwise sort all 340,000 figures on three columns for a merge join.
             cursor.execute("SET LOCAL enable_mergejoin = off")

@@ -100,18 +100,14 @@ def badges_recompute_many(
         BadgeHolding.objects.filter(pk__in=reactivated).update(active=True, since=now, updated_at=now)
     if deactivated:
         BadgeHolding.objects.filter(pk__in=deactivated).update(active=False, since=now, updated_at=now)
-    columns: dict[Text, tuple] = {}  # a batch repeats a few texts: each rendered once
-
-    def reason_of(text: Text) -> tuple:
-        if text not in columns:
-            fields = text.fields(BadgeEvent, "reason")
-            columns[text] = (fields["reason"], fields["reason_code"], json_text(fields["reason_params"]))
-        return columns[text]
-
+    rendered: dict[Text, tuple] = {}  # a batch repeats a few texts: each rendered once
     copy_rows(
         BadgeEvent._meta.db_table,
-        ["holding_id", "at", "kind", "reason", "reason_code", "reason_params"],
-        [(holding.pk, now, kind.value, *reason_of(text)) for holding, kind, text in events],
+        ["holding_id", "at", "kind", *REASON_COLUMNS],
+        [
+            (holding.pk, now, kind.value, *_reason_row(BadgeEvent, text, rendered))
+            for holding, kind, text in events
+        ],
     )
     return changed
 
@@ -192,6 +188,20 @@ def holding_grant(
 def _reason(reason: Text | str) -> dict:
     """The HoldingEvent columns of a reason: a stored text, or what a person typed (shown as typed)."""
     return (reason if isinstance(reason, Text) else verbatim(reason)).fields(HoldingEvent, "reason")
+
+
+REASON_COLUMNS = ["reason", "reason_code", "reason_params"]
+
+
+def _reason_row(model, reason: Text | str, rendered: dict) -> tuple:
+    """The `reason` columns of a history row of `model` as plain values (English cut to the column, code,
+    parameters as JSON text), for the batch writers: each distinct reason is rendered once into
+    `rendered`, with its whole English text (``rendered[reason][1]``, what the audit records)."""
+    if reason not in rendered:
+        fields = (reason if isinstance(reason, Text) else verbatim(reason)).fields(model, "reason")
+        columns = (fields["reason"], fields["reason_code"], json_text(fields["reason_params"]))
+        rendered[reason] = (columns, _english(reason))
+    return rendered[reason][0]
 
 
 def _english(reason: Text | str) -> str:
@@ -420,26 +430,17 @@ def holdings_change_many(changes: list[HoldingChange], *, actor=None) -> dict[in
                 rows.filter(ended_at__isnull=True).update(ended_at=now)
                 rows.update(state=TagHolding.State.BARRED, barred_until=until, updated_at=now)
         user = _user(actor)
-        reasons: dict[Text | str, tuple[tuple, str]] = {}  # a batch repeats a few reasons: rendered once
-
-        def reason_of(change: HoldingChange) -> tuple:
-            """The reason's three columns (English, code, parameters as JSON text)."""
-            if change.reason not in reasons:
-                fields = _reason(change.reason)
-                columns = (fields["reason"], fields["reason_code"], json_text(fields["reason_params"]))
-                reasons[change.reason] = (columns, _english(change.reason))
-            return reasons[change.reason][0]
-
+        rendered: dict[Text | str, tuple] = {}  # a batch repeats a few reasons: each rendered once
         copy_rows(  # plain rows: thousands per evaluation batch
             HoldingEvent._meta.db_table,
-            ["holding_id", "at", "kind", "actor_id", "reason", "reason_code", "reason_params"],
+            ["holding_id", "at", "kind", "actor_id", *REASON_COLUMNS],
             [
                 (
                     h.pk,
                     now,
                     _CHANGE_EVENT[by_id[h.pk].action].value,
                     user.pk if user else None,
-                    *reason_of(by_id[h.pk]),
+                    *_reason_row(HoldingEvent, by_id[h.pk].reason, rendered),
                 )
                 for h in moved
             ],
@@ -466,7 +467,7 @@ def holdings_change_many(changes: list[HoldingChange], *, actor=None) -> dict[in
                         _audit_data(
                             by_id[h.pk],
                             badges.get(h.merchant_id, {}) if cause_of.get(h.merchant_id) == h.pk else {},
-                            english=reasons[by_id[h.pk].reason][1],
+                            english=rendered[by_id[h.pk].reason][1],
                         ),
                     )
                     for h in moved
