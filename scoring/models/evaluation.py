@@ -231,11 +231,13 @@ class EvaluationResult(models.Model):
         BARRED = "barred", _("barred")
         SKIPPED = "skipped", _("no change (the holding changed meanwhile)")
 
-    # A month's results are streamed in at once (50,000 rows for 20,000 merchants) copying the merchant,
-    # category and tag of the holding read in the same transaction, under the run's lock: the holding's
-    # foreign key is checked by the database, the other four are not (four deferred checks per row cost
-    # more than the write). Deletion still cascades / protects in Django; the (run, outcome) and
-    # (merchant, period) indexes serve the lookups a single-column index would.
+    # A month's results are streamed in at once (50,000 rows for 20,000 merchants) copying the holding,
+    # merchant, category and tag read in the same transaction, under the run's lock. The database checks
+    # none of these five keys: a deferred check per key and row, at commit, costs more than the write
+    # (holdings, like merchants, are never deleted but by a cascade Django runs, which reaches these
+    # rows too; the staff admin cannot delete either). Deletion still cascades / protects in Django; the
+    # holding index serves that cascade, the (run, outcome) and (merchant, period) indexes serve the
+    # lookups a single-column index would.
     run = models.ForeignKey(
         EvaluationRun, on_delete=models.CASCADE, related_name="results", db_constraint=False, db_index=False
     )
@@ -249,7 +251,9 @@ class EvaluationResult(models.Model):
     tag = models.ForeignKey(
         Tag, on_delete=models.PROTECT, related_name="+", db_constraint=False, db_index=False
     )
-    holding = models.ForeignKey(TagHolding, on_delete=models.CASCADE, related_name="evaluations")
+    holding = models.ForeignKey(
+        TagHolding, on_delete=models.CASCADE, related_name="evaluations", db_constraint=False
+    )
     state_before = models.CharField(max_length=12, choices=TagHolding.State.choices)
     orders = models.PositiveIntegerField(default=0)
     on_counts = models.BooleanField(default=False)
