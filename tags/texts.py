@@ -2,6 +2,7 @@
 registered with core.texts; tags are stored by code and shown by their name in the reader's language."""
 
 import contextlib
+from functools import lru_cache
 
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -81,8 +82,10 @@ HOLDING_WITHDRAWN_BY_MERCHANT = Text("holding.withdrawn_by_merchant")
 BADGE_ALL_TAGS_HELD = Text("badge.all_tags_held")
 
 
+@lru_cache(maxsize=1024)
 def badge_tag_changed(tag_code: str, change: str) -> Text:
-    """A badge granted or revoked because a tag was `change` (one of BADGE_CHANGES)."""
+    """A badge granted or revoked because a tag was `change` (one of BADGE_CHANGES). The same arguments
+    give the same (immutable) Text: a batch of thousands of changes shares a few."""
     return Text(f"badge.tag_{change}", {"tag": tag_code})
 
 

@@ -348,11 +348,8 @@ _PENDING_FIELDS = (
 
 class _Pending(SimpleNamespace):
     """A pending result as ``_apply_batch`` and ``notice_params`` read it (the attributes of an
-    EvaluationResult with its tag and category), without a model instance per result."""
-
-    @property
-    def month(self) -> str:
-        return f"{self.period:%Y-%m}"
+    EvaluationResult with its tag and category, and its `month` "YYYY-MM"), without a model instance
+    per result."""
 
 
 def _pending_batch(run: EvaluationRun, *, after: int) -> list[_Pending]:
@@ -367,9 +364,11 @@ def _pending_batch(run: EvaluationRun, *, after: int) -> list[_Pending]:
         ]
     )
     width = len(_PENDING_FIELDS)
+    month = f"{run.period:%Y-%m}"  # every result of a run is of its month
     return [
         _Pending(
             **dict(zip(_PENDING_FIELDS, row[:width], strict=True)),
+            month=month,
             thresholds=run.thresholds,
             tag=SimpleNamespace(**dict(zip(names, row[width : width + 3], strict=True))),
             category=SimpleNamespace(**dict(zip(names, row[width + 3 :], strict=True))),

@@ -12,7 +12,7 @@ from types import SimpleNamespace
 from django.db import transaction
 from django.utils import timezone
 
-from core.audit import audit_record, audit_record_many
+from core.audit import audit_record, audit_row, audit_rows_write
 from core.bulk import copy_rows, json_text
 from core.calendar import local_date
 from core.errors import ApplicationError, InvalidTransition, NotFound
@@ -398,12 +398,12 @@ def holdings_change_many(changes: list[HoldingChange], *, actor=None) -> dict[in
         list(
             Merchant.objects.select_for_update().filter(pk__in=merchant_ids).order_by("pk").values_list("pk")
         )
-        holdings = {
-            h.pk: h
-            for h in TagHolding.objects.select_for_update()
-            .only("pk", "merchant_id", "tag_id", "state")
+        holdings = {  # read as values: thousands per evaluation batch
+            pk: SimpleNamespace(pk=pk, merchant_id=merchant_id, tag_id=tag_id, state=state)
+            for pk, merchant_id, tag_id, state in TagHolding.objects.select_for_update()
             .filter(pk__in=by_id)
             .order_by("pk")
+            .values_list("pk", "merchant_id", "tag_id", "state")
         }
         tag_codes = dict(
             Tag.objects.filter(pk__in={h.tag_id for h in holdings.values()}).values_list("pk", "code")
@@ -457,23 +457,26 @@ def holdings_change_many(changes: list[HoldingChange], *, actor=None) -> dict[in
                     texts.badge_tag_changed(tag_codes[h.tag_id], _CHANGE_WORD[by_id[h.pk].action]),
                 )
         badges = badges_recompute_many(causes, now=now) if causes else {}
-        for action in (REVOKE, RESTORE, BAR):
-            audit_record_many(
-                actor=actor,
-                verb=f"tag.holding_{_CHANGE_WORD[action]}",
-                targets=[
-                    (
-                        h,
-                        _audit_data(
-                            by_id[h.pk],
-                            badges.get(h.merchant_id, {}) if cause_of.get(h.merchant_id) == h.pk else {},
-                            english=rendered[by_id[h.pk].reason][1],
-                        ),
-                    )
-                    for h in moved
-                    if by_id[h.pk].action == action
-                ],
-            )
+        label = TagHolding._meta.label_lower
+        audit_rows_write(
+            [
+                audit_row(
+                    actor,
+                    f"tag.holding_{_CHANGE_WORD[by_id[h.pk].action]}",
+                    label,
+                    h.pk,
+                    _audit_data(
+                        by_id[h.pk],
+                        badges.get(h.merchant_id, {}) if cause_of.get(h.merchant_id) == h.pk else {},
+                        english=rendered[by_id[h.pk].reason][1],
+                    ),
+                    now,
+                )
+                for action in (REVOKE, RESTORE, BAR)
+                for h in moved
+                if by_id[h.pk].action == action
+            ]
+        )
         touched = sorted({h.merchant_id for h in moved})
         if touched:
             transaction.on_commit(lambda: public.refresh_merchants(touched))
