@@ -88,6 +88,7 @@ def _generate(*, merchants: int, orders: int, days: int) -> None:
     from bench.datasets import add_evaluation_facts, generate_marketplace
     from core.periods import local_date
     from scoring.evaluation.metrics import month_bounds
+    from scoring.models import DailyRollup, RatingDay
     from scoring.services.ratings import ratings_rebuild
     from scoring.services.rollups import rollups_rebuild
 
@@ -107,7 +108,47 @@ def _generate(*, merchants: int, orders: int, days: int) -> None:
     t0 = time.monotonic()
     rollups_rebuild(last_day=local_date(end) - timedelta(days=1))
     ratings_rebuild()
+    with connection.cursor() as cur:  # as autovacuum leaves a running deployment's tables
+        cur.execute(f"VACUUM ANALYZE {DailyRollup._meta.db_table}, {RatingDay._meta.db_table}")
     print(f"daily rollups and rating rollup: {time.monotonic() - t0:.0f} s", flush=True)
+
+
+def _undo_run(period: date) -> None:
+    """`--keep`: put the database back as the last run of the month found it, so that the month is
+    evaluated again with the same work (every generated holding and badge was active): its results and
+    run go, the holdings it moved are active again, the badges it took are back, and what it wrote
+    since it started (history, badge events, audit, notices, course assignments) is deleted."""
+    from django.db import connection
+
+    from core.models import AuditEvent
+    from courses.models import CourseAssignment
+    from merchants.models import Notice
+    from scoring.models import EvaluationExclusion, EvaluationResult, EvaluationRun
+    from tags.models import BadgeEvent, BadgeHolding, HoldingEvent, TagHolding
+
+    started = _one_value(f"SELECT min(started_at) FROM {EvaluationRun._meta.db_table}")
+    if started is None:
+        return
+    t = {m.__name__: m._meta.db_table for m in (
+        AuditEvent, CourseAssignment, Notice, EvaluationExclusion, EvaluationResult, EvaluationRun,
+        BadgeEvent, BadgeHolding, HoldingEvent, TagHolding,
+    )}  # fmt: skip
+    with connection.cursor() as cur:
+        for sql in (
+            f"DELETE FROM {t['EvaluationExclusion']}",
+            f"DELETE FROM {t['EvaluationResult']}",
+            f"DELETE FROM {t['EvaluationRun']}",
+            f"UPDATE {t['TagHolding']} SET state = 'active', ended_at = NULL, rectification_month = NULL, "
+            "barred_until = NULL WHERE state <> 'active'",
+            f"DELETE FROM {t['HoldingEvent']} WHERE at >= %(t)s",
+            f"DELETE FROM {t['BadgeEvent']} WHERE at >= %(t)s",
+            f"UPDATE {t['BadgeHolding']} SET active = true WHERE NOT active AND updated_at >= %(t)s",
+            f"DELETE FROM {t['AuditEvent']} WHERE created_at >= %(t)s",
+            f"DELETE FROM {t['Notice']} WHERE created_at >= %(t)s",
+            f"DELETE FROM {t['CourseAssignment']} WHERE created_at >= %(t)s",
+        ):
+            cur.execute(sql, {"t": started})
+        cur.execute("VACUUM ANALYZE " + ", ".join(t.values()))
 
 
 REFERENCE_SQL = """
@@ -168,7 +209,11 @@ def main() -> None:
     parser.add_argument("--merchants", type=int, default=20000)
     parser.add_argument("--orders", type=int, default=10_000_000)
     parser.add_argument("--days", type=int, default=120, help="days of orders, ending with the month")
-    parser.add_argument("--keep", action="store_true", help="reuse the database of the last run")
+    parser.add_argument(
+        "--keep",
+        action="store_true",
+        help="reuse the database of the last run (what that run changed is undone)",
+    )
     parser.add_argument(
         "--template", help="copy this database (the score benchmark's, msp_score) instead of generating"
     )
@@ -184,11 +229,11 @@ def main() -> None:
 
     from scoring.evaluation.metrics import month_bounds
     from scoring.evaluation.services import evaluation_compute, evaluation_run
-    from scoring.models import EvaluationResult, EvaluationRun
+    from scoring.models import EvaluationResult
 
     period = PERIOD
     if args.keep:
-        EvaluationRun.objects.filter(period=PERIOD).delete()  # evaluate the month again
+        _undo_run(PERIOD)  # evaluate the month again, with the same work
         args.orders = _one_value("SELECT count(*) FROM commitments_order")
         args.merchants = _one_value("SELECT count(DISTINCT merchant_id) FROM commitments_order")
     elif args.template:
