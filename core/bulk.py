@@ -84,6 +84,29 @@ def _copy_text(value) -> str:
     return str(value)  # int, Decimal: their str() is what COPY reads
 
 
+class _CopyStream(io.TextIOBase):
+    """The rows in COPY's text format, made a chunk at a time as the driver reads them: the server parses
+    and stores one chunk while the next is being formatted (instead of the whole text first, then the
+    whole load)."""
+
+    CHUNK = 500  # rows per read
+
+    def __init__(self, rows: list[tuple]):
+        self._rows = rows
+        self._next = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def read(self, size: int = -1) -> str:
+        start = self._next
+        if start >= len(self._rows):
+            return ""
+        self._next = start + self.CHUNK
+        fmt = _copy_text
+        return "".join(["\t".join([fmt(v) for v in row]) + "\n" for row in self._rows[start : self._next]])
+
+
 def copy_rows(table: str, columns: list[str], rows: list[tuple]) -> int:
     """Insert many plain-tuple rows into `table` (COPY on PostgreSQL). Returns the number of rows."""
     if not rows:
@@ -92,8 +115,8 @@ def copy_rows(table: str, columns: list[str], rows: list[tuple]) -> int:
         insert_rows(table, columns, rows)
         return len(rows)
     qn = connection.ops.quote_name
-    fmt = _copy_text
-    buffer = io.StringIO("".join(["\t".join([fmt(v) for v in row]) + "\n" for row in rows]))
     with connection.cursor() as cursor:
-        cursor.copy_expert(f"COPY {qn(table)} ({', '.join(qn(c) for c in columns)}) FROM STDIN", buffer)
+        cursor.copy_expert(
+            f"COPY {qn(table)} ({', '.join(qn(c) for c in columns)}) FROM STDIN", _CopyStream(rows)
+        )
     return len(rows)

@@ -40,6 +40,17 @@ def test_copy_rows_round_trips_text_nulls_decimals_booleans_and_dates():
     assert normalised == ROWS
 
 
+def test_copy_rows_streams_many_chunks_in_row_order():
+    rows = [(i, f"行 {i}\t{i % 7}", None if i % 5 else Decimal(i) / 100) for i in range(1, 1234)]
+    with connection.cursor() as cursor:
+        cursor.execute("CREATE TEMPORARY TABLE bulk_many (id integer, t text, n numeric(12, 2))")
+        assert copy_rows("bulk_many", ["id", "t", "n"], rows) == 1233
+        cursor.execute("SELECT id, t, n FROM bulk_many")
+        got = cursor.fetchall()
+        cursor.execute("DROP TABLE bulk_many")
+    assert [(i, t, None if n is None else Decimal(str(n))) for i, t, n in got] == rows
+
+
 def test_insert_rows_skips_conflicts_and_returns_the_inserted_rows_columns():
     with connection.cursor() as cursor:
         cursor.execute(
