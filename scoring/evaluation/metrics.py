@@ -20,6 +20,8 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
+from functools import cached_property
+from typing import NamedTuple
 
 from django.db.models import Sum
 
@@ -63,8 +65,9 @@ def add_months(day: date, months: int) -> date:
     return date(index // 12, index % 12 + 1, 1)
 
 
-@dataclass(frozen=True)
-class HoldingKey:
+class HoldingKey(NamedTuple):
+    """An evaluated holding (a plain tuple: 50,000 a month are read at once)."""
+
     holding_id: int
     merchant_id: int
     category_id: int
@@ -192,7 +195,7 @@ class Judgement:
     dsr: str
     dispute: str
 
-    @property
+    @cached_property
     def failed_metrics(self) -> list[str]:
         return [
             code

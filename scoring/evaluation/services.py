@@ -139,8 +139,9 @@ def evaluated_holdings(*, period: date, merchant_ids=None) -> list[HoldingKey]:
     )
     if merchant_ids is not None:
         qs = qs.filter(merchant_id__in=list(merchant_ids))
+    make = HoldingKey._make
     return [
-        HoldingKey(*row)
+        make(row)
         for row in qs.order_by("merchant_id", "category_id", "tag_id").values_list(
             "pk", "merchant_id", "category_id", "tag_id", "state"
         )
