@@ -1,7 +1,6 @@
 """One helper to record an audit event, with the acting user or the system."""
 
 from django.db import models
-from django.utils import timezone
 
 from .bulk import copy_rows, json_text
 from .models import AuditEvent
@@ -49,16 +48,6 @@ def audit_row(actor, verb: str, target_type: str, target_id, data: dict | None, 
 def audit_rows_write(rows: list[tuple]) -> int:
     """Write rows made by ``audit_row`` (COPY on PostgreSQL). Returns how many."""
     return copy_rows(AuditEvent._meta.db_table, AUDIT_COLUMNS, rows)
-
-
-def audit_record_many(*, actor, verb: str, targets: list[tuple[models.Model, dict]]) -> int:
-    """The same event for many targets (a batch job's changes), written as plain rows: a monthly
-    evaluation records thousands at once, and an AuditEvent instance per row would cost more than the
-    write. Returns how many."""
-    now = timezone.now()
-    return audit_rows_write(
-        [audit_row(actor, verb, t._meta.label_lower, t.pk, data, now) for t, data in targets]
-    )
 
 
 def audit_for(target: models.Model):

@@ -10,7 +10,7 @@ import re
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from core.audit import audit_record, audit_record_many
+from core.audit import audit_record, audit_row, audit_rows_write
 from core.bulk import insert_rows
 from core.errors import ApplicationError, NotFound
 
@@ -262,13 +262,19 @@ def assignments_for_failed_metrics(items: list[tuple[int, str, str]]) -> int:
             skip_conflicts=True,
         )
         codes = {course.pk: course.code for course in wanted.values()}
-        audit_record_many(
-            actor=None,
-            verb="course.assigned",
-            targets=[
-                (CourseAssignment(pk=pk), {"course": codes[course_id], "metric": code, "period": period})
+        label = CourseAssignment._meta.label_lower
+        audit_rows_write(  # plain rows, no model instance per assignment
+            [
+                audit_row(
+                    None,
+                    "course.assigned",
+                    label,
+                    pk,
+                    {"course": codes[course_id], "metric": code, "period": period},
+                    now,
+                )  # fmt: skip
                 for pk, code, period, course_id in fresh
-            ],
+            ]
         )
     return len(fresh)
 

@@ -3,7 +3,7 @@
 import pytest
 from django.contrib.auth import get_user_model
 
-from core.audit import audit_for, audit_record, audit_record_many, audit_row, audit_rows_write
+from core.audit import audit_for, audit_record, audit_row, audit_rows_write
 from core.models import AuditEvent
 from merchants.models import Merchant
 
@@ -13,11 +13,17 @@ pytestmark = pytest.mark.django_db
 def test_many_events_are_rows_of_the_same_shape_as_one(merchant_a, merchant_b):
     user = get_user_model().objects.create_user("auditor", password="x-long-password-1")
     single = audit_record(actor=user, verb="probe.single", target=merchant_a, data={"n": 1})
+    at = Merchant.objects.get(pk=merchant_a.pk).created_at
     assert (
-        audit_record_many(actor=None, verb="probe.many", targets=[(merchant_a, {"n": 2}), (merchant_b, {})])
+        audit_rows_write(
+            [
+                audit_row(None, "probe.many", "merchants.merchant", merchant_a.pk, {"n": 2}, at),
+                audit_row(None, "probe.many", "merchants.merchant", merchant_b.pk, {}, at),
+            ]
+        )
         == 2
     )
-    assert audit_record_many(actor=user, verb="probe.many", targets=[]) == 0
+    assert audit_rows_write([]) == 0
     rows = list(
         AuditEvent.objects.order_by("pk").values_list(
             "actor_id", "actor_label", "verb", "target_type", "target_id", "data"
