@@ -185,9 +185,10 @@ def holding_grant(
     return holding
 
 
-def _reason(reason: Text | str) -> dict:
-    """The HoldingEvent columns of a reason: a stored text, or what a person typed (shown as typed)."""
-    return (reason if isinstance(reason, Text) else verbatim(reason)).fields(HoldingEvent, "reason")
+def _reason(reason: Text | str, model=HoldingEvent) -> dict:
+    """The `reason` columns of a history row of `model` (HoldingEvent, BadgeEvent): a stored text, or
+    what a person typed (shown as typed)."""
+    return (reason if isinstance(reason, Text) else verbatim(reason)).fields(model, "reason")
 
 
 REASON_COLUMNS = ["reason", "reason_code", "reason_params"]
@@ -198,7 +199,7 @@ def _reason_row(model, reason: Text | str, rendered: dict) -> tuple:
     parameters as JSON text), for the batch writers: each distinct reason is rendered once into
     `rendered`, with its whole English text (``rendered[reason][1]``, what the audit records)."""
     if reason not in rendered:
-        fields = (reason if isinstance(reason, Text) else verbatim(reason)).fields(model, "reason")
+        fields = _reason(reason, model)
         columns = (fields["reason"], fields["reason_code"], json_text(fields["reason_params"]))
         rendered[reason] = (columns, _english(reason))
     return rendered[reason][0]
@@ -472,9 +473,7 @@ def holdings_change_many(changes: list[HoldingChange], *, actor=None) -> dict[in
                     ),
                     now,
                 )
-                for action in (REVOKE, RESTORE, BAR)
                 for h in moved
-                if by_id[h.pk].action == action
             ]
         )
         touched = sorted({h.merchant_id for h in moved})
