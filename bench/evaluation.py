@@ -129,18 +129,21 @@ def _undo_run(period: date) -> None:
     from scoring.models import EvaluationExclusion, EvaluationResult, EvaluationRun
     from tags.models import BadgeEvent, BadgeHolding, HoldingEvent, TagHolding
 
-    started = _one_value(f"SELECT min(started_at) FROM {EvaluationRun._meta.db_table}")
-    if started is None:
+    with connection.cursor() as cur:
+        cur.execute(f"SELECT started_at FROM {EvaluationRun._meta.db_table} WHERE period = %s", [period])
+        found = cur.fetchone()
+    if found is None:
         return
+    started = found[0]
     t = {m.__name__: m._meta.db_table for m in (
         AuditEvent, CourseAssignment, Notice, EvaluationExclusion, EvaluationResult, EvaluationRun,
         BadgeEvent, BadgeHolding, HoldingEvent, TagHolding,
     )}  # fmt: skip
     with connection.cursor() as cur:
         for sql in (
-            f"DELETE FROM {t['EvaluationExclusion']}",
-            f"DELETE FROM {t['EvaluationResult']}",
-            f"DELETE FROM {t['EvaluationRun']}",
+            f"DELETE FROM {t['EvaluationExclusion']} WHERE period = %(period)s",
+            f"DELETE FROM {t['EvaluationResult']} WHERE period = %(period)s",
+            f"DELETE FROM {t['EvaluationRun']} WHERE period = %(period)s",
             f"UPDATE {t['TagHolding']} SET state = 'active', ended_at = NULL, rectification_month = NULL, "
             "barred_until = NULL WHERE state <> 'active'",
             f"DELETE FROM {t['HoldingEvent']} WHERE at >= %(t)s",
@@ -150,7 +153,7 @@ def _undo_run(period: date) -> None:
             f"DELETE FROM {t['Notice']} WHERE created_at >= %(t)s",
             f"DELETE FROM {t['CourseAssignment']} WHERE created_at >= %(t)s",
         ):
-            cur.execute(sql, {"t": started})
+            cur.execute(sql, {"t": started, "period": period})
         cur.execute("VACUUM ANALYZE " + ", ".join(t.values()))
 
 
