@@ -103,8 +103,25 @@ class _CopyStream(io.TextIOBase):
         if start >= len(self._rows):
             return ""
         self._next = start + self.CHUNK
-        fmt = _copy_text
-        return "".join(["\t".join([fmt(v) for v in row]) + "\n" for row in self._rows[start : self._next]])
+        lines = []
+        for row in self._rows[start : self._next]:
+            # Fast path: every value as str() (ints, Decimals, dates, datetimes and plain text are
+            # already COPY text), None as \N, booleans as t / f. The row is formatted value by value
+            # only when the line shows a special character inside a value (a backslash that is not
+            # one of its \N, a tab too many, a line break).
+            line = "\t".join(
+                ["\\N" if v is None else ("t" if v else "f") if v.__class__ is bool else str(v) for v in row]
+            )
+            if (
+                line.count("\t") != len(row) - 1
+                or "\n" in line
+                or "\r" in line
+                or ("\\" in line and line.count("\\") != row.count(None))
+            ):
+                line = "\t".join([_copy_text(v) for v in row])
+            lines.append(line)
+        lines.append("")
+        return "\n".join(lines)
 
 
 def copy_rows(table: str, columns: list[str], rows: list[tuple]) -> int:

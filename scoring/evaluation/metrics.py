@@ -20,7 +20,6 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
-from functools import cached_property
 from typing import NamedTuple
 
 from django.db.models import Sum
@@ -33,9 +32,10 @@ from core.periods import calendar_month
 
 from ..models import DailyRollup, EvaluationResult, EvaluationRules, RatingDay
 
-PASSED = EvaluationResult.Judgement.PASSED
-FAILED = EvaluationResult.Judgement.FAILED
-NOT_JUDGED = EvaluationResult.Judgement.NOT_JUDGED
+# Plain strings (the choices' values): written 50,000 times a month, compared by identity in `judge`.
+PASSED = str(EvaluationResult.Judgement.PASSED)
+FAILED = str(EvaluationResult.Judgement.FAILED)
+NOT_JUDGED = str(EvaluationResult.Judgement.NOT_JUDGED)
 
 # The metric codes notices, courses (scoring.hooks.course_for) and pages use.
 FAULT = "fault_complaint_rate"
@@ -142,24 +142,22 @@ def month_figures(
 
     dsr = dsr_figures(period=period, rules=rules, merchant_ids=merchant_ids) if with_dsr else {}
 
+    no_dsr = (0, 0, 0)
     for key in holdings:
-        figures = Figures(orders=orders.get(key.merchant_id, 0))
-        figures.fault = len(
-            {
-                order_id
-                for order_id, tag_id, category_id in faults_by_merchant.get(key.merchant_id, ())
-                if tag_id == key.tag_id or category_id == key.category_id
-            }
+        merchant_id = key.merchant_id
+        points, items, ratings = dsr.get(merchant_id, no_dsr)
+        faults = faults_by_merchant.get(merchant_id)
+        excluded = excluded_by_merchant.get(merchant_id)
+        result.per_holding[key.holding_id] = Figures(
+            orders.get(merchant_id, 0),
+            # Most merchants have no fault complaint in a month: nothing to match then.
+            len({o for o, t, c in faults if t == key.tag_id or c == key.category_id}) if faults else 0,
+            sum(1 for t, c in excluded if t == key.tag_id or c == key.category_id) if excluded else 0,
+            points,
+            items,
+            ratings,
+            disputes.get(merchant_id, 0),
         )
-        figures.excluded_complaints = sum(
-            1
-            for tag_id, category_id in excluded_by_merchant.get(key.merchant_id, ())
-            if tag_id == key.tag_id or category_id == key.category_id
-        )
-        figures.disputes = disputes.get(key.merchant_id, 0)
-        points, items, ratings = dsr.get(key.merchant_id, (0, 0, 0))
-        figures.dsr_points, figures.dsr_items, figures.dsr_ratings = points, items, ratings
-        result.per_holding[key.holding_id] = figures
     return result
 
 
@@ -188,24 +186,18 @@ def month_orders(*, period: date) -> dict[int, int]:
     return dict(qs.values("merchant_id").annotate(n=Sum("orders")).order_by().values_list("merchant_id", "n"))
 
 
-@dataclass(frozen=True)
-class Judgement:
+class Judgement(NamedTuple):
+    """How one holding's month is judged (a plain tuple of plain strings: 50,000 a month)."""
+
     on_counts: bool
     fault: str
     dsr: str
     dispute: str
+    failed_metrics: list[str]
+    outcome: str
 
-    @cached_property
-    def failed_metrics(self) -> list[str]:
-        return [
-            code
-            for code, value in ((FAULT, self.fault), (DSR, self.dsr), (DISPUTE, self.dispute))
-            if value == FAILED
-        ]
 
-    @property
-    def outcome(self) -> str:
-        return EvaluationResult.Outcome.FAILED if self.failed_metrics else EvaluationResult.Outcome.PASSED
+_OUTCOME = {True: str(EvaluationResult.Outcome.FAILED), False: str(EvaluationResult.Outcome.PASSED)}
 
 
 def judge(
@@ -232,4 +224,20 @@ def judge(
         dsr_result = FAILED if Decimal(dsr_points) < rules.dsr_fail_below * dsr_items else PASSED
     else:
         dsr_result = NOT_JUDGED
-    return Judgement(on_counts=on_counts, fault=fault_result, dsr=dsr_result, dispute=dispute_result)
+    failed, outcome = _FAILED[fault_result, dsr_result, dispute_result]
+    return Judgement(on_counts, fault_result, dsr_result, dispute_result, failed, outcome)
+
+
+def _failed(fault: str, dsr: str, dispute: str) -> tuple[list[str], str]:
+    failed = [code for code, value in ((FAULT, fault), (DSR, dsr), (DISPUTE, dispute)) if value == FAILED]
+    return failed, _OUTCOME[bool(failed)]
+
+
+# The failed metrics and the outcome of each of the 27 combinations of the three results, made once (the
+# lists are shared between judgements: read, never changed).
+_FAILED = {
+    (f, d, r): _failed(f, d, r)
+    for f in (PASSED, FAILED, NOT_JUDGED)
+    for d in (PASSED, FAILED, NOT_JUDGED)
+    for r in (PASSED, FAILED, NOT_JUDGED)
+}

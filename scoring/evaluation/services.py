@@ -204,11 +204,14 @@ _RESULT_COLUMNS = (
 )  # fmt: skip
 
 
+_KEPT, _PENDING, _PASSED = str(Action.KEPT), str(Action.PENDING), str(Outcome.PASSED)  # plain text rows
+
+
 def _initial_action(draft) -> str:
     """A passing active tag needs nothing applied: stored as kept at once (no second write)."""
-    if draft.outcome == Outcome.PASSED and draft.key.state == ACTIVE:
-        return Action.KEPT
-    return Action.PENDING
+    if draft.outcome == _PASSED and draft.key.state == ACTIVE:
+        return _KEPT
+    return _PENDING
 
 
 def _result_rows(run: EvaluationRun, computed: Computed) -> list[tuple]:
@@ -230,7 +233,7 @@ def _result_rows(run: EvaluationRun, computed: Computed) -> list[tuple]:
                 run.pk, run.period, key.merchant_id, key.category_id, key.tag_id, key.holding_id, key.state,
                 d.orders, d.on_counts, d.fault, d.orders, d.fault_result, d.dsr_points, d.dsr_items,
                 d.dsr_ratings, d.dsr_result, d.disputes, d.orders, d.dispute_result, d.excluded, thresholds,
-                rule_version, d.outcome, failed_json[failed], action, 1, now if action == Action.KEPT else None,
+                rule_version, d.outcome, failed_json[failed], action, 1, now if action is _KEPT else None,
             )
         )  # fmt: skip
     return rows

@@ -236,8 +236,8 @@ class EvaluationResult(models.Model):
     # none of these five keys: a deferred check per key and row, at commit, costs more than the write
     # (holdings, like merchants, are never deleted but by a cascade Django runs, which reaches these
     # rows too; the staff admin cannot delete either). Deletion still cascades / protects in Django; the
-    # holding index serves that cascade, the (run, outcome) and (merchant, period) indexes serve the
-    # lookups a single-column index would.
+    # holding index serves that cascade, the (run, outcome) index and the unique (merchant, period,
+    # category, tag) one serve the lookups a single-column index would.
     run = models.ForeignKey(
         EvaluationRun, on_delete=models.CASCADE, related_name="results", db_constraint=False, db_index=False
     )
@@ -283,8 +283,9 @@ class EvaluationResult(models.Model):
         ordering = ["period", "merchant_id", "category_id", "tag_id"]
         verbose_name = _("evaluation result")
         constraints = [
+            # Merchant first: the same index serves one merchant's history (and its month).
             models.UniqueConstraint(
-                fields=["period", "merchant", "category", "tag"], name="evaluation_result_once_per_month"
+                fields=["merchant", "period", "category", "tag"], name="evaluation_result_once_per_month"
             ),
         ]
         indexes = [
@@ -292,7 +293,6 @@ class EvaluationResult(models.Model):
             models.Index(
                 fields=["run", "action"], name="evaluation_result_pending", condition=Q(action="pending")
             ),
-            models.Index(fields=["merchant", "period"]),
         ]
 
     def __str__(self) -> str:

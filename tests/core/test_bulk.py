@@ -1,12 +1,16 @@
 """core.bulk: plain-tuple inserts; COPY on PostgreSQL must round-trip every awkward value exactly."""
 
-from datetime import date
+from datetime import UTC, date, datetime
 from decimal import Decimal
 
 import pytest
 from django.db import connection
+from django.utils.dateparse import parse_datetime
 
 from core.bulk import copy_rows, insert_rows
+from scoring.models import EvaluationResult
+
+Action = EvaluationResult.Action
 
 pytestmark = pytest.mark.django_db
 
@@ -14,6 +18,7 @@ ROWS = [
     (1, "tab\there", Decimal("12.3400"), True, date(2026, 3, 1)),
     (2, "back\\slash\nnew line\r", None, False, None),
     (3, "中文 \\N", Decimal("-0.0001"), None, date(2026, 12, 31)),
+    (4, "\\N", None, True, None),  # the text backslash-N next to real NULLs
 ]
 
 
@@ -22,7 +27,7 @@ def test_copy_rows_round_trips_text_nulls_decimals_booleans_and_dates():
         cursor.execute(
             "CREATE TEMPORARY TABLE bulk_probe (id integer, t text, n numeric(12, 4), b boolean, d date)"
         )
-        assert copy_rows("bulk_probe", ["id", "t", "n", "b", "d"], ROWS) == 3
+        assert copy_rows("bulk_probe", ["id", "t", "n", "b", "d"], ROWS) == 4
         assert copy_rows("bulk_probe", ["id", "t", "n", "b", "d"], []) == 0
         cursor.execute("SELECT id, t, n, b, d FROM bulk_probe ORDER BY id")
         got = cursor.fetchall()
@@ -38,6 +43,19 @@ def test_copy_rows_round_trips_text_nulls_decimals_booleans_and_dates():
         for i, t, n, b, d in got
     ]
     assert normalised == ROWS
+
+
+def test_copy_rows_writes_aware_datetimes_and_choices_members_as_their_values():
+    at = datetime(2026, 9, 30, 16, 0, 0, 123456, tzinfo=UTC)
+    row = (1, at, Action.REVOKED, False)
+    with connection.cursor() as cursor:
+        cursor.execute("CREATE TEMPORARY TABLE bulk_kinds (id integer, at timestamptz, a text, b boolean)")
+        copy_rows("bulk_kinds", ["id", "at", "a", "b"], [row])
+        cursor.execute("SELECT id, at, a, b FROM bulk_kinds")
+        got = cursor.fetchone()
+        cursor.execute("DROP TABLE bulk_kinds")
+    assert (got[0], got[2], bool(got[3])) == (1, "revoked", False)
+    assert (got[1] if isinstance(got[1], datetime) else parse_datetime(got[1]).replace(tzinfo=UTC)) == at
 
 
 def test_copy_rows_streams_many_chunks_in_row_order():
