@@ -15,6 +15,7 @@ import json
 from datetime import date, datetime
 
 from django.db import connection
+from django.db.models import Field, ForeignObject, Lookup
 
 MAX_PARAMS = 30_000  # below SQLite's 32,766 and PostgreSQL's 65,535 bind parameters
 
@@ -137,3 +138,29 @@ def copy_rows(table: str, columns: list[str], rows: list[tuple]) -> int:
             f"COPY {qn(table)} ({', '.join(qn(c) for c in columns)}) FROM STDIN", _CopyStream(rows)
         )
     return len(rows)
+
+
+class AnyOf(Lookup):
+    """``field__any_of=values``: membership in a long list of plain values (ids by the thousand, keys)
+    sent as ONE parameter, where ``__in`` prepares every value through the field and binds each apart.
+    PostgreSQL: ``= ANY(array)``; elsewhere the list as JSON (``json_each``). The values must already be
+    in database form (ints, strings)."""
+
+    lookup_name = "any_of"
+    prepare_rhs = False
+
+    def get_db_prep_lookup(self, value, connection):
+        return "%s", [value]
+
+    def as_sql(self, compiler, connection):
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        values = list(self.rhs)
+        if connection.vendor == "postgresql":
+            return f"{lhs} = ANY(%s)", [*lhs_params, values]
+        return f"{lhs} IN (SELECT value FROM json_each(%s))", [*lhs_params, json.dumps(values)]
+
+
+def install_lookups() -> None:
+    """Register ``any_of`` on every field, foreign keys included (CoreConfig.ready)."""
+    Field.register_lookup(AnyOf)
+    ForeignObject.register_lookup(AnyOf)

@@ -341,9 +341,11 @@ def notices_create(drafts: list[tuple[int, str, str, dict]], *, now=None) -> int
         return 0
     now = now or timezone.now()
     keys = [key[:120] for _m, key, _c, _p in drafts]
-    existing = set(Notice.objects.filter(key__in=keys).values_list("key", flat=True))
+    existing = set(Notice.objects.filter(key__any_of=keys).values_list("key", flat=True))
     emails = dict(
-        Merchant.objects.filter(pk__in={m for m, _k, _c, _p in drafts}).values_list("pk", "contact_email")
+        Merchant.objects.filter(pk__any_of=list({m for m, _k, _c, _p in drafts})).values_list(
+            "pk", "contact_email"
+        )
     )
     rows = [
         (m, key[:120], code, json_text(params), now, emails.get(m) or "")
@@ -360,7 +362,7 @@ def notices_create(drafts: list[tuple[int, str, str, dict]], *, now=None) -> int
     )
     if any(row[-1] for row in rows):
         for notice_id in (
-            Notice.objects.filter(pk__in=created).exclude(email_to="").values_list("pk", flat=True)
+            Notice.objects.filter(pk__any_of=created).exclude(email_to="").values_list("pk", flat=True)
         ):
             enqueue_on_commit("merchants.send_notice_email", notice_id)
     return len(created)

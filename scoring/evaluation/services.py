@@ -389,11 +389,13 @@ def _apply_batch(run: EvaluationRun, batch: list[_Pending], *, actor) -> None:
     now = timezone.now()
     pending = set(
         EvaluationResult.objects.select_for_update()
-        .filter(pk__in=[r.pk for r in batch], action=Action.PENDING)
+        .filter(pk__any_of=[r.pk for r in batch], action=Action.PENDING)
         .values_list("pk", flat=True)
     )
     batch = [r for r in batch if r.pk in pending]
-    current = dict(TagHolding.objects.filter(pk__in=[r.holding_id for r in batch]).values_list("pk", "state"))
+    current = dict(
+        TagHolding.objects.filter(pk__any_of=[r.holding_id for r in batch]).values_list("pk", "state")
+    )
     decided: dict[int, tuple[str, date | None]] = {}
     changes: list[HoldingChange] = []
     for result in batch:
@@ -410,7 +412,7 @@ def _apply_batch(run: EvaluationRun, batch: list[_Pending], *, actor) -> None:
         result.action, result.action_until = action, until
         groups.setdefault((action, until), []).append(result.pk)
     for (action, until), pks in groups.items():
-        EvaluationResult.objects.filter(pk__in=pks, action=Action.PENDING).update(
+        EvaluationResult.objects.filter(pk__any_of=pks, action=Action.PENDING).update(
             action=action, action_until=until, applied_at=now
         )
     notices_create(

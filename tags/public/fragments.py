@@ -28,14 +28,14 @@ def build_blobs(merchant_ids) -> dict[int, dict]:
     ids = list({int(m) for m in merchant_ids})
     if not ids:
         return {}
-    main = dict(Merchant.objects.filter(pk__in=ids).values_list("pk", "main_category__code"))
+    main = dict(Merchant.objects.filter(pk__any_of=ids).values_list("pk", "main_category__code"))
     holdings = (
-        TagHolding.objects.filter(merchant_id__in=main, state=TagHolding.State.ACTIVE)
+        TagHolding.objects.filter(merchant_id__any_of=list(main), state=TagHolding.State.ACTIVE)
         .select_related("tag", "terms_version", "category")
         .order_by("merchant_id", "tag__sort_order", "tag__code")
     )
     badges = (
-        BadgeHolding.objects.filter(merchant_id__in=main, active=True)
+        BadgeHolding.objects.filter(merchant_id__any_of=list(main), active=True)
         .select_related("badge__category")
         .order_by("merchant_id", "badge__category__sort_order")
     )

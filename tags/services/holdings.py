@@ -53,7 +53,7 @@ def badges_recompute_many(
     now = now or timezone.now()
     merchant_ids = sorted(reasons)
     active: set[tuple[int, int, int]] = set(
-        TagHolding.objects.filter(merchant_id__in=merchant_ids, state=ACTIVE).values_list(
+        TagHolding.objects.filter(merchant_id__any_of=merchant_ids, state=ACTIVE).values_list(
             "merchant_id", "category_id", "tag_id"
         )
     )
@@ -64,9 +64,17 @@ def badges_recompute_many(
     current = {  # (merchant, badge) → its holding's id and state: read as values, thousands per batch
         (merchant_id, badge_id): SimpleNamespace(pk=pk, active=active)
         for pk, merchant_id, badge_id, active in BadgeHolding.objects.filter(
-            merchant_id__in=merchant_ids
+            merchant_id__any_of=merchant_ids
         ).values_list("pk", "merchant_id", "badge_id", "active")
     }
+    # Only the badges a merchant could gain (of a category it holds an active tag in) or lose (held):
+    # the others cannot change, whatever the catalogue's size.
+    relevant: dict[int, set[int]] = {}
+    for merchant_id, category_id, _tag_id in active:
+        relevant.setdefault(merchant_id, set()).add(category_id)
+    held_badges: dict[int, set[int]] = {}
+    for merchant_id, badge_id in current:
+        held_badges.setdefault(merchant_id, set()).add(badge_id)
     changed: dict[int, dict[str, str]] = {}
     new_holdings: list[BadgeHolding] = []
     reactivated: list[int] = []
@@ -74,7 +82,11 @@ def badges_recompute_many(
     events: list[tuple[BadgeHolding | SimpleNamespace, str, Text]] = []
     for merchant_id in merchant_ids:
         reason = reasons[merchant_id]
+        categories = relevant.get(merchant_id, ())
+        held = held_badges.get(merchant_id, ())
         for badge, required in badges:
+            if badge.category_id not in categories and badge.pk not in held:
+                continue
             qualifies = bool(required) and all(
                 (merchant_id, badge.category_id, t) in active for t, _c in required
             )
@@ -97,9 +109,9 @@ def badges_recompute_many(
     if new_holdings:
         BadgeHolding.objects.bulk_create(new_holdings)
     if reactivated:
-        BadgeHolding.objects.filter(pk__in=reactivated).update(active=True, since=now, updated_at=now)
+        BadgeHolding.objects.filter(pk__any_of=reactivated).update(active=True, since=now, updated_at=now)
     if deactivated:
-        BadgeHolding.objects.filter(pk__in=deactivated).update(active=False, since=now, updated_at=now)
+        BadgeHolding.objects.filter(pk__any_of=deactivated).update(active=False, since=now, updated_at=now)
     rendered: dict[Text, tuple] = {}  # a batch repeats a few texts: each rendered once
     copy_rows(
         BadgeEvent._meta.db_table,
@@ -394,15 +406,18 @@ def holdings_change_many(changes: list[HoldingChange], *, actor=None) -> dict[in
     by_id = {c.holding_id: c for c in changes}
     with transaction.atomic():
         merchant_ids = sorted(
-            set(TagHolding.objects.filter(pk__in=by_id).values_list("merchant_id", flat=True))
+            set(TagHolding.objects.filter(pk__any_of=list(by_id)).values_list("merchant_id", flat=True))
         )
         list(
-            Merchant.objects.select_for_update().filter(pk__in=merchant_ids).order_by("pk").values_list("pk")
+            Merchant.objects.select_for_update()
+            .filter(pk__any_of=merchant_ids)
+            .order_by("pk")
+            .values_list("pk")
         )
         holdings = {  # read as values: thousands per evaluation batch
             pk: SimpleNamespace(pk=pk, merchant_id=merchant_id, tag_id=tag_id, state=state)
             for pk, merchant_id, tag_id, state in TagHolding.objects.select_for_update()
-            .filter(pk__in=by_id)
+            .filter(pk__any_of=list(by_id))
             .order_by("pk")
             .values_list("pk", "merchant_id", "tag_id", "state")
         }
@@ -419,7 +434,7 @@ def holdings_change_many(changes: list[HoldingChange], *, actor=None) -> dict[in
             change = by_id[holding.pk]
             groups.setdefault((change.action, change.until), []).append(holding.pk)
         for (action, until), pks in groups.items():
-            rows = TagHolding.objects.filter(pk__in=pks)
+            rows = TagHolding.objects.filter(pk__any_of=pks)
             if action == REVOKE:
                 rows.update(
                     state=TagHolding.State.RECTIFYING, ended_at=now, updated_at=now,

@@ -5,10 +5,13 @@ from decimal import Decimal
 
 import pytest
 from django.db import connection
+from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from core.bulk import copy_rows, insert_rows
+from merchants.models import Notice
 from scoring.models import EvaluationResult
+from tests.factories import MerchantFactory
 
 Action = EvaluationResult.Action
 
@@ -87,3 +90,30 @@ def test_insert_rows_skips_conflicts_and_returns_the_inserted_rows_columns():
         cursor.execute("DROP TABLE bulk_unique")
     assert sorted(tuple(r) for r in got) == [(2, "b"), (5, "c")]
     assert rows == [(1, "a", 10), (2, "b", 20), (5, "c", 50)]
+
+
+def test_any_of_matches_exactly_the_listed_values_in_filters_and_updates():
+    owner = MerchantFactory()
+    other = MerchantFactory()
+    notices = [
+        Notice.objects.create(merchant=m, key=f"any:{i}", code="x", created_at=timezone.now())
+        for i, m in enumerate([owner, owner, other])
+    ]
+    ids = [n.pk for n in notices]
+    assert sorted(Notice.objects.filter(pk__any_of=ids[:2]).values_list("key", flat=True)) == [
+        "any:0",
+        "any:1",
+    ]
+    assert list(Notice.objects.filter(merchant__any_of=[other.pk]).values_list("key", flat=True)) == ["any:2"]
+    assert list(Notice.objects.filter(merchant_id__any_of=[other.pk]).values_list("pk", flat=True)) == [
+        ids[2]
+    ]
+    assert sorted(
+        Notice.objects.filter(key__any_of=["any:2", "any:0", "none"]).values_list("pk", flat=True)
+    ) == [
+        ids[0],
+        ids[2],
+    ]
+    assert not Notice.objects.filter(pk__any_of=[]).exists()
+    assert Notice.objects.filter(pk__any_of=[ids[1]]).update(code="y") == 1
+    assert list(Notice.objects.order_by("key").values_list("code", flat=True)) == ["x", "y", "x"]
