@@ -369,13 +369,20 @@ def _pending_batch(run: EvaluationRun, *, after: int) -> list[_Pending]:
     )
     width = len(_PENDING_FIELDS)
     month = f"{run.period:%Y-%m}"  # every result of a run is of its month
+    named: dict[tuple, SimpleNamespace] = {}  # a batch names a few tags and categories: each made once
+
+    def name(values: tuple) -> SimpleNamespace:
+        if values not in named:
+            named[values] = SimpleNamespace(**dict(zip(names, values, strict=True)))
+        return named[values]
+
     return [
         _Pending(
             **dict(zip(_PENDING_FIELDS, row[:width], strict=True)),
             month=month,
             thresholds=run.thresholds,
-            tag=SimpleNamespace(**dict(zip(names, row[width : width + 3], strict=True))),
-            category=SimpleNamespace(**dict(zip(names, row[width + 3 :], strict=True))),
+            tag=name(row[width : width + 3]),
+            category=name(row[width + 3 :]),
         )
         for row in rows
     ]
