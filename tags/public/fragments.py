@@ -78,15 +78,16 @@ def _badge_json(b, lang: str) -> dict | None:
     }
 
 
-def _fragment(mid, category, holdings, badge, issued_at, lang) -> str:
-    codes = [h.tag.code for h in holdings]
-    signature = sign(
-        merchant_id=mid,
-        category=category,
-        tags=codes,
-        badge=badge.code if badge else None,
-        issued_at=issued_at,
-    )
+def _fragment(mid, category, holdings, badge, issued_at, lang, signatures: dict) -> str:
+    if category not in signatures:  # the same in every language: signed once per fragment
+        signatures[category] = sign(
+            merchant_id=mid,
+            category=category,
+            tags=[h.tag.code for h in holdings],
+            badge=badge.code if badge else None,
+            issued_at=issued_at,
+        )
+    signature = signatures[category]
     return _dumps(
         {
             "merchant_id": mid,
@@ -107,14 +108,15 @@ def _blob(mid: int, main_category: str, by_category: dict, badges: dict, issued_
     union_list = sorted(union.values(), key=lambda h: (h.tag.sort_order, h.tag.code))
     merchant_badge = badges.get(main_category) or next(iter(badges.values()), None)
     blob = {"m": mid, "t": issued_at}
+    signatures: dict = {}
     for lang in LANGS:
         frags = {
-            cat: _fragment(mid, cat, holdings, badges.get(cat), issued_at, lang)
+            cat: _fragment(mid, cat, holdings, badges.get(cat), issued_at, lang, signatures)
             for cat, holdings in by_category.items()
         }
         for cat in badges:
-            frags.setdefault(cat, _fragment(mid, cat, [], badges[cat], issued_at, lang))
-        frags["*"] = _fragment(mid, None, union_list, merchant_badge, issued_at, lang)
+            frags.setdefault(cat, _fragment(mid, cat, [], badges[cat], issued_at, lang, signatures))
+        frags["*"] = _fragment(mid, None, union_list, merchant_badge, issued_at, lang, signatures)
         blob[lang] = frags
     return blob
 
