@@ -37,7 +37,7 @@ COMMITMENT_BROKEN = Q(state__in=_BREACHED_STATES, breach__counts_in_metrics=True
 
 
 def _only(qs: QuerySet, merchant_ids, field: str = "merchant_id") -> QuerySet:
-    return qs.filter(**{f"{field}__in": list(merchant_ids)}) if merchant_ids is not None else qs
+    return qs.filter(**{f"{field}__any_of": list(merchant_ids)}) if merchant_ids is not None else qs
 
 
 def paid_orders(*, start: datetime, end: datetime, merchant_ids=None) -> dict[int, int]:

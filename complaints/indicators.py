@@ -32,7 +32,7 @@ FAULT_COMPLAINT = Q(
 
 
 def _only(qs: QuerySet, merchant_ids, field: str = "merchant_id") -> QuerySet:
-    return qs.filter(**{f"{field}__in": list(merchant_ids)}) if merchant_ids is not None else qs
+    return qs.filter(**{f"{field}__any_of": list(merchant_ids)}) if merchant_ids is not None else qs
 
 
 def _per_merchant(counts: dict[int, int], orders: dict[int, int]) -> dict[int, Rate]:
