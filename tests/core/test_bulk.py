@@ -115,5 +115,6 @@ def test_any_of_matches_exactly_the_listed_values_in_filters_and_updates():
         ids[2],
     ]
     assert not Notice.objects.filter(pk__any_of=[]).exists()
+    assert sorted(Notice.objects.exclude(pk__any_of={ids[0]}).values_list("pk", flat=True)) == ids[1:]
     assert Notice.objects.filter(pk__any_of=[ids[1]]).update(code="y") == 1
     assert list(Notice.objects.order_by("key").values_list("code", flat=True)) == ["x", "y", "x"]
