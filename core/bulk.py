@@ -8,6 +8,9 @@ Decimal, times as aware datetimes, JSON as text). PostgreSQL and SQLite ≥ 3.35
 ``copy_rows`` is the same for tables of hundreds of thousands of rows (a day's score figures): on
 PostgreSQL one ``COPY … FROM STDIN`` stream (no bind parameters, no statement per chunk), elsewhere
 ``insert_rows``.
+
+``field__any_of=values`` (``AnyOf``) filters by a long list of ids or keys bound as one parameter, for
+the same paths: ``__in`` prepares and binds each of thousands of values apart.
 """
 
 import io
