@@ -395,11 +395,15 @@ def _apply_batch(run: EvaluationRun, batch: list[_Pending], *, actor) -> None:
     marked by grouped UPDATEs, notices are written in one batch and the failed metrics reported to the
     courses after commit. A holding that moved meanwhile is skipped."""
     now = timezone.now()
-    pending = set(
-        EvaluationResult.objects.select_for_update()
-        .filter(pk__any_of=[r.pk for r in batch], action=Action.PENDING)
-        .values_list("pk", flat=True)
-    )
+    # Locked by primary key, the action checked here: a filter on it in SQL would lead the planner to
+    # scan every pending result of the run (the partial index) for each batch.
+    pending = {
+        pk
+        for pk, action in EvaluationResult.objects.select_for_update()
+        .filter(pk__any_of=[r.pk for r in batch])
+        .values_list("pk", "action")
+        if action == Action.PENDING
+    }
     batch = [r for r in batch if r.pk in pending]
     current = dict(
         TagHolding.objects.filter(pk__any_of=[r.holding_id for r in batch]).values_list("pk", "state")
@@ -419,8 +423,8 @@ def _apply_batch(run: EvaluationRun, batch: list[_Pending], *, actor) -> None:
             action, until = Action.SKIPPED, None  # the holding moved between our read and its lock
         result.action, result.action_until = action, until
         groups.setdefault((action, until), []).append(result.pk)
-    for (action, until), pks in groups.items():
-        EvaluationResult.objects.filter(pk__any_of=pks, action=Action.PENDING).update(
+    for (action, until), pks in groups.items():  # still pending: locked above
+        EvaluationResult.objects.filter(pk__any_of=pks).update(
             action=action, action_until=until, applied_at=now
         )
     notices_create(
