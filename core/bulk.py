@@ -147,13 +147,10 @@ class AnyOf(Lookup):
     """``field__any_of=values``: membership in a long list of plain values (ids by the thousand, keys)
     sent as ONE parameter, where ``__in`` prepares every value through the field and binds each apart.
     PostgreSQL: ``= ANY(array)``; elsewhere the list as JSON (``json_each``). The values must already be
-    in database form (ints, strings)."""
+    in database form (ints, strings), in any iterable (a list, a set, a dict's keys)."""
 
     lookup_name = "any_of"
     prepare_rhs = False
-
-    def get_db_prep_lookup(self, value, connection):
-        return "%s", [value]
 
     def as_sql(self, compiler, connection):
         lhs, lhs_params = self.process_lhs(compiler, connection)

@@ -343,9 +343,7 @@ def notices_create(drafts: list[tuple[int, str, str, dict]], *, now=None) -> int
     keys = [key[:120] for _m, key, _c, _p in drafts]
     existing = set(Notice.objects.filter(key__any_of=keys).values_list("key", flat=True))
     emails = dict(
-        Merchant.objects.filter(pk__any_of=list({m for m, _k, _c, _p in drafts})).values_list(
-            "pk", "contact_email"
-        )
+        Merchant.objects.filter(pk__any_of={m for m, _k, _c, _p in drafts}).values_list("pk", "contact_email")
     )
     rows = [
         (m, key[:120], code, json_text(params), now, emails.get(m) or "")

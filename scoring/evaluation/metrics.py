@@ -32,7 +32,7 @@ from core.periods import calendar_month
 
 from ..models import DailyRollup, EvaluationResult, EvaluationRules, RatingDay
 
-# Plain strings (the choices' values): written 50,000 times a month, compared by identity in `judge`.
+# Plain strings (the choices' values): written 50,000 times a month, and the keys of `_FAILED`.
 PASSED = str(EvaluationResult.Judgement.PASSED)
 FAILED = str(EvaluationResult.Judgement.FAILED)
 NOT_JUDGED = str(EvaluationResult.Judgement.NOT_JUDGED)
@@ -149,14 +149,16 @@ def month_figures(
         faults = faults_by_merchant.get(merchant_id)
         excluded = excluded_by_merchant.get(merchant_id)
         result.per_holding[key.holding_id] = Figures(
-            orders.get(merchant_id, 0),
+            orders=orders.get(merchant_id, 0),
             # Most merchants have no fault complaint in a month: nothing to match then.
-            len({o for o, t, c in faults if t == key.tag_id or c == key.category_id}) if faults else 0,
-            sum(1 for t, c in excluded if t == key.tag_id or c == key.category_id) if excluded else 0,
-            points,
-            items,
-            ratings,
-            disputes.get(merchant_id, 0),
+            fault=len({o for o, t, c in faults if t == key.tag_id or c == key.category_id}) if faults else 0,
+            excluded_complaints=(
+                sum(1 for t, c in excluded if t == key.tag_id or c == key.category_id) if excluded else 0
+            ),
+            dsr_points=points,
+            dsr_items=items,
+            dsr_ratings=ratings,
+            disputes=disputes.get(merchant_id, 0),
         )
     return result
 

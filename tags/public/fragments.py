@@ -30,12 +30,12 @@ def build_blobs(merchant_ids) -> dict[int, dict]:
         return {}
     main = dict(Merchant.objects.filter(pk__any_of=ids).values_list("pk", "main_category__code"))
     holdings = (
-        TagHolding.objects.filter(merchant_id__any_of=list(main), state=TagHolding.State.ACTIVE)
+        TagHolding.objects.filter(merchant_id__any_of=main, state=TagHolding.State.ACTIVE)
         .select_related("tag", "terms_version", "category")
         .order_by("merchant_id", "tag__sort_order", "tag__code")
     )
     badges = (
-        BadgeHolding.objects.filter(merchant_id__any_of=list(main), active=True)
+        BadgeHolding.objects.filter(merchant_id__any_of=main, active=True)
         .select_related("badge__category")
         .order_by("merchant_id", "badge__category__sort_order")
     )

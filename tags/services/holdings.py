@@ -406,7 +406,7 @@ def holdings_change_many(changes: list[HoldingChange], *, actor=None) -> dict[in
     by_id = {c.holding_id: c for c in changes}
     with transaction.atomic():
         merchant_ids = sorted(
-            set(TagHolding.objects.filter(pk__any_of=list(by_id)).values_list("merchant_id", flat=True))
+            set(TagHolding.objects.filter(pk__any_of=by_id).values_list("merchant_id", flat=True))
         )
         list(
             Merchant.objects.select_for_update()
@@ -417,7 +417,7 @@ def holdings_change_many(changes: list[HoldingChange], *, actor=None) -> dict[in
         holdings = {  # read as values: thousands per evaluation batch
             pk: SimpleNamespace(pk=pk, merchant_id=merchant_id, tag_id=tag_id, state=state)
             for pk, merchant_id, tag_id, state in TagHolding.objects.select_for_update()
-            .filter(pk__any_of=list(by_id))
+            .filter(pk__any_of=by_id)
             .order_by("pk")
             .values_list("pk", "merchant_id", "tag_id", "state")
         }
