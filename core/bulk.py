@@ -7,7 +7,9 @@ Decimal, times as aware datetimes, JSON as text). PostgreSQL and SQLite ≥ 3.35
 
 ``copy_rows`` is the same for tables of hundreds of thousands of rows (a day's score figures): on
 PostgreSQL one ``COPY … FROM STDIN`` stream (no bind parameters, no statement per chunk), elsewhere
-``insert_rows``.
+``insert_rows``. On PostgreSQL ``insert_rows`` of many rows streams them the same way into a
+temporary table first, then inserts them from it in one ``INSERT … SELECT`` (which can skip
+conflicts and return values, as COPY cannot).
 
 ``field__any_of=values`` (``AnyOf``) filters by a long list of ids or keys bound as one parameter, for
 the same paths: ``__in`` prepares and binds each of thousands of values apart.
@@ -17,7 +19,7 @@ import io
 import json
 from datetime import date, datetime
 
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import Field, ForeignObject, Lookup
 
 MAX_PARAMS = 30_000  # below SQLite's 32,766 and PostgreSQL's 65,535 bind parameters
@@ -36,6 +38,8 @@ def insert_rows(
     with a unique constraint are left out, and so are their values."""
     if not rows:
         return []
+    if connection.vendor == "postgresql" and len(rows) >= STAGED_FROM:
+        return _insert_staged(table, columns, rows, returning=returning, skip_conflicts=skip_conflicts)
     qn = connection.ops.quote_name
     per = max(1, MAX_PARAMS // len(columns))
     placeholder = "(" + ", ".join(["%s"] * len(columns)) + ")"
@@ -54,6 +58,39 @@ def insert_rows(
             cursor.execute(sql, [_adapt(value) for row in chunk for value in row])
             if returning:
                 out.extend(cursor.fetchall() if several else (row[0] for row in cursor.fetchall()))
+    return out
+
+
+# From this many rows on, PostgreSQL: COPY into a temporary table, then one INSERT … SELECT (a statement
+# of thousands of bound values costs more to send and parse than the stream and the temporary table).
+STAGED_FROM = 200
+
+
+def _insert_staged(table: str, columns: list[str], rows: list[tuple], *, returning, skip_conflicts) -> list:
+    """``insert_rows`` through a temporary table (PostgreSQL), the rows numbered so that the values
+    returned come back in row order."""
+    qn = connection.ops.quote_name
+    stage = qn(f"{table}_stage")
+    listed = ", ".join(qn(c) for c in columns)
+    several = isinstance(returning, tuple)
+    returned = returning if several else (returning,)
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(f"DROP TABLE IF EXISTS {stage}")
+        cursor.execute(
+            f"CREATE TEMPORARY TABLE {stage} ON COMMIT DROP AS "
+            f"SELECT 0 AS row_number, {listed} FROM {qn(table)} WITH NO DATA"
+        )
+        cursor.copy_expert(
+            f"COPY {stage} (row_number, {listed}) FROM STDIN",
+            _CopyStream([(number, *row) for number, row in enumerate(rows)]),
+        )
+        cursor.execute(
+            f"INSERT INTO {qn(table)} ({listed}) SELECT {listed} FROM {stage} ORDER BY row_number"
+            + (" ON CONFLICT DO NOTHING" if skip_conflicts else "")
+            + (f" RETURNING {', '.join(qn(c) for c in returned)}" if returning else "")
+        )
+        out = (cursor.fetchall() if several else [row[0] for row in cursor.fetchall()]) if returning else []
+        cursor.execute(f"DROP TABLE {stage}")
     return out
 
 

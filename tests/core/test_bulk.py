@@ -8,7 +8,7 @@ from django.db import connection
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
-from core.bulk import copy_rows, insert_rows
+from core.bulk import STAGED_FROM, copy_rows, insert_rows
 from merchants.models import Notice
 from scoring.models import EvaluationResult
 from tests.factories import MerchantFactory
@@ -90,6 +90,25 @@ def test_insert_rows_skips_conflicts_and_returns_the_inserted_rows_columns():
         cursor.execute("DROP TABLE bulk_unique")
     assert sorted(tuple(r) for r in got) == [(2, "b"), (5, "c")]
     assert rows == [(1, "a", 10), (2, "b", 20), (5, "c", 50)]
+
+
+def test_insert_rows_of_many_rows_returns_in_row_order_and_skips_conflicts():
+    """From STAGED_FROM rows on, PostgreSQL stages them (COPY into a temporary table): the same result."""
+    count = STAGED_FROM * 3
+    # Ids descending (row order is not id order); every 50th row repeats an earlier key; odd texts.
+    rows = [
+        (count - i, f"k{i - 1 if i % 50 == 49 else i}", None if i % 3 else f"a\tb\\{i}\n行")
+        for i in range(count)
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute("CREATE TEMPORARY TABLE bulk_big (id integer PRIMARY KEY, k text UNIQUE, t text)")
+        got = insert_rows("bulk_big", ["id", "k", "t"], rows, returning="id", skip_conflicts=True)
+        cursor.execute("SELECT id, k, t FROM bulk_big")
+        stored = {row[0]: tuple(row) for row in cursor.fetchall()}
+        cursor.execute("DROP TABLE bulk_big")
+    kept = [row for i, row in enumerate(rows) if i % 50 != 49]
+    assert got == [row[0] for row in kept]
+    assert stored == {row[0]: row for row in kept}
 
 
 def test_any_of_matches_exactly_the_listed_values_in_filters_and_updates():
