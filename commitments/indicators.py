@@ -40,10 +40,16 @@ def _only(qs: QuerySet, merchant_ids, field: str = "merchant_id") -> QuerySet:
     return qs.filter(**{f"{field}__any_of": list(merchant_ids)}) if merchant_ids is not None else qs
 
 
+def paid_orders_by_merchant(*, start: datetime, end: datetime, merchant_ids=None) -> QuerySet:
+    """Rows (merchant_id, n): orders paid in [start, end). A query to read or to use inside a larger
+    statement (the monthly evaluation's)."""
+    qs = _only(Order.objects.filter(paid_at__gte=start, paid_at__lt=end), merchant_ids)
+    return qs.values("merchant_id").annotate(n=Count("pk")).values_list("merchant_id", "n")
+
+
 def paid_orders(*, start: datetime, end: datetime, merchant_ids=None) -> dict[int, int]:
     """Per merchant: orders paid in [start, end). The denominator of every per-order rate."""
-    qs = _only(Order.objects.filter(paid_at__gte=start, paid_at__lt=end), merchant_ids)
-    return dict(qs.values("merchant_id").annotate(n=Count("pk")).values_list("merchant_id", "n"))
+    return dict(paid_orders_by_merchant(start=start, end=end, merchant_ids=merchant_ids))
 
 
 def _commitments(*, start, end, merchant_ids=None, tag_ids=None) -> QuerySet[Commitment]:

@@ -85,15 +85,21 @@ def fault_complaint_rate_by_tag(
     return {key: Rate(faults.get(key, 0), orders.get(key, 0)) for key in set(faults) | set(orders)}
 
 
-def refund_disputes(*, start: datetime, end: datetime, merchant_ids=None) -> dict[int, int]:
-    """Per merchant: orders refunded in the range with the platform's staff intervening (the Order
-    columns ingestion folds in: ``refunded_at``, first wins; ``refund_staff_intervened``, sticky —
-    docs/order-facts.md). Read by a partial index: disputes are a small share of orders."""
+def refund_disputes_by_merchant(*, start: datetime, end: datetime, merchant_ids=None) -> QuerySet:
+    """Rows (merchant_id, n): orders refunded in the range with the platform's staff intervening (the
+    Order columns ingestion folds in: ``refunded_at``, first wins; ``refund_staff_intervened``, sticky —
+    docs/order-facts.md). Read by a partial index: disputes are a small share of orders. A query to
+    read or to use inside a larger statement (the monthly evaluation's)."""
     disputes = _only(
         Order.objects.filter(refund_staff_intervened=True, refunded_at__gte=start, refunded_at__lt=end),
         merchant_ids,
     )
-    return dict(disputes.values("merchant_id").annotate(n=Count("pk")).values_list("merchant_id", "n"))
+    return disputes.values("merchant_id").annotate(n=Count("pk")).values_list("merchant_id", "n")
+
+
+def refund_disputes(*, start: datetime, end: datetime, merchant_ids=None) -> dict[int, int]:
+    """Per merchant: ``refund_disputes_by_merchant`` as a dict."""
+    return dict(refund_disputes_by_merchant(start=start, end=end, merchant_ids=merchant_ids))
 
 
 def refund_dispute_rate(*, start: datetime, end: datetime, merchant_ids=None) -> dict[int, Rate]:

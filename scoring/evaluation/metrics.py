@@ -1,34 +1,42 @@
 """The figures of one evaluated month, for many holdings at once, and how they are judged (SPEC §8).
 
 Figures come from the shared indicators of the apps that own the facts; this module only groups
-them per merchant × category × tag and decides pass / fail. A fixed number of queries whatever the
-number of merchants:
+them per merchant × category × tag and decides pass / fail. ONE statement whatever the number of
+merchants (``month_results_sql``), built from the indicators' own queries:
 
-1. orders paid in the month per merchant (the denominator of both rates), from the daily rollups;
-2. the month's fault complaints (one row per complaint: they are a small share of orders), each
-   counted for the merchant's holdings whose tag it names or whose category its order is in;
-   complaints under appeal at the cut-off (their own appeal, or their breach's) are left out;
-3. refund disputes per merchant;
-4. DSR ratings per merchant over the window ending with the month (≤ N per shopper per month), from
+1. the evaluated holdings (monitored tags held during the month, or in rectification for it);
+2. orders paid in the month per merchant (the denominator of both rates), from the daily rollups;
+3. the month's fault complaints (a small share of orders), each counted for the merchant's holdings
+   whose tag it names or whose category its order is in; complaints under appeal at the cut-off
+   (their own appeal, or their breach's) are left out and counted apart;
+4. refund disputes per merchant;
+5. DSR ratings per merchant over the window ending with the month (≤ N per shopper per month), from
    the rating rollup;
-5. breaches under appeal at the cut-off (listed, they feed no metric of the evaluation).
+
+and the judgement of each holding in SQL (``judgement_sql``: integer comparisons, exact on every
+backend). The run inserts the statement's rows into the result table without reading them; the dry
+run, a re-evaluation and the what-if read them. Breaches under appeal at the cut-off are listed
+apart (``month_exclusions``): they feed no metric of the evaluation.
 
 The rollups are brought up to date first (``evaluation_compute`` runs ``rollups_refresh``).
 """
 
-from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
+from itertools import product
 from typing import NamedTuple
 
-from django.db.models import Sum
+from django.db import connection, transaction
+from django.db.models import Q, QuerySet, Sum
 
-from commitments.indicators import paid_orders
+from commitments.indicators import paid_orders_by_merchant
 from commitments.models import BreachAppeal
-from complaints.indicators import fault_complaints, refund_disputes
+from complaints.indicators import fault_complaints, refund_disputes_by_merchant
 from complaints.models import Appeal
+from core.bulk import json_text
 from core.periods import calendar_month
+from tags.models import TagHolding
 
 from ..models import DailyRollup, EvaluationResult, EvaluationRules, RatingDay
 
@@ -75,17 +83,6 @@ class HoldingKey(NamedTuple):
     state: str
 
 
-@dataclass
-class Figures:
-    orders: int = 0
-    fault: int = 0
-    excluded_complaints: int = 0
-    dsr_points: int = 0
-    dsr_items: int = 0
-    dsr_ratings: int = 0
-    disputes: int = 0
-
-
 @dataclass(frozen=True)
 class Exclusion:
     merchant_id: int
@@ -94,152 +91,242 @@ class Exclusion:
     order_external_id: str
 
 
-@dataclass
-class MonthFigures:
-    per_holding: dict[int, Figures] = field(default_factory=dict)
-    exclusions: list[Exclusion] = field(default_factory=list)
+# --- the queries the statement is built from -------------------------------------------------------
 
 
-def month_figures(
-    *,
-    period: date,
-    holdings: list[HoldingKey],
-    rules: EvaluationRules,
-    merchant_ids=None,
-    with_dsr: bool = True,
-) -> MonthFigures:
-    """Every holding's figures for the month starting at `period`. `merchant_ids` None = all merchants."""
-    start, end = month_bounds(period)
-    if merchant_ids is None:  # every merchant: from the rollups (brought up to date by the caller)
-        orders = month_orders(period=period)
-    else:  # a few merchants (a re-evaluation, the what-if of a month in progress): by their index
-        orders = paid_orders(start=start, end=end, merchant_ids=merchant_ids)
-    disputes = refund_disputes(start=start, end=end, merchant_ids=merchant_ids)
-
-    faults_by_merchant: dict[int, list[tuple[int, int | None, int]]] = defaultdict(list)
-    excluded_by_merchant: dict[int, list[tuple[int | None, int]]] = defaultdict(list)
-    result = MonthFigures()
-    rows = fault_complaints(start=start, end=end, merchant_ids=merchant_ids).values_list(
-        "pk", "merchant_id", "order_id", "order__external_id", "tag_id", "order__category_id",
-        "appeal__state", "breach__appeal__state",
-    )  # fmt: skip
-    for pk, merchant_id, order_id, external_id, tag_id, category_id, appeal, breach_appeal in rows:
-        if appeal == Appeal.State.FILED or breach_appeal == BreachAppeal.State.SUBMITTED:
-            excluded_by_merchant[merchant_id].append((tag_id, category_id))
-            result.exclusions.append(Exclusion(merchant_id, "complaint", pk, external_id))
-        else:
-            faults_by_merchant[merchant_id].append((order_id, tag_id, category_id))
-
-    breaches = BreachAppeal.objects.filter(
-        state=BreachAppeal.State.SUBMITTED, breach__detected_at__lt=end, breach__counts_in_metrics=True
+def evaluated_holdings(*, period: date, merchant_ids=None) -> QuerySet:
+    """Monitored tags held during the month (granted before its end), and those in rectification for it:
+    rows (id, merchant_id, category_id, tag_id, state)."""
+    _start, end = month_bounds(period)
+    qs = TagHolding.objects.filter(tag__monitored=True).filter(
+        Q(state=TagHolding.State.ACTIVE, granted_at__lt=end)
+        | Q(state=TagHolding.State.RECTIFYING, rectification_month=period)
     )
     if merchant_ids is not None:
-        breaches = breaches.filter(merchant_id__in=list(merchant_ids))
-    for breach_id, merchant_id, external_id in breaches.values_list(
-        "breach_id", "merchant_id", "breach__commitment__order__external_id"
-    ):
-        result.exclusions.append(Exclusion(merchant_id, "breach", breach_id, external_id))
-
-    dsr = dsr_figures(period=period, rules=rules, merchant_ids=merchant_ids) if with_dsr else {}
-
-    no_dsr = (0, 0, 0)
-    for key in holdings:
-        merchant_id = key.merchant_id
-        points, items, ratings = dsr.get(merchant_id, no_dsr)
-        faults = faults_by_merchant.get(merchant_id)
-        excluded = excluded_by_merchant.get(merchant_id)
-        result.per_holding[key.holding_id] = Figures(
-            orders=orders.get(merchant_id, 0),
-            # Most merchants have no fault complaint in a month: nothing to match then.
-            fault=len({o for o, t, c in faults if t == key.tag_id or c == key.category_id}) if faults else 0,
-            excluded_complaints=(
-                sum(1 for t, c in excluded if t == key.tag_id or c == key.category_id) if excluded else 0
-            ),
-            dsr_points=points,
-            dsr_items=items,
-            dsr_ratings=ratings,
-            disputes=disputes.get(merchant_id, 0),
-        )
-    return result
+        qs = qs.filter(merchant_id__any_of=list(merchant_ids))
+    return qs.order_by().values_list("pk", "merchant_id", "category_id", "tag_id", "state")
 
 
-def dsr_figures(
-    *, period: date, rules: EvaluationRules, merchant_ids=None
-) -> dict[int, tuple[int, int, int]]:
-    """Per merchant: (sum of the item scores, number of item scores, ratings counted) over the
-    `dsr_window_days` local days ending with the month, at most `dsr_max_per_shopper_month` ratings
-    per shopper per calendar month (``commitments.indicators.dsr_ranked``), from the rating rollup."""
+def month_orders(*, period: date) -> QuerySet:
+    """Rows (merchant_id, n): the orders paid in the month (the denominator of both rates), from the
+    daily rollups (``scoring.services.rollups``: orders by local paid day)."""
+    month = calendar_month(period.year, period.month)
+    qs = DailyRollup.objects.filter(day__gte=month.first_day, day__lte=month.last_day)
+    return qs.values("merchant_id").annotate(n=Sum("orders")).order_by().values_list("merchant_id", "n")
+
+
+def dsr_by_merchant(*, period: date, rules: EvaluationRules, merchant_ids=None) -> QuerySet:
+    """Rows (merchant_id, points, items, ratings): the sum of the item scores, the number of item scores
+    and the ratings counted over the `dsr_window_days` local days ending with the month, at most
+    `dsr_max_per_shopper_month` ratings per shopper per calendar month
+    (``commitments.indicators.dsr_ranked``), from the rating rollup."""
     month = calendar_month(period.year, period.month)
     first_day = month.last_day - timedelta(days=rules.dsr_window_days - 1)
     qs = RatingDay.objects.filter(
         day__gte=first_day, day__lte=month.last_day, rank__lte=rules.dsr_max_per_shopper_month
     )
     if merchant_ids is not None:
-        qs = qs.filter(merchant_id__in=list(merchant_ids))
-    rows = qs.values("merchant_id").annotate(p=Sum("points"), i=Sum("items"), n=Sum("ratings")).order_by()
-    return {r["merchant_id"]: (int(r["p"]), int(r["i"]), int(r["n"])) for r in rows}
+        qs = qs.filter(merchant_id__any_of=list(merchant_ids))
+    return (
+        qs.values("merchant_id")
+        .annotate(p=Sum("points"), i=Sum("items"), n=Sum("ratings"))
+        .order_by()
+        .values_list("merchant_id", "p", "i", "n")
+    )
 
 
-def month_orders(*, period: date) -> dict[int, int]:
-    """Per merchant: the orders paid in the month (the denominator of both rates), from the daily
-    rollups (``scoring.services.rollups``: orders by local paid day)."""
-    month = calendar_month(period.year, period.month)
-    qs = DailyRollup.objects.filter(day__gte=month.first_day, day__lte=month.last_day)
-    return dict(qs.values("merchant_id").annotate(n=Sum("orders")).order_by().values_list("merchant_id", "n"))
-
-
-class Judgement(NamedTuple):
-    """How one holding's month is judged (a plain tuple of plain strings: 50,000 a month)."""
-
-    on_counts: bool
-    fault: str
-    dsr: str
-    dispute: str
-    failed_metrics: list[str]
-    outcome: str
-
-
-_OUTCOME = {True: str(EvaluationResult.Outcome.FAILED), False: str(EvaluationResult.Outcome.PASSED)}
-
-
-def judge(
-    *,
-    orders: int,
-    fault: int,
-    disputes: int,
-    dsr_points: int,
-    dsr_items: int,
-    dsr_ratings: int,
-    rules: EvaluationRules,
-) -> Judgement:
-    """Exact comparisons on integers and Decimals: no rounding decides an outcome."""
-    on_counts = orders < rules.small_sample_orders
-    if on_counts:
-        fault_result = FAILED if fault >= rules.small_sample_fail_complaints else PASSED
-        dispute_result = NOT_JUDGED
-    else:
-        fault_result = FAILED if Decimal(fault) * 100 >= rules.fault_rate_fail_percent * orders else PASSED
-        dispute_result = (
-            FAILED if Decimal(disputes) * 100 > rules.dispute_rate_fail_percent * orders else PASSED
+def _month_faults(*, start: datetime, end: datetime, merchant_ids) -> QuerySet:
+    """Rows (merchant_id, order_id, tag_id, category_id, complaint appeal state, breach appeal state)."""
+    return (
+        fault_complaints(start=start, end=end, merchant_ids=merchant_ids)
+        .order_by()
+        .values_list(
+            "merchant_id",
+            "order_id",
+            "tag_id",
+            "order__category_id",
+            "appeal__state",
+            "breach__appeal__state",
         )
-    if dsr_ratings >= rules.dsr_min_ratings and dsr_items:
-        dsr_result = FAILED if Decimal(dsr_points) < rules.dsr_fail_below * dsr_items else PASSED
+    )
+
+
+def month_exclusions(*, period: date, merchant_ids=None) -> list[Exclusion]:
+    """The month's fault complaints and the breaches under appeal at the cut-off: left out and listed."""
+    start, end = month_bounds(period)
+    complaints = fault_complaints(start=start, end=end, merchant_ids=merchant_ids).filter(
+        Q(appeal__state=Appeal.State.FILED) | Q(breach__appeal__state=BreachAppeal.State.SUBMITTED)
+    )
+    breaches = BreachAppeal.objects.filter(
+        state=BreachAppeal.State.SUBMITTED, breach__detected_at__lt=end, breach__counts_in_metrics=True
+    )
+    if merchant_ids is not None:
+        breaches = breaches.filter(merchant_id__any_of=list(merchant_ids))
+    return [
+        Exclusion(merchant_id, "complaint", pk, external_id)
+        for pk, merchant_id, external_id in complaints.order_by("pk").values_list(
+            "pk", "merchant_id", "order__external_id"
+        )
+    ] + [
+        Exclusion(merchant_id, "breach", breach_id, external_id)
+        for breach_id, merchant_id, external_id in breaches.order_by("breach_id").values_list(
+            "breach_id", "merchant_id", "breach__commitment__order__external_id"
+        )
+    ]
+
+
+# --- the judgement ------------------------------------------------------------------------------------
+
+
+def _scaled(value: Decimal) -> tuple[int, int]:
+    """`value` as (n, 10**places): value = n / 10**places exactly (a rule has a few decimal places)."""
+    places = max(0, -int(value.as_tuple().exponent))
+    scale = 10**places
+    return int(value * scale), scale
+
+
+def _big(sql: str) -> str:
+    return f"CAST({sql} AS BIGINT)"
+
+
+def judgement_sql(
+    rules: EvaluationRules, *, orders: str, fault: str, disputes: str, points: str, items: str, ratings: str
+) -> dict[str, str]:
+    """How figures are judged, as SQL over the given column expressions: on_counts, fault_result,
+    dsr_result, dispute_result (each 'pass' / 'fail' / 'not_judged'). Exact: the rules' decimals become
+    integer ratios and every comparison is between integers (no rounding decides an outcome). The
+    rules' numbers are written into the SQL as integers (validated settings, never text)."""
+    small, small_fail = int(rules.small_sample_orders), int(rules.small_sample_fail_complaints)
+    fault_n, fault_scale = _scaled(rules.fault_rate_fail_percent)
+    dispute_n, dispute_scale = _scaled(rules.dispute_rate_fail_percent)
+    dsr_n, dsr_scale = _scaled(rules.dsr_fail_below)
+    return {
+        "on_counts": f"({orders} < {small})",
+        # rate ≥ p %  ⇔  fault × 100 ≥ p × orders
+        "fault_result": (
+            f"CASE WHEN {orders} < {small} THEN "
+            f"CASE WHEN {fault} >= {small_fail} THEN '{FAILED}' ELSE '{PASSED}' END "
+            f"WHEN {_big(fault)} * {100 * fault_scale} >= {_big(orders)} * {fault_n} THEN '{FAILED}' "
+            f"ELSE '{PASSED}' END"
+        ),
+        # mean < m  ⇔  points < m × items
+        "dsr_result": (
+            f"CASE WHEN {ratings} >= {int(rules.dsr_min_ratings)} AND {items} > 0 THEN "
+            f"CASE WHEN {_big(points)} * {dsr_scale} < {_big(items)} * {dsr_n} THEN '{FAILED}' "
+            f"ELSE '{PASSED}' END ELSE '{NOT_JUDGED}' END"
+        ),
+        # rate > p %  ⇔  disputes × 100 > p × orders; not judged on counts
+        "dispute_result": (
+            f"CASE WHEN {orders} < {small} THEN '{NOT_JUDGED}' "
+            f"WHEN {_big(disputes)} * {100 * dispute_scale} > {_big(orders)} * {dispute_n} THEN '{FAILED}' "
+            f"ELSE '{PASSED}' END"
+        ),
+    }
+
+
+def _failed_codes(fault: bool, dsr: bool, dispute: bool) -> list[str]:
+    return [code for code, failed in ((FAULT, fault), (DSR, dsr), (DISPUTE, dispute)) if failed]
+
+
+def outcome_sql(*, fault_result: str, dsr_result: str, dispute_result: str) -> dict[str, str]:
+    """The outcome ('fail' when any metric fails) and the failed metrics (a JSON list of codes, in
+    METRICS order), as SQL over the three results' columns."""
+    tests = (fault_result, dsr_result, dispute_result)
+    whens = " ".join(
+        "WHEN "
+        + " AND ".join(
+            f"{column} {'=' if failed else '<>'} '{FAILED}'"
+            for column, failed in zip(tests, flags, strict=True)
+        )
+        + f" THEN '{json_text(_failed_codes(*flags))}'"
+        for flags in product((True, False), repeat=3)
+    )
+    any_failed = " OR ".join(f"{column} = '{FAILED}'" for column in tests)
+    return {
+        "outcome": f"CASE WHEN {any_failed} THEN '{FAILED}' ELSE '{PASSED}' END",
+        "failed_metrics": f"CASE {whens} END",
+    }
+
+
+# --- the month's statement ------------------------------------------------------------------------------
+
+# The columns of ``month_results_sql``, in order.
+RESULT_COLUMNS = (
+    "holding_id", "merchant_id", "category_id", "tag_id", "state", "orders", "fault", "excluded", "disputes",
+    "dsr_points", "dsr_items", "dsr_ratings", "on_counts", "fault_result", "dsr_result", "dispute_result",
+    "outcome", "failed_metrics",
+)  # fmt: skip
+
+
+def month_results_sql(*, period: date, rules: EvaluationRules, merchant_ids=None) -> tuple[str, list]:
+    """One SELECT of every evaluated holding's figures and judgement for the month (RESULT_COLUMNS),
+    with its parameters. `merchant_ids` None = all merchants, their orders from the rollups (brought up
+    to date by the caller); otherwise (a re-evaluation, the what-if of a month in progress) the few
+    merchants' orders are counted by their index."""
+    start, end = month_bounds(period)
+    if merchant_ids is None:
+        orders = month_orders(period=period)
     else:
-        dsr_result = NOT_JUDGED
-    failed, outcome = _FAILED[fault_result, dsr_result, dispute_result]
-    return Judgement(on_counts, fault_result, dsr_result, dispute_result, failed, outcome)
+        orders = paid_orders_by_merchant(start=start, end=end, merchant_ids=merchant_ids)
+    parts = (  # (name, columns, query): each a CTE, in this order
+        ("h", "id, merchant_id, category_id, tag_id, state", evaluated_holdings(period=period, merchant_ids=merchant_ids)),
+        ("o", "merchant_id, n", orders),
+        ("d", "merchant_id, n", refund_disputes_by_merchant(start=start, end=end, merchant_ids=merchant_ids)),
+        ("r", "merchant_id, p, i, n", dsr_by_merchant(period=period, rules=rules, merchant_ids=merchant_ids)),
+        ("c", "merchant_id, order_id, tag_id, category_id, appeal, breach_appeal",
+         _month_faults(start=start, end=end, merchant_ids=merchant_ids)),
+    )  # fmt: skip
+    ctes, params = [], []
+    for name, columns, query in parts:
+        sql, query_params = query.query.sql_with_params()
+        ctes.append(f"{name} ({columns}) AS ({sql})")
+        params.extend(query_params)
+    # Left out: under appeal at the cut-off (the complaint's own appeal, or its breach's).
+    excluded = (
+        f"(COALESCE(c.appeal, '') = '{Appeal.State.FILED.value}' "
+        f"OR COALESCE(c.breach_appeal, '') = '{BreachAppeal.State.SUBMITTED.value}')"
+    )
+    # Most merchants have no fault complaint in a month: only their holdings are matched.
+    faults = (
+        f"SELECT h.id, COUNT(DISTINCT CASE WHEN NOT {excluded} THEN c.order_id END) AS n, "
+        f"SUM(CASE WHEN {excluded} THEN 1 ELSE 0 END) AS excluded "
+        "FROM h JOIN c ON c.merchant_id = h.merchant_id AND (c.tag_id = h.tag_id OR c.category_id = h.category_id) "
+        "GROUP BY h.id"
+    )
+    figures = (
+        "SELECT h.id AS holding_id, h.merchant_id, h.category_id, h.tag_id, h.state, "
+        "COALESCE(o.n, 0) AS orders, COALESCE(f.n, 0) AS fault, COALESCE(f.excluded, 0) AS excluded, "
+        "COALESCE(d.n, 0) AS disputes, COALESCE(r.p, 0) AS dsr_points, COALESCE(r.i, 0) AS dsr_items, "
+        "COALESCE(r.n, 0) AS dsr_ratings "
+        "FROM h LEFT JOIN o ON o.merchant_id = h.merchant_id LEFT JOIN d ON d.merchant_id = h.merchant_id "
+        f"LEFT JOIN r ON r.merchant_id = h.merchant_id LEFT JOIN ({faults}) f ON f.id = h.id"
+    )
+    judged = judgement_sql(
+        rules, orders="x.orders", fault="x.fault", disputes="x.disputes", points="x.dsr_points",
+        items="x.dsr_items", ratings="x.dsr_ratings",
+    )  # fmt: skip
+    decided = outcome_sql(
+        fault_result="y.fault_result", dsr_result="y.dsr_result", dispute_result="y.dispute_result"
+    )
+    sql = (
+        f"WITH {', '.join(ctes)} "
+        f"SELECT y.*, {decided['outcome']} AS outcome, {decided['failed_metrics']} AS failed_metrics FROM ("
+        f"SELECT x.*, {', '.join(f'{sql} AS {name}' for name, sql in judged.items())} FROM ({figures}) x) y"
+    )
+    return sql, params
 
 
-def _failed(fault: str, dsr: str, dispute: str) -> tuple[list[str], str]:
-    failed = [code for code, value in ((FAULT, fault), (DSR, dsr), (DISPUTE, dispute)) if value == FAILED]
-    return failed, _OUTCOME[bool(failed)]
+def month_results(*, period: date, rules: EvaluationRules, merchant_ids=None) -> list[tuple]:
+    """The rows of ``month_results_sql`` (RESULT_COLUMNS), in no particular order."""
+    sql, params = month_results_sql(period=period, rules=rules, merchant_ids=merchant_ids)
+    with transaction.atomic(), connection.cursor() as cursor:
+        plan_settings(cursor)
+        cursor.execute(sql, params)
+        return cursor.fetchall()
 
 
-# The failed metrics and the outcome of each of the 27 combinations of the three results, made once (the
-# lists are shared between judgements: read, never changed).
-_FAILED = {
-    (f, d, r): _failed(f, d, r)
-    for f in (PASSED, FAILED, NOT_JUDGED)
-    for d in (PASSED, FAILED, NOT_JUDGED)
-    for r in (PASSED, FAILED, NOT_JUDGED)
-}
+def plan_settings(cursor) -> None:
+    """For the month's statement, inside its transaction: no JIT compilation on PostgreSQL (compiling
+    it takes ~1 s, far more than it saves on 50,000 rows)."""
+    if connection.vendor == "postgresql":
+        cursor.execute("SET LOCAL jit = off")

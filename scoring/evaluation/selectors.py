@@ -5,7 +5,9 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from django.db.models import QuerySet
+from django.db import connection
+from django.db.models import F, QuerySet
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from core.calendar import local_date
@@ -13,7 +15,7 @@ from core.singletons import settings_forget, settings_snapshot
 from tags.models import TagHolding
 
 from ..models import EvaluationExclusion, EvaluationResult, EvaluationRules, EvaluationRun, EvaluationSettings
-from .metrics import HoldingKey, judge, month_figures
+from .metrics import judgement_sql, month_results, outcome_sql
 
 
 def evaluation_settings() -> EvaluationRules:
@@ -111,22 +113,39 @@ def threshold_impact(*, rules: EvaluationRules, run: EvaluationRun | None = None
     if run is None:
         return Impact(None, [], [])
     to_fail, to_pass = [], []
-    for result in run.results.select_related("merchant", "tag", "category").order_by(
-        "merchant__shop_code", "tag_id"
-    ):
-        after = judge(
-            orders=result.orders,
-            fault=result.fault_numerator,
-            disputes=result.dispute_numerator,
-            dsr_points=result.dsr_numerator,
-            dsr_items=result.dsr_denominator,
-            dsr_ratings=result.dsr_ratings,
-            rules=rules,
-        ).outcome
-        if after != result.outcome:
-            row = ImpactRow(result, result.outcome, after)
-            (to_fail if after == EvaluationResult.Outcome.FAILED else to_pass).append(row)
+    changed = (
+        run.results.annotate(after=RawSQL(outcome_under(rules), []))
+        .exclude(after=F("outcome"))
+        .select_related("merchant", "tag", "category")
+        .order_by("merchant__shop_code", "tag_id")
+    )
+    for result in changed:
+        row = ImpactRow(result, result.outcome, result.after)
+        (to_fail if result.after == EvaluationResult.Outcome.FAILED else to_pass).append(row)
     return Impact(run, to_fail, to_pass)
+
+
+def outcome_under(rules: EvaluationRules) -> str:
+    """SQL: a stored result's outcome judged again under `rules` (``judgement_sql``) from its figures."""
+    table = connection.ops.quote_name(EvaluationResult._meta.db_table)
+
+    def column(name: str) -> str:
+        return f"{table}.{connection.ops.quote_name(name)}"
+
+    judged = judgement_sql(
+        rules,
+        orders=column("orders"),
+        fault=column("fault_numerator"),
+        disputes=column("dispute_numerator"),
+        points=column("dsr_numerator"),
+        items=column("dsr_denominator"),
+        ratings=column("dsr_ratings"),
+    )
+    return outcome_sql(
+        fault_result=f"({judged['fault_result']})",
+        dsr_result=f"({judged['dsr_result']})",
+        dispute_result=f"({judged['dispute_result']})",
+    )["outcome"]
 
 
 # --- what-if (SPEC §7) ------------------------------------------------------------------------------
@@ -154,17 +173,18 @@ def what_if(*, merchant_id: int, now=None, rules: EvaluationRules | None = None)
     )
     if not holdings:
         return []
-    keys = [HoldingKey(h.pk, h.merchant_id, h.category_id, h.tag_id, h.state) for h in holdings]
-    figures = month_figures(
-        period=period, holdings=keys, rules=rules, merchant_ids=[merchant_id], with_dsr=False
-    )
+    # The month's figures so far (the statement of the evaluation, for this merchant): holding → (orders, fault).
+    figures = {
+        row[0]: (row[5], row[6])
+        for row in month_results(period=period, rules=rules, merchant_ids=[merchant_id])
+    }
     answers = []
     for holding in holdings:
-        fig = figures.per_holding[holding.pk]
-        on_counts = fig.orders < rules.small_sample_orders
+        orders, upheld = figures.get(holding.pk, (0, 0))
+        on_counts = orders < rules.small_sample_orders
         if on_counts:
             needed = rules.small_sample_fail_complaints
         else:
-            needed = math.ceil(rules.fault_rate_fail_percent * fig.orders / Decimal(100))
-        answers.append(WhatIf(holding, fig.orders, fig.fault, on_counts, max(0, needed - fig.fault)))
+            needed = math.ceil(rules.fault_rate_fail_percent * orders / Decimal(100))
+        answers.append(WhatIf(holding, orders, upheld, on_counts, max(0, needed - upheld)))
     return answers

@@ -2,10 +2,11 @@
 
 A run has two steps, each safe to repeat:
 
-1. **compute** (state `computing`): the figures of every evaluated holding in a few grouped queries,
-   streamed into the result table (COPY) in one transaction that holds the run row's lock and moves
-   the run to `applying`: a crash before the commit leaves nothing, a second run of the month waits
-   on the lock and then finds the results stored;
+1. **compute** (state `computing`): the figures and the judgement of every evaluated holding computed
+   and stored by one ``INSERT … SELECT`` (``metrics.month_results_sql``: no result passes through
+   Python), in one transaction that holds the run row's lock and moves the run to `applying`: a crash
+   before the commit leaves nothing, a second run of the month waits on the lock and then finds the
+   results stored;
 2. **apply** (state `applying`): the pending results in batches, each batch one transaction. Passing
    active holdings are marked `kept` in one UPDATE per batch; the few that change go through the tag
    holding services (revoke with the badge cascade, restore, bar), which lock the merchant row, write
@@ -16,11 +17,13 @@ A completed run is never evaluated again: rerunning a month is a no-op. An appea
 the merchant re-evaluates that merchant's month (`evaluation_reevaluate`).
 """
 
+import json
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from functools import cache
 from operator import itemgetter
 from types import SimpleNamespace
 
@@ -31,7 +34,7 @@ from django.utils import timezone
 from commitments.models import BreachAppeal
 from complaints.models import Appeal
 from core.audit import audit_record
-from core.bulk import copy_rows, json_text
+from core.bulk import json_text
 from core.calendar import first_working_day_of_month, local_date
 from core.errors import ApplicationError
 from core.singletons import settings_update
@@ -50,7 +53,16 @@ from tags.services import (
 from .. import hooks
 from ..models import EvaluationExclusion, EvaluationResult, EvaluationRules, EvaluationRun, EvaluationSettings
 from ..services.rollups import rollups_refresh
-from .metrics import METRICS, HoldingKey, add_months, judge, month_bounds, month_figures
+from .metrics import (
+    METRICS,
+    Exclusion,
+    HoldingKey,
+    add_months,
+    month_exclusions,
+    month_results,
+    month_results_sql,
+    plan_settings,
+)
 from .notices import notice_params
 from .selectors import evaluation_settings
 from .texts import evaluation_text
@@ -132,122 +144,98 @@ class Draft:
         }
 
 
-def evaluated_holdings(*, period: date, merchant_ids=None) -> list[HoldingKey]:
-    """Monitored tags held during the month (granted before its end), and those in rectification for it."""
-    _start, end = month_bounds(period)
-    qs = TagHolding.objects.filter(tag__monitored=True).filter(
-        Q(state=ACTIVE, granted_at__lt=end) | Q(state=RECTIFYING, rectification_month=period)
-    )
-    if merchant_ids is not None:
-        qs = qs.filter(merchant_id__in=list(merchant_ids))
-    make = HoldingKey._make
-    holdings = [
-        make(row) for row in qs.order_by().values_list("pk", "merchant_id", "category_id", "tag_id", "state")
-    ]
-    # Sorted here (merchant, category, tag): the database would spill 50,000 rows to disk to sort them.
-    holdings.sort(key=itemgetter(1, 2, 3))
-    return holdings
-
-
 @dataclass
 class Computed:
     drafts: list[Draft]
-    exclusions: list
+    exclusions: list[Exclusion]
     rules: EvaluationRules
 
 
 def evaluation_compute(*, period: date, merchant_ids=None, rules: EvaluationRules | None = None) -> Computed:
-    """The month's results, nothing of the evaluation written (the dry run and the first step of a run).
-    The rollups it reads are brought up to date first, as the daily job does (derived from the facts)."""
+    """The month's results, nothing of the evaluation written (the dry run, a re-evaluation). The
+    rollups it reads are brought up to date first, as the daily job does (derived from the facts)."""
     rollups_refresh()
     rules = rules or evaluation_settings()
-    holdings = evaluated_holdings(period=period, merchant_ids=merchant_ids)
-    figures = month_figures(period=period, holdings=holdings, rules=rules, merchant_ids=merchant_ids)
+    rows = month_results(period=period, rules=rules, merchant_ids=merchant_ids)
+    # Sorted here (merchant, category, tag): the database would spill 50,000 rows to disk to sort them.
+    rows.sort(key=itemgetter(1, 2, 3))
+    make = HoldingKey._make
     drafts = []
-    for key in holdings:
-        fig = figures.per_holding[key.holding_id]
-        verdict = judge(
-            orders=fig.orders,
-            fault=fig.fault,
-            disputes=fig.disputes,
-            dsr_points=fig.dsr_points,
-            dsr_items=fig.dsr_items,
-            dsr_ratings=fig.dsr_ratings,
-            rules=rules,
-        )
+    for row in rows:
+        (orders, fault, excluded, disputes, points, items, ratings, on_counts, fault_result, dsr_result,
+         dispute_result, outcome, failed) = row[5:]  # fmt: skip
         drafts.append(
             Draft(
-                key=key,
-                orders=fig.orders,
-                fault=fig.fault,
-                excluded=fig.excluded_complaints,
-                disputes=fig.disputes,
-                dsr_points=fig.dsr_points,
-                dsr_items=fig.dsr_items,
-                dsr_ratings=fig.dsr_ratings,
-                on_counts=verdict.on_counts,
-                fault_result=verdict.fault,
-                dsr_result=verdict.dsr,
-                dispute_result=verdict.dispute,
-                outcome=verdict.outcome,
-                failed_metrics=verdict.failed_metrics,
-            )
+                make(row[:5]),
+                orders,
+                fault,
+                excluded,
+                disputes,
+                points,
+                items,
+                ratings,
+                bool(on_counts),
+                fault_result,
+                dsr_result,
+                dispute_result,
+                outcome,
+                _failed_list(failed),
+            )  # fmt: skip
         )
-    return Computed(drafts, figures.exclusions, rules)
+    return Computed(drafts, month_exclusions(period=period, merchant_ids=merchant_ids), rules)
 
 
-_RESULT_COLUMNS = (
-    "run_id", "period", "merchant_id", "category_id", "tag_id", "holding_id", "state_before", "orders",
-    "on_counts", "fault_numerator", "fault_denominator", "fault_result", "dsr_numerator", "dsr_denominator",
-    "dsr_ratings", "dsr_result", "dispute_numerator", "dispute_denominator", "dispute_result",
-    "excluded_complaints", "thresholds", "rule_version", "outcome", "failed_metrics", "action", "revision",
-    "applied_at",
-)  # fmt: skip
+@cache
+def _failed_list(text) -> list[str]:
+    """The failed metrics' JSON (one of eight texts, a list on backends that decode JSON) as a list."""
+    return json.loads(text) if isinstance(text, str) else list(text)
 
 
-_KEPT, _PENDING, _PASSED = str(Action.KEPT), str(Action.PENDING), str(Outcome.PASSED)  # plain text rows
+def _json(sql: str) -> str:
+    """`sql` (JSON text) as a value of a JSON column."""
+    return f"CAST({sql} AS jsonb)" if connection.vendor == "postgresql" else sql
 
 
-def _initial_action(draft) -> str:
-    """A passing active tag needs nothing applied: stored as kept at once (no second write)."""
-    if draft.outcome == _PASSED and draft.key.state == ACTIVE:
-        return _KEPT
-    return _PENDING
-
-
-def _result_rows(run: EvaluationRun, computed: Computed) -> list[tuple]:
-    """The result rows in _RESULT_COLUMNS order, built as plain tuples (no model instance, no dict per
-    result: this runs 50,000 times a month); the few distinct failed-metric lists are encoded once."""
-    now = timezone.now()
-    thresholds = json_text(computed.rules.thresholds())
-    rule_version = computed.rules.rule_version
-    failed_json: dict[tuple, str] = {}
-    rows = []
-    for d in computed.drafts:
-        key = d.key
-        action = _initial_action(d)
-        failed = tuple(d.failed_metrics)
-        if failed not in failed_json:
-            failed_json[failed] = json_text(list(failed))
-        rows.append(
-            (
-                run.pk, run.period, key.merchant_id, key.category_id, key.tag_id, key.holding_id, key.state,
-                d.orders, d.on_counts, d.fault, d.orders, d.fault_result, d.dsr_points, d.dsr_items,
-                d.dsr_ratings, d.dsr_result, d.disputes, d.orders, d.dispute_result, d.excluded, thresholds,
-                rule_version, d.outcome, failed_json[failed], action, 1, now if action is _KEPT else None,
-            )
-        )  # fmt: skip
-    return rows
-
-
-def _store(run: EvaluationRun, computed: Computed) -> None:
-    """The month's results streamed into place (COPY on PostgreSQL). The caller holds the run row's lock
-    in the state `computing`, so no other run of the month can have stored any."""
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
+def _store(run: EvaluationRun, rules: EvaluationRules) -> int:
+    """The month's results computed and inserted by ONE statement (``month_results_sql``: no row passes
+    through Python). A passing active tag needs nothing applied: stored as kept at once. The caller
+    holds the run row's lock in the state `computing`, so no other run of the month can have stored
+    any. Then the complaints and breaches left out. Returns the number of results."""
+    qn = connection.ops.quote_name
+    month_sql, month_params = month_results_sql(period=run.period, rules=rules)
+    kept = f"m.outcome = '{Outcome.PASSED.value}' AND m.state = '{ACTIVE.value}'"
+    select = {
+        "run_id": "%s", "period": "%s", "merchant_id": "m.merchant_id", "category_id": "m.category_id",
+        "tag_id": "m.tag_id", "holding_id": "m.holding_id", "state_before": "m.state", "orders": "m.orders",
+        "on_counts": "m.on_counts", "fault_numerator": "m.fault", "fault_denominator": "m.orders",
+        "fault_result": "m.fault_result", "dsr_numerator": "m.dsr_points", "dsr_denominator": "m.dsr_items",
+        "dsr_ratings": "m.dsr_ratings", "dsr_result": "m.dsr_result", "dispute_numerator": "m.disputes",
+        "dispute_denominator": "m.orders", "dispute_result": "m.dispute_result",
+        "excluded_complaints": "m.excluded", "thresholds": _json("%s"), "rule_version": "%s",
+        "outcome": "m.outcome", "failed_metrics": _json("m.failed_metrics"),
+        "action": f"CASE WHEN {kept} THEN '{Action.KEPT.value}' ELSE '{Action.PENDING.value}' END",
+        "revision": "1", "applied_at": f"CASE WHEN {kept} THEN %s END",
+    }  # fmt: skip
+    ops = connection.ops
+    params = [
+        run.pk,
+        ops.adapt_datefield_value(run.period),
+        json_text(rules.thresholds()),
+        rules.rule_version,
+        ops.adapt_datetimefield_value(timezone.now()),
+        *month_params,
+    ]
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
             # Lost with a crash of the server at most: the run is then still `computing` and computes again.
             cursor.execute("SET LOCAL synchronous_commit = off")
-    copy_rows(EvaluationResult._meta.db_table, list(_RESULT_COLUMNS), _result_rows(run, computed))
+        plan_settings(cursor)
+        cursor.execute(
+            f"INSERT INTO {qn(EvaluationResult._meta.db_table)} ({', '.join(qn(c) for c in select)}) "
+            f"SELECT {', '.join(select.values())} FROM ({month_sql}) m",
+            params,
+        )
+        stored = cursor.rowcount
     exclusions = [
         EvaluationExclusion(
             run=run,
@@ -258,9 +246,10 @@ def _store(run: EvaluationRun, computed: Computed) -> None:
             breach_id=item.object_id if item.kind == "breach" else None,
             order_external_id=item.order_external_id,
         )
-        for item in computed.exclusions
+        for item in month_exclusions(period=run.period)
     ]
     EvaluationExclusion.objects.bulk_create(exclusions, ignore_conflicts=True)
+    return stored
 
 
 # --- running a month ------------------------------------------------------------------------------
@@ -300,8 +289,8 @@ def evaluation_run(
             if state == EvaluationRun.State.COMPUTING:
                 # A resumed run keeps the rules it started with.
                 rules = EvaluationRules(rule_version=run.rule_version, **_rules_from(run.thresholds))
-                computed = evaluation_compute(period=period, rules=rules)
-                _store(run, computed)
+                rollups_refresh()
+                _store(run, rules)
                 EvaluationRun.objects.filter(pk=run.pk).update(
                     state=EvaluationRun.State.APPLYING, computed_at=timezone.now()
                 )

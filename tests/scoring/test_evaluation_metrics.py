@@ -1,14 +1,18 @@
 """The rules of SPEC §8 at their boundaries: counts below 30 orders, DSR with ≥ 50 ratings and ≤ 3 per
 shopper per month, refund disputes, appeals left out then re-evaluated, dry run, what-if."""
 
+import json
+from dataclasses import replace
 from datetime import date
+from decimal import Decimal
 
 import pytest
 import time_machine
+from django.db import connection
 
 from complaints.models import Appeal
 from merchants.models import Notice
-from scoring.evaluation.metrics import judge
+from scoring.evaluation.metrics import RESULT_COLUMNS, judgement_sql, month_results, outcome_sql
 from scoring.evaluation.selectors import evaluation_settings, what_if
 from scoring.evaluation.services import (
     evaluation_appeals_reconcile,
@@ -203,28 +207,19 @@ def test_what_if_is_exact_at_the_boundary(merchant_a, paid, upheld, more, on_cou
     assert {(a.orders, a.upheld, a.more_to_fail, a.on_counts) for a in answers} == {
         (paid, upheld, more, on_counts)
     }
-    # Adding exactly `more` complaints makes the month fail, one fewer does not.
-    if more:
-        rules = evaluation_settings()
-        fails = judge(
-            orders=paid,
-            fault=upheld + more,
-            disputes=0,
-            dsr_points=0,
-            dsr_items=0,
-            dsr_ratings=0,
-            rules=rules,
-        )
-        holds = judge(
-            orders=paid,
-            fault=upheld + more - 1,
-            disputes=0,
-            dsr_points=0,
-            dsr_items=0,
-            dsr_ratings=0,
-            rules=rules,
-        )
-        assert (fails.fault, holds.fault) == ("fail", "pass")
+    # Adding one fewer than `more` complaints leaves the month passing; exactly `more` makes it fail, as
+    # the evaluation judges it (the month's statement, for this merchant).
+    for i in range(upheld, upheld + more):
+        if i == upheld + more - 1:
+            assert _fault_results(merchant_a) == {"pass"}
+        fault(month[i], date(2026, 10, 10))
+    assert _fault_results(merchant_a) == {"fail"}
+
+
+def _fault_results(merchant) -> set[str]:
+    """The fault-complaint judgement of each of the merchant's holdings for October, as evaluated."""
+    rows = month_results(period=date(2026, 10, 1), rules=evaluation_settings(), merchant_ids=[merchant.pk])
+    return {row[RESULT_COLUMNS.index("fault_result")] for row in rows}
 
 
 def test_complaints_count_when_tag_linked_or_in_the_holdings_category(merchant_b):
@@ -240,3 +235,50 @@ def test_complaints_count_when_tag_linked_or_in_the_holdings_category(merchant_b
         tag("worry_free_returns").pk: (0, "pass"),
         tag("nationwide_warranty").pk: (0, "pass"),
     }
+
+
+# (orders, fault, disputes, dsr points, dsr items, ratings) → (fault, dsr, dispute, outcome, failed metrics),
+# under rules with more decimal places than the defaults: fault ≥ 0.35 %, DSR < 4.65 with ≥ 50 ratings,
+# disputes > 0.125 %; counts below 30 orders (fails with 2 complaints).
+JUDGED = [
+    ((2000, 7, 0, 0, 0, 0), ("fail", "not_judged", "pass", "fail", ["fault_complaint_rate"])),  # 0.35 %
+    ((2000, 6, 0, 0, 0, 0), ("pass", "not_judged", "pass", "pass", [])),
+    ((8000, 0, 10, 0, 0, 0), ("pass", "not_judged", "pass", "pass", [])),  # 0.125 %: not above
+    ((8000, 0, 11, 0, 0, 0), ("pass", "not_judged", "fail", "fail", ["refund_dispute_rate"])),
+    ((100, 0, 0, 1395, 300, 100), ("pass", "pass", "pass", "pass", [])),  # 4.65 exactly
+    ((100, 0, 0, 1394, 300, 100), ("pass", "fail", "pass", "fail", ["dsr_mean"])),
+    ((100, 0, 0, 1000, 300, 49), ("pass", "not_judged", "pass", "pass", [])),  # too few ratings
+    ((29, 2, 5, 0, 0, 0), ("fail", "not_judged", "not_judged", "fail", ["fault_complaint_rate"])),  # counts
+    ((29, 1, 5, 0, 0, 0), ("pass", "not_judged", "not_judged", "pass", [])),
+    (
+        (3_000_000, 10_500, 3_751, 2_092_500_000, 450_000_000, 150_000_000),  # past 32-bit products
+        ("fail", "pass", "fail", "fail", ["fault_complaint_rate", "refund_dispute_rate"]),
+    ),
+    (
+        (1000, 4, 2, 10, 3, 60),
+        ("fail", "fail", "fail", "fail", ["fault_complaint_rate", "dsr_mean", "refund_dispute_rate"]),
+    ),
+]
+
+
+@pytest.mark.parametrize(("figures", "expected"), JUDGED)
+def test_the_judgement_is_exact_on_integers(figures, expected):
+    rules = replace(
+        evaluation_settings(),
+        fault_rate_fail_percent=Decimal("0.35"),
+        dsr_fail_below=Decimal("4.65"),
+        dispute_rate_fail_percent=Decimal("0.125"),
+    )
+    judged = judgement_sql(
+        rules, orders="x.o", fault="x.f", disputes="x.d", points="x.p", items="x.i", ratings="x.n"
+    )
+    decided = outcome_sql(fault_result="y.fr", dsr_result="y.dr", dispute_result="y.sr")
+    sql = (
+        f"SELECT y.fr, y.dr, y.sr, {decided['outcome']}, {decided['failed_metrics']} FROM ("
+        f"SELECT {judged['fault_result']} AS fr, {judged['dsr_result']} AS dr, "
+        f"{judged['dispute_result']} AS sr FROM (SELECT %s AS o, %s AS f, %s AS d, %s AS p, %s AS i, %s AS n) x) y"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, list(figures))
+        fault_result, dsr_result, dispute_result, outcome, failed = cursor.fetchone()
+    assert (fault_result, dsr_result, dispute_result, outcome, json.loads(failed)) == expected

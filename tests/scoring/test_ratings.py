@@ -11,7 +11,7 @@ from django.utils import timezone
 from commitments.indicators import dsr_sums
 from commitments.models import RatingsDirtyDay
 from core.periods import local_midnight
-from scoring.evaluation.metrics import dsr_figures
+from scoring.evaluation.metrics import dsr_by_merchant
 from scoring.evaluation.selectors import evaluation_settings
 from scoring.models import EvaluationRules, RatingDay
 from scoring.services.ratings import ratings_rebuild, ratings_refresh
@@ -77,7 +77,7 @@ def test_refreshed_from_marks_equals_a_rebuild_and_the_definition(seed):
                 end=local_midnight(last),
                 max_per_shopper_month=cap,
             )
-            got = dsr_figures(period=month, rules=rules)
+            got = {m: (p, i, n) for m, p, i, n in dsr_by_merchant(period=month, rules=rules)}
             assert got == {m: (v.points, v.items, v.ratings) for m, v in expected.items()}, (
                 window_days,
                 cap,
