@@ -69,7 +69,10 @@ from .texts import evaluation_text
 
 logger = logging.getLogger(__name__)
 
-BATCH = 2000
+# Results applied per transaction. Each batch locks its merchants and holdings for its length (well
+# under a second at this size) and has a fixed cost of ~25 statements, a commit and a cache refresh:
+# 5,000 instead of 2,000 took 0.17 s off the 8,689 revocations of the 10M benchmark.
+BATCH = 5000
 ACTIVE = TagHolding.State.ACTIVE
 RECTIFYING = TagHolding.State.RECTIFYING
 Action = EvaluationResult.Action
