@@ -9,6 +9,20 @@ def refresh_topup_flags() -> dict[str, int]:
 
 
 @shared_task(
+    name="merchants.send_notice_emails",
+    soft_time_limit=600,
+    time_limit=660,
+    autoretry_for=(OSError,),
+    retry_backoff=True,
+    max_retries=5,
+)
+def send_notice_emails(notice_ids: list[int]) -> int:
+    """Each notice's e-mail at most once (``notice_email_send`` claims it before sending). After a
+    failure the task is retried whole: the notices already sent are skipped. Returns how many were sent."""
+    return sum(notice_email_send(notice_id=notice_id) for notice_id in notice_ids)
+
+
+@shared_task(
     name="merchants.send_notice_email",
     soft_time_limit=60,
     time_limit=90,
@@ -17,4 +31,5 @@ def refresh_topup_flags() -> dict[str, int]:
     max_retries=5,
 )
 def send_notice_email(notice_id: int) -> bool:
+    """One notice: kept for messages queued before ``send_notice_emails`` (nothing queues it now)."""
     return notice_email_send(notice_id=notice_id)

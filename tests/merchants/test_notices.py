@@ -5,6 +5,7 @@ from django.core import mail
 
 from merchants.models import Merchant, Notice
 from merchants.services import notice_create, notices_create
+from merchants.tasks import send_notice_emails
 
 pytestmark = pytest.mark.django_db
 
@@ -40,3 +41,21 @@ def test_a_key_given_twice_in_one_batch_is_written_once(merchant_a):
     ]
     assert notices_create(drafts) == 1
     assert list(Notice.objects.values_list("key", "params")) == [("k:twice", {"n": 1})]
+
+
+def test_many_notices_are_emailed_by_one_task_per_hundred_each_once(
+    merchant_a, merchant_b, django_capture_on_commit_callbacks
+):
+    Merchant.objects.filter(pk=merchant_a.pk).update(contact_email="shop@example.com")
+    drafts = [
+        (merchant_a.pk if i % 5 else merchant_b.pk, f"k:{i}", "evaluation.revoked", {"n": i})
+        for i in range(300)
+    ]
+    with django_capture_on_commit_callbacks(execute=True) as queued:
+        assert notices_create(drafts) == 300
+    assert len(queued) == 3  # 240 e-mails (merchant_b has no address): tasks of 100, 100 and 40
+    assert len(mail.outbox) == 240
+    assert Notice.objects.filter(email_sent_at__isnull=False).count() == 240
+    # A task run again (a retry after a failure, a duplicate message) sends nothing already sent.
+    assert send_notice_emails(list(Notice.objects.values_list("pk", flat=True))) == 0
+    assert len(mail.outbox) == 240
