@@ -5,6 +5,7 @@ that joins fragments into a response body."""
 import json
 import zlib
 from datetime import UTC, datetime
+from typing import NamedTuple
 
 from merchants.models import Merchant
 
@@ -23,28 +24,58 @@ def _dumps(value) -> str:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
+class _Tag(NamedTuple):
+    """A held tag as a fragment shows it: its JSON in each language, made once per tag and terms
+    version and shared by every merchant holding it."""
+
+    code: str
+    sort_order: int
+    json: dict  # lang → dict
+
+
+class _Badge(NamedTuple):
+    code: str
+    json: dict  # lang → dict
+
+
 def build_blobs(merchant_ids) -> dict[int, dict]:
-    """{merchant_id: blob} for the merchants that exist. Three queries, whatever the number of merchants."""
+    """{merchant_id: blob} for the merchants that exist. Three queries, whatever the number of merchants;
+    rows read as plain values (thousands of merchants after an evaluation batch)."""
     ids = list({int(m) for m in merchant_ids})
     if not ids:
         return {}
     main = dict(Merchant.objects.filter(pk__any_of=ids).values_list("pk", "main_category__code"))
     holdings = (
         TagHolding.objects.filter(merchant_id__any_of=main, state=TagHolding.State.ACTIVE)
-        .select_related("tag", "terms_version", "category")
         .order_by("merchant_id", "tag__sort_order", "tag__code")
-    )
+        .values_list(
+            "merchant_id", "category__code", "tag__code", "tag__sort_order", "tag__name_zh", "tag__name_en",
+            "tag__group", "terms_version_id", "terms_version__promise_zh", "terms_version__promise_en",
+            "terms_version__compensation_zh", "terms_version__compensation_en",
+        )
+    )  # fmt: skip
     badges = (
         BadgeHolding.objects.filter(merchant_id__any_of=main, active=True)
-        .select_related("badge__category")
         .order_by("merchant_id", "badge__category__sort_order")
-    )
+        .values_list(
+            "merchant_id", "badge__category__code", "badge_id", "badge__code", "badge__name_zh",
+            "badge__name_en", "badge__title_prefix_zh", "badge__title_prefix_en", "badge__search_boost",
+            "badge__campaign_eligible",
+        )
+    )  # fmt: skip
+    tags: dict[tuple[str, int], _Tag] = {}
     per_merchant: dict[int, dict[str, list]] = {m: {} for m in main}
-    for h in holdings:
-        per_merchant[h.merchant_id].setdefault(h.category.code, []).append(h)
-    badge_of: dict[int, dict[str, object]] = {m: {} for m in main}
-    for bh in badges:
-        badge_of[bh.merchant_id][bh.badge.category.code] = bh.badge
+    for merchant_id, category, code, sort_order, *tag_values in holdings:
+        version = tag_values[3]
+        if (code, version) not in tags:
+            tags[code, version] = _tag(code, sort_order, *tag_values)
+        per_merchant[merchant_id].setdefault(category, []).append(tags[code, version])
+    shown: dict[int, _Badge] = {}
+    badge_of: dict[int, dict[str, _Badge]] = {m: {} for m in main}
+    for merchant_id, category, badge_id, *badge_values in badges:
+        if badge_id not in shown:
+            shown[badge_id] = _badge(*badge_values)
+        badge_of[merchant_id][category] = shown[badge_id]
 
     issued_at = _now_iso()
     blobs = {}
@@ -53,29 +84,39 @@ def build_blobs(merchant_ids) -> dict[int, dict]:
     return blobs
 
 
-def _tag_json(h, lang: str) -> dict:
-    t, v = h.tag, h.terms_version
-    zh = lang == "zh"
-    return {
-        "code": t.code,
-        "name": t.name_zh if zh else t.name_en,
-        "group": t.group,
-        "promise": v.promise_zh if zh else (v.promise_en or v.promise_zh),
-        "compensation": v.compensation_zh if zh else (v.compensation_en or v.compensation_zh),
-    }
+def _tag(code, sort_order, name_zh, name_en, group, _version, promise_zh, promise_en, compensation_zh,
+         compensation_en) -> _Tag:  # fmt: skip
+    return _Tag(
+        code,
+        sort_order,
+        {
+            "zh": {
+                "code": code, "name": name_zh, "group": group, "promise": promise_zh,
+                "compensation": compensation_zh,
+            },
+            "en": {
+                "code": code, "name": name_en, "group": group, "promise": promise_en or promise_zh,
+                "compensation": compensation_en or compensation_zh,
+            },
+        },
+    )  # fmt: skip
 
 
-def _badge_json(b, lang: str) -> dict | None:
-    if b is None:
-        return None
-    zh = lang == "zh"
-    return {
-        "code": b.code,
-        "name": b.name_zh if zh else b.name_en,
-        "title_prefix": b.title_prefix_zh if zh else b.title_prefix_en,
-        "search_boost": float(b.search_boost),
-        "campaign_eligible": b.campaign_eligible,
-    }
+def _badge(code, name_zh, name_en, prefix_zh, prefix_en, search_boost, campaign_eligible) -> _Badge:
+    boost = float(search_boost)
+    return _Badge(
+        code,
+        {
+            "zh": {
+                "code": code, "name": name_zh, "title_prefix": prefix_zh, "search_boost": boost,
+                "campaign_eligible": campaign_eligible,
+            },
+            "en": {
+                "code": code, "name": name_en, "title_prefix": prefix_en, "search_boost": boost,
+                "campaign_eligible": campaign_eligible,
+            },
+        },
+    )  # fmt: skip
 
 
 def _fragment(mid, category, holdings, badge, issued_at, lang, signatures: dict) -> str:
@@ -83,7 +124,7 @@ def _fragment(mid, category, holdings, badge, issued_at, lang, signatures: dict)
         signatures[category] = sign(
             merchant_id=mid,
             category=category,
-            tags=[h.tag.code for h in holdings],
+            tags=[t.code for t in holdings],
             badge=badge.code if badge else None,
             issued_at=issued_at,
         )
@@ -92,8 +133,8 @@ def _fragment(mid, category, holdings, badge, issued_at, lang, signatures: dict)
         {
             "merchant_id": mid,
             "category": category,
-            "tags": [_tag_json(h, lang) for h in holdings],
-            "badge": _badge_json(badge, lang),
+            "tags": [t.json[lang] for t in holdings],
+            "badge": badge.json[lang] if badge else None,
             "issued_at": issued_at,
             "signature": signature,
         }
@@ -101,11 +142,11 @@ def _fragment(mid, category, holdings, badge, issued_at, lang, signatures: dict)
 
 
 def _blob(mid: int, main_category: str, by_category: dict, badges: dict, issued_at: str) -> dict:
-    union: dict[str, object] = {}
+    union: dict[str, _Tag] = {}
     for holdings in by_category.values():
-        for h in holdings:
-            union.setdefault(h.tag.code, h)
-    union_list = sorted(union.values(), key=lambda h: (h.tag.sort_order, h.tag.code))
+        for t in holdings:
+            union.setdefault(t.code, t)
+    union_list = sorted(union.values(), key=lambda t: (t.sort_order, t.code))
     merchant_badge = badges.get(main_category) or next(iter(badges.values()), None)
     blob = {"m": mid, "t": issued_at}
     signatures: dict = {}
