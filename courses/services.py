@@ -246,7 +246,7 @@ def assignments_for_failed_metrics(items: list[tuple[int, str, str]]) -> int:
     with transaction.atomic():
         existing = set(
             CourseAssignment.objects.filter(
-                merchant_id__any_of=list({m for m, _c, _p in wanted}), period__in={p for _m, _c, p in wanted}
+                merchant_id__any_of={m for m, _c, _p in wanted}, period__in={p for _m, _c, p in wanted}
             ).values_list("merchant_id", "metric_code", "period")
         )
         # Plain rows (thousands per evaluation); one reported twice at once is written once.

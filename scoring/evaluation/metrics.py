@@ -40,7 +40,7 @@ from tags.models import TagHolding
 
 from ..models import DailyRollup, EvaluationResult, EvaluationRules, RatingDay
 
-# Plain strings (the choices' values): written 50,000 times a month, and the keys of `_FAILED`.
+# Plain strings (the choices' values), written into the judgement's SQL.
 PASSED = str(EvaluationResult.Judgement.PASSED)
 FAILED = str(EvaluationResult.Judgement.FAILED)
 NOT_JUDGED = str(EvaluationResult.Judgement.NOT_JUDGED)
@@ -103,7 +103,7 @@ def evaluated_holdings(*, period: date, merchant_ids=None) -> QuerySet:
         | Q(state=TagHolding.State.RECTIFYING, rectification_month=period)
     )
     if merchant_ids is not None:
-        qs = qs.filter(merchant_id__any_of=list(merchant_ids))
+        qs = qs.filter(merchant_id__any_of=merchant_ids)
     return qs.order_by().values_list("pk", "merchant_id", "category_id", "tag_id", "state")
 
 
@@ -126,7 +126,7 @@ def dsr_by_merchant(*, period: date, rules: EvaluationRules, merchant_ids=None) 
         day__gte=first_day, day__lte=month.last_day, rank__lte=rules.dsr_max_per_shopper_month
     )
     if merchant_ids is not None:
-        qs = qs.filter(merchant_id__any_of=list(merchant_ids))
+        qs = qs.filter(merchant_id__any_of=merchant_ids)
     return (
         qs.values("merchant_id")
         .annotate(p=Sum("points"), i=Sum("items"), n=Sum("ratings"))
@@ -161,7 +161,7 @@ def month_exclusions(*, period: date, merchant_ids=None) -> list[Exclusion]:
         state=BreachAppeal.State.SUBMITTED, breach__detected_at__lt=end, breach__counts_in_metrics=True
     )
     if merchant_ids is not None:
-        breaches = breaches.filter(merchant_id__any_of=list(merchant_ids))
+        breaches = breaches.filter(merchant_id__any_of=merchant_ids)
     return [
         Exclusion(merchant_id, "complaint", pk, external_id)
         for pk, merchant_id, external_id in complaints.order_by("pk").values_list(

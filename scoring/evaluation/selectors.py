@@ -15,7 +15,7 @@ from core.singletons import settings_forget, settings_snapshot
 from tags.models import TagHolding
 
 from ..models import EvaluationExclusion, EvaluationResult, EvaluationRules, EvaluationRun, EvaluationSettings
-from .metrics import judgement_sql, month_results, outcome_sql
+from .metrics import RESULT_COLUMNS, judgement_sql, month_results, outcome_sql
 
 
 def evaluation_settings() -> EvaluationRules:
@@ -174,8 +174,9 @@ def what_if(*, merchant_id: int, now=None, rules: EvaluationRules | None = None)
     if not holdings:
         return []
     # The month's figures so far (the statement of the evaluation, for this merchant): holding → (orders, fault).
+    at_holding, at_orders, at_fault = (RESULT_COLUMNS.index(c) for c in ("holding_id", "orders", "fault"))
     figures = {
-        row[0]: (row[5], row[6])
+        row[at_holding]: (row[at_orders], row[at_fault])
         for row in month_results(period=period, rules=rules, merchant_ids=[merchant_id])
     }
     answers = []

@@ -7,8 +7,8 @@ A run has two steps, each safe to repeat:
    Python), in one transaction that holds the run row's lock and moves the run to `applying`: a crash
    before the commit leaves nothing, a second run of the month waits on the lock and then finds the
    results stored;
-2. **apply** (state `applying`): the pending results in batches, each batch one transaction. Passing
-   active holdings are marked `kept` in one UPDATE per batch; the few that change go through the tag
+2. **apply** (state `applying`): the pending results in batches, each batch one transaction (passing
+   active holdings were stored as `kept` and are not pending); the few that change go through the tag
    holding services (revoke with the badge cascade, restore, bar), which lock the merchant row, write
    history and audit, and refresh the public badge cache after commit. A result is marked applied
    in the same transaction as its holding change, so a crash resumes exactly where it stopped.
@@ -312,10 +312,6 @@ def _rules_from(thresholds: dict) -> dict:
 
 def _apply_pending(run: EvaluationRun, *, actor, progress, crash_after: int | None) -> None:
     total = run.results.count()
-    # Most results keep an active tag: one UPDATE marks them all (the holding still active).
-    run.results.filter(
-        action=Action.PENDING, outcome=Outcome.PASSED, state_before=ACTIVE, holding__state=ACTIVE
-    ).update(action=Action.KEPT, applied_at=timezone.now())
     done = total - run.results.filter(action=Action.PENDING).count()
     if progress:
         progress(done, total)
