@@ -91,7 +91,7 @@ def _generate(*, merchants: int, orders: int, days: int) -> None:
     from bench.datasets import add_evaluation_facts, generate_marketplace
     from core.periods import local_date
     from scoring.evaluation.metrics import month_bounds
-    from scoring.models import DailyRollup, RatingDay
+    from scoring.models import DailyRollup, MonthRollup, RatingDay, RatingMonth
     from scoring.services.ratings import ratings_rebuild
     from scoring.services.rollups import rollups_rebuild
 
@@ -112,7 +112,8 @@ def _generate(*, merchants: int, orders: int, days: int) -> None:
     rollups_rebuild(last_day=local_date(end) - timedelta(days=1))
     ratings_rebuild()
     with connection.cursor() as cur:  # as autovacuum leaves a running deployment's tables
-        cur.execute(f"VACUUM ANALYZE {DailyRollup._meta.db_table}, {RatingDay._meta.db_table}")
+        tables = (DailyRollup, RatingDay, MonthRollup, RatingMonth)
+        cur.execute(f"VACUUM ANALYZE {', '.join(t._meta.db_table for t in tables)}")
     print(f"daily rollups and rating rollup: {time.monotonic() - t0:.0f} s", flush=True)
 
 

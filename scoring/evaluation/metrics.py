@@ -5,13 +5,13 @@ them per merchant × category × tag and decides pass / fail. ONE statement what
 merchants (``month_results_sql``), built from the indicators' own queries:
 
 1. the evaluated holdings (monitored tags held during the month, or in rectification for it);
-2. orders paid in the month per merchant (the denominator of both rates), from the daily rollups;
+2. orders paid in the month per merchant (the denominator of both rates), from the monthly rollup;
 3. the month's fault complaints (a small share of orders), each counted for the merchant's holdings
    whose tag it names or whose category its order is in; complaints under appeal at the cut-off
    (their own appeal, or their breach's) are left out and counted apart;
 4. refund disputes per merchant;
 5. DSR ratings per merchant over the window ending with the month (≤ N per shopper per month), from
-   the rating rollup;
+   the monthly rating rollup (and the daily one for the window's first, partial month);
 
 and the judgement of each holding in SQL (``judgement_sql``: integer comparisons, exact on every
 backend). The run inserts the statement's rows into the result table without reading them; the dry
@@ -38,7 +38,7 @@ from core.bulk import json_text
 from core.periods import calendar_month
 from tags.models import TagHolding
 
-from ..models import DailyRollup, EvaluationResult, EvaluationRules, RatingDay
+from ..models import EvaluationResult, EvaluationRules, MonthRollup, RatingDay, RatingMonth
 
 # Plain strings (the choices' values), written into the judgement's SQL.
 PASSED = str(EvaluationResult.Judgement.PASSED)
@@ -109,30 +109,50 @@ def evaluated_holdings(*, period: date, merchant_ids=None) -> QuerySet:
 
 def month_orders(*, period: date) -> QuerySet:
     """Rows (merchant_id, n): the orders paid in the month (the denominator of both rates), from the
-    daily rollups (``scoring.services.rollups``: orders by local paid day)."""
-    month = calendar_month(period.year, period.month)
-    qs = DailyRollup.objects.filter(day__gte=month.first_day, day__lte=month.last_day)
+    monthly rollup (``scoring.services.months``: the daily rollups' orders by local paid day, summed)."""
+    qs = MonthRollup.objects.filter(month=period.replace(day=1))
     return qs.values("merchant_id").annotate(n=Sum("orders")).order_by().values_list("merchant_id", "n")
 
 
-def dsr_by_merchant(*, period: date, rules: EvaluationRules, merchant_ids=None) -> QuerySet:
-    """Rows (merchant_id, points, items, ratings): the sum of the item scores, the number of item scores
-    and the ratings counted over the `dsr_window_days` local days ending with the month, at most
+def dsr_by_merchant_sql(*, period: date, rules: EvaluationRules, merchant_ids=None) -> tuple[str, list]:
+    """A SELECT of rows (merchant_id, p, i, n): the sum of the item scores, the number of item scores and
+    the ratings counted over the `dsr_window_days` local days ending with the month, at most
     `dsr_max_per_shopper_month` ratings per shopper per calendar month
-    (``commitments.indicators.dsr_ranked``), from the rating rollup."""
+    (``commitments.indicators.dsr_ranked``): the window's whole months from the monthly rating rollup,
+    the days of its first, partial month from the daily one."""
     month = calendar_month(period.year, period.month)
     first_day = month.last_day - timedelta(days=rules.dsr_window_days - 1)
-    qs = RatingDay.objects.filter(
-        day__gte=first_day, day__lte=month.last_day, rank__lte=rules.dsr_max_per_shopper_month
-    )
+    whole_from = first_day if first_day.day == 1 else add_months(first_day, 1)
+    cap = rules.dsr_max_per_shopper_month
+    parts = []
+    if whole_from <= period:
+        parts.append(RatingMonth.objects.filter(month__gte=whole_from, month__lte=period, rank__lte=cap))
+    if first_day < whole_from:
+        last_day = min(whole_from - timedelta(days=1), month.last_day)
+        parts.append(RatingDay.objects.filter(day__gte=first_day, day__lte=last_day, rank__lte=cap))
     if merchant_ids is not None:
-        qs = qs.filter(merchant_id__any_of=merchant_ids)
-    return (
+        parts = [qs.filter(merchant_id__any_of=merchant_ids) for qs in parts]
+    grouped = [
         qs.values("merchant_id")
         .annotate(p=Sum("points"), i=Sum("items"), n=Sum("ratings"))
         .order_by()
         .values_list("merchant_id", "p", "i", "n")
+        for qs in parts
+    ]
+    union = grouped[0].union(*grouped[1:], all=True) if len(grouped) > 1 else grouped[0]
+    sql, params = union.query.sql_with_params()
+    return (
+        f"SELECT u.merchant_id, SUM(u.p) AS p, SUM(u.i) AS i, SUM(u.n) AS n FROM ({sql}) u GROUP BY u.merchant_id",
+        list(params),
     )
+
+
+def dsr_by_merchant(*, period: date, rules: EvaluationRules, merchant_ids=None) -> list[tuple]:
+    """The rows of ``dsr_by_merchant_sql``."""
+    sql, params = dsr_by_merchant_sql(period=period, rules=rules, merchant_ids=merchant_ids)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
 
 
 def _month_faults(*, start: datetime, end: datetime, merchant_ids) -> QuerySet:
@@ -272,13 +292,13 @@ def month_results_sql(*, period: date, rules: EvaluationRules, merchant_ids=None
         ("h", "id, merchant_id, category_id, tag_id, state", evaluated_holdings(period=period, merchant_ids=merchant_ids)),
         ("o", "merchant_id, n", orders),
         ("d", "merchant_id, n", refund_disputes_by_merchant(start=start, end=end, merchant_ids=merchant_ids)),
-        ("r", "merchant_id, p, i, n", dsr_by_merchant(period=period, rules=rules, merchant_ids=merchant_ids)),
+        ("r", "merchant_id, p, i, n", dsr_by_merchant_sql(period=period, rules=rules, merchant_ids=merchant_ids)),
         ("c", "merchant_id, order_id, tag_id, category_id, appeal, breach_appeal",
          _month_faults(start=start, end=end, merchant_ids=merchant_ids)),
     )  # fmt: skip
     ctes, params = [], []
     for name, columns, query in parts:
-        sql, query_params = query.query.sql_with_params()
+        sql, query_params = query if isinstance(query, tuple) else query.query.sql_with_params()
         ctes.append(f"{name} ({columns}) AS ({sql})")
         params.extend(query_params)
     # Left out: under appeal at the cut-off (the complaint's own appeal, or its breach's).

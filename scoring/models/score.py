@@ -138,6 +138,59 @@ class RatingDay(models.Model):
         return f"{self.merchant_id} {self.day} #{self.rank}"
 
 
+class MonthRollup(models.Model):
+    """The daily rollups of one merchant × category summed over a local calendar month (``month``: its
+    first day), for the counters the monthly evaluation reads. Kept in step with the rollups: every
+    re-aggregated rollup row moves its old counters out and its new ones in (``scoring.services.months``),
+    so a month's evaluation reads one row per merchant × category instead of one per day."""
+
+    merchant = models.ForeignKey(  # derived rows: as DailyRollup
+        Merchant, on_delete=models.CASCADE, related_name="+", db_constraint=False, db_index=False
+    )
+    category = models.ForeignKey(
+        Category, on_delete=models.CASCADE, related_name="+", db_constraint=False, db_index=False
+    )
+    month = models.DateField()
+    orders = models.BigIntegerField(default=0)
+
+    COUNTERS = ("orders",)
+
+    class Meta:
+        verbose_name = _("monthly rollup")
+        constraints = [
+            models.UniqueConstraint(fields=["month", "merchant", "category"], name="month_rollup_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.merchant_id}/{self.category_id} {self.month:%Y-%m}"
+
+
+class RatingMonth(models.Model):
+    """``RatingDay`` summed over a local calendar month (``month``: its first day), rank by rank: the
+    evaluation's DSR window reads its whole months here and only the days of its first, partial month
+    from ``RatingDay``. Kept in step with ``RatingDay`` (``scoring.services.months``)."""
+
+    merchant = models.ForeignKey(  # derived rows: as DailyRollup
+        Merchant, on_delete=models.CASCADE, related_name="+", db_constraint=False, db_index=False
+    )
+    month = models.DateField()
+    rank = models.PositiveSmallIntegerField()
+    points = models.BigIntegerField(default=0)
+    items = models.BigIntegerField(default=0)
+    ratings = models.BigIntegerField(default=0)
+
+    COUNTERS = ("points", "items", "ratings")
+
+    class Meta:
+        verbose_name = _("monthly rating rollup")
+        constraints = [
+            models.UniqueConstraint(fields=["month", "merchant", "rank"], name="rating_month_once_per_rank")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.merchant_id} {self.month:%Y-%m} #{self.rank}"
+
+
 class WindowSum(models.Model):
     """The rollups of one merchant × category summed over a score window (``recent``: the 90 local days
     T-90..T-1, ``lagged``: T-97..T-8) for the day T held in ``WindowState``. Kept in step with the

@@ -23,8 +23,9 @@ from commitments.models import Order, RatingsDirtyDay
 from core.calendar import business_tz
 from core.periods import local_date, local_midnight
 
-from ..models import RatingDay
+from ..models import RatingDay, RatingMonth
 from .marks import Part, marked_statements, marks_spend
+from .months import months_reset, rating_months_move
 
 
 def _scope(parts: list[Part], *, rollup: bool) -> Q:
@@ -56,8 +57,11 @@ def _aggregate(parts: list[Part]) -> QuerySet:
 
 
 def _replace(parts: list[Part]) -> int:
-    """Delete and re-insert the rollup rows of `parts` (inside the caller's transaction)."""
-    existing = RatingDay.objects.filter(_scope(parts, rollup=True))
+    """Delete and re-insert the rollup rows of `parts` (inside the caller's transaction), the monthly
+    rating rollup moved with them."""
+    scope = _scope(parts, rollup=True)
+    rating_months_move(-1, scope)
+    existing = RatingDay.objects.filter(scope)
     existing._raw_delete(existing.db)
     sql, params = _aggregate(parts).query.sql_with_params()
     qn = connection.ops.quote_name
@@ -71,7 +75,9 @@ def _replace(parts: list[Part]) -> int:
             f"SELECT a.merchant_id, a.local_day, a.rank_kept, a.points, a.items, a.ratings FROM ({sql}) a",
             params,
         )
-        return cursor.rowcount
+        written = cursor.rowcount
+    rating_months_move(1, scope)
+    return written
 
 
 def ratings_refresh(*, now: datetime | None = None) -> int:
@@ -95,6 +101,7 @@ def ratings_rebuild(*, now: datetime | None = None) -> int:
     written = 0
     with transaction.atomic():
         RatingDay.objects.all()._raw_delete(RatingDay.objects.db)
+        months_reset(RatingMonth)
         if span["first"] is not None:
             if connection.vendor == "postgresql":
                 with connection.cursor() as cursor:

@@ -41,8 +41,9 @@ from complaints.models import HelpRequest
 from core.calendar import business_tz
 from core.periods import local_date, local_midnight
 
-from ..models import DailyRollup
+from ..models import DailyRollup, MonthRollup
 from .marks import Part, marked_statements, marks_spend
+from .months import months_move, months_reset
 from .ratings import ratings_refresh
 from .windows import windows_moved_sql, windows_replace_delta, windows_reset
 
@@ -222,15 +223,17 @@ STAGE = "scoring_rollup_stage"
 
 def _replace(parts: list[Part]) -> int:
     """Delete and re-insert the rollup rows of `parts` (inside the caller's transaction), the score
-    windows' running sums moved with them."""
+    windows' running sums and the monthly rollups moved with them."""
     scope = _rollups_in(parts)
     existing = DailyRollup.objects.filter(scope)
+    months_move(-1, scope)
     moved = windows_moved_sql()
     if moved is None:  # no window sums kept, or a backend without data-modifying CTEs
         windows_replace_delta(-1, scope)
         existing._raw_delete(existing.db)
         written = _insert_rollups(parts)
         windows_replace_delta(1, scope)
+        months_move(1, scope)
         return written
     # The deleted and the inserted rows flow into the window sums in the same statements (no re-read).
     qn = connection.ops.quote_name
@@ -244,7 +247,9 @@ def _replace(parts: list[Part]) -> int:
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-    return _insert_rollups(parts, moved=moved)
+    written = _insert_rollups(parts, moved=moved)
+    months_move(1, scope)
+    return written
 
 
 def rollups_refresh(*, now: datetime | None = None) -> int:
@@ -275,6 +280,7 @@ def rollups_rebuild(*, first_day: date | None = None, last_day: date, progress=N
     started = timezone.now()
     with transaction.atomic():
         windows_reset()  # every rollup is replaced: the running sums start again from them
+        months_reset(MonthRollup)
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
                 cursor.execute(f"TRUNCATE {connection.ops.quote_name(DailyRollup._meta.db_table)}")
