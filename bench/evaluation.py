@@ -229,11 +229,15 @@ INSERT INTO scoring_evaluationresult (run_id, period, merchant_id, category_id, 
     dsr_denominator, dsr_ratings, dsr_result, dispute_numerator, dispute_denominator, dispute_result,
     excluded_complaints, thresholds, rule_version, outcome, failed_metrics, action, revision, applied_at)
 WITH o AS (
-    SELECT merchant_id, sum(orders) AS n FROM scoring_dailyrollup
-    WHERE day BETWEEN %(first_day)s AND %(last_day)s GROUP BY merchant_id
+    SELECT merchant_id, sum(orders) AS n FROM scoring_monthrollup WHERE month = %(period)s GROUP BY merchant_id
 ), r AS (
-    SELECT merchant_id, sum(points) AS p, sum(items) AS i, sum(ratings) AS n FROM scoring_ratingday
-    WHERE day BETWEEN %(dsr_first_day)s AND %(last_day)s AND rank <= 3 GROUP BY merchant_id
+    SELECT merchant_id, sum(p) AS p, sum(i) AS i, sum(n) AS n FROM (
+        SELECT merchant_id, points AS p, items AS i, ratings AS n FROM scoring_ratingmonth
+        WHERE month BETWEEN %(dsr_whole_from)s AND %(period)s AND rank <= 3
+        UNION ALL
+        SELECT merchant_id, points, items, ratings FROM scoring_ratingday
+        WHERE day BETWEEN %(dsr_first_day)s AND %(dsr_partial_last)s AND rank <= 3
+    ) u GROUP BY merchant_id
 ), d AS (
     SELECT merchant_id, count(*) AS n FROM commitments_order
     WHERE refund_staff_intervened AND refunded_at >= %(start)s AND refunded_at < %(end)s GROUP BY merchant_id
@@ -371,6 +375,8 @@ def _floor(period: date) -> float:
         "period": period, "month": f"{period:%Y-%m}", "next_month": add_months(period, 1),
         "start": month.start, "end": month.end, "first_day": month.first_day, "last_day": month.last_day,
         "dsr_first_day": month.last_day - timedelta(days=179), "now": timezone.now(),
+        "dsr_whole_from": add_months(month.last_day - timedelta(days=179), 1),
+        "dsr_partial_last": add_months(month.last_day - timedelta(days=179), 1) - timedelta(days=1),
         "thresholds": json_text(evaluation_settings().thresholds()),
     }  # fmt: skip
     total = 0.0
