@@ -20,6 +20,7 @@ from django.db import connection
 from django.db.models import Case, Count, ExpressionWrapper, F, IntegerField, Q, QuerySet, Value, When, Window
 from django.db.models.functions import Coalesce, RowNumber, TruncDate, TruncMonth
 
+from core.bulk import filter_any_of
 from core.calendar import business_tz
 from core.metrics import Rate
 from core.periods import local_date, local_midnight
@@ -36,14 +37,10 @@ COMMITMENT_KEPT = Q(state=Commitment.State.MET) | Q(
 COMMITMENT_BROKEN = Q(state__in=_BREACHED_STATES, breach__counts_in_metrics=True)
 
 
-def _only(qs: QuerySet, merchant_ids, field: str = "merchant_id") -> QuerySet:
-    return qs.filter(**{f"{field}__any_of": list(merchant_ids)}) if merchant_ids is not None else qs
-
-
 def paid_orders_by_merchant(*, start: datetime, end: datetime, merchant_ids=None) -> QuerySet:
     """Rows (merchant_id, n): orders paid in [start, end). A query to read or to use inside a larger
     statement (the monthly evaluation's)."""
-    qs = _only(Order.objects.filter(paid_at__gte=start, paid_at__lt=end), merchant_ids)
+    qs = filter_any_of(Order.objects.filter(paid_at__gte=start, paid_at__lt=end), merchant_ids)
     return qs.values("merchant_id").annotate(n=Count("pk")).values_list("merchant_id", "n")
 
 
@@ -53,7 +50,9 @@ def paid_orders(*, start: datetime, end: datetime, merchant_ids=None) -> dict[in
 
 
 def _commitments(*, start, end, merchant_ids=None, tag_ids=None) -> QuerySet[Commitment]:
-    qs = _only(Commitment.objects.filter(order__paid_at__gte=start, order__paid_at__lt=end), merchant_ids)
+    qs = filter_any_of(
+        Commitment.objects.filter(order__paid_at__gte=start, order__paid_at__lt=end), merchant_ids
+    )
     if tag_ids is not None:
         qs = qs.filter(tag_id__in=list(tag_ids))
     return qs
@@ -93,7 +92,7 @@ def on_time_dispatch_rate(*, start, end, merchant_ids=None) -> dict[int, Rate]:
 
 def breach_counts(*, start, end, merchant_ids=None, tag_ids=None) -> dict[tuple[int, int], int]:
     """Per (merchant, tag): counting breaches detected in [start, end)."""
-    qs = _only(
+    qs = filter_any_of(
         Breach.objects.filter(COUNTED_BREACH, detected_at__gte=start, detected_at__lt=end), merchant_ids
     )
     if tag_ids is not None:
@@ -149,7 +148,7 @@ def dsr_ranked(*, start: datetime, end: datetime, merchant_ids=None, shopper_ref
     rollup of the evaluation."""
     tz = business_tz()
     points, items = dsr_points(), dsr_items()
-    qs = _only(Order.objects.filter(HAS_DSR, rated_at__gte=start, rated_at__lt=end), merchant_ids)
+    qs = filter_any_of(Order.objects.filter(HAS_DSR, rated_at__gte=start, rated_at__lt=end), merchant_ids)
     if shopper_refs is not None:
         qs = qs.filter(shopper_ref__in=list(shopper_refs))
     return qs.annotate(

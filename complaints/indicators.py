@@ -19,6 +19,7 @@ from django.db.models import Count, Q, QuerySet
 
 from commitments.indicators import paid_orders
 from commitments.models import Commitment, Order
+from core.bulk import filter_any_of
 from core.metrics import Rate
 from core.periods import calendar_month
 
@@ -31,10 +32,6 @@ FAULT_COMPLAINT = Q(
 )
 
 
-def _only(qs: QuerySet, merchant_ids, field: str = "merchant_id") -> QuerySet:
-    return qs.filter(**{f"{field}__any_of": list(merchant_ids)}) if merchant_ids is not None else qs
-
-
 def _per_merchant(counts: dict[int, int], orders: dict[int, int]) -> dict[int, Rate]:
     """Merchants with neither orders nor counted facts are absent (0 of 0)."""
     return {m: Rate(counts.get(m, 0), orders.get(m, 0)) for m in set(counts) | set(orders)}
@@ -42,7 +39,7 @@ def _per_merchant(counts: dict[int, int], orders: dict[int, int]) -> dict[int, R
 
 def fault_complaints(*, start: datetime, end: datetime, merchant_ids=None) -> QuerySet[Complaint]:
     """Fault complaints decided in the range."""
-    return _only(
+    return filter_any_of(
         Complaint.objects.filter(FAULT_COMPLAINT, decided_at__gte=start, decided_at__lt=end), merchant_ids
     )
 
@@ -73,7 +70,7 @@ def fault_complaint_rate_by_tag(
         .annotate(n=Count("order_id", distinct=True))
         .values_list("merchant_id", "tag_id", "n")
     }
-    committed = _only(
+    committed = filter_any_of(
         Commitment.objects.filter(order__paid_at__gte=start, order__paid_at__lt=end), merchant_ids
     )
     orders = {
@@ -90,7 +87,7 @@ def refund_disputes_by_merchant(*, start: datetime, end: datetime, merchant_ids=
     Order columns ingestion folds in: ``refunded_at``, first wins; ``refund_staff_intervened``, sticky —
     docs/order-facts.md). Read by a partial index: disputes are a small share of orders. A query to
     read or to use inside a larger statement (the monthly evaluation's)."""
-    disputes = _only(
+    disputes = filter_any_of(
         Order.objects.filter(refund_staff_intervened=True, refunded_at__gte=start, refunded_at__lt=end),
         merchant_ids,
     )
@@ -111,7 +108,9 @@ def refund_dispute_rate(*, start: datetime, end: datetime, merchant_ids=None) ->
 
 
 def platform_help_rate(*, start: datetime, end: datetime, merchant_ids=None) -> dict[int, Rate]:
-    helped = _only(HelpRequest.objects.filter(requested_at__gte=start, requested_at__lt=end), merchant_ids)
+    helped = filter_any_of(
+        HelpRequest.objects.filter(requested_at__gte=start, requested_at__lt=end), merchant_ids
+    )
     counts = dict(
         helped.values("merchant_id")
         .annotate(n=Count("order_id", distinct=True))
@@ -124,7 +123,7 @@ def complaint_counts_by_standard(
     *, start: datetime, end: datetime, merchant_ids=None
 ) -> dict[int, dict[str, int]]:
     """Per merchant and service standard: complaints filed in the range (every state)."""
-    qs = _only(Complaint.objects.filter(filed_at__gte=start, filed_at__lt=end), merchant_ids)
+    qs = filter_any_of(Complaint.objects.filter(filed_at__gte=start, filed_at__lt=end), merchant_ids)
     result: dict[int, dict[str, int]] = {}
     for merchant_id, code, n in (
         qs.values("merchant_id", "standard__code")
@@ -138,7 +137,9 @@ def complaint_counts_by_standard(
 def help_request_counts_by_scenario(
     *, start: datetime, end: datetime, merchant_ids=None
 ) -> dict[int, dict[str, int]]:
-    qs = _only(HelpRequest.objects.filter(requested_at__gte=start, requested_at__lt=end), merchant_ids)
+    qs = filter_any_of(
+        HelpRequest.objects.filter(requested_at__gte=start, requested_at__lt=end), merchant_ids
+    )
     result: dict[int, dict[str, int]] = {}
     for merchant_id, scenario, n in (
         qs.values("merchant_id", "scenario")
@@ -156,4 +157,4 @@ def complaints_under_appeal(*, merchant_ids=None) -> QuerySet[Complaint]:
         responsibility=Complaint.Responsibility.MERCHANT,
         appeal__state="filed",
     )
-    return _only(qs, merchant_ids).select_related("order", "appeal")
+    return filter_any_of(qs, merchant_ids).select_related("order", "appeal")

@@ -197,6 +197,12 @@ class AnyOf(Lookup):
         return f"{lhs} IN (SELECT value FROM json_each(%s))", [*lhs_params, json.dumps(values)]
 
 
+def filter_any_of(qs, values, field: str = "merchant_id"):
+    """`qs` restricted to rows whose `field` is one of `values` (``any_of``), or all of it when `values`
+    is None: the indicators' "these merchants, or every merchant"."""
+    return qs.filter(**{f"{field}__any_of": list(values)}) if values is not None else qs
+
+
 def install_lookups() -> None:
     """Register ``any_of`` on every field, foreign keys included (CoreConfig.ready)."""
     Field.register_lookup(AnyOf)

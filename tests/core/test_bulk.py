@@ -8,7 +8,7 @@ from django.db import connection
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
-from core.bulk import STAGED_FROM, copy_rows, insert_rows
+from core.bulk import STAGED_FROM, copy_rows, filter_any_of, insert_rows
 from merchants.models import Notice
 from scoring.models import EvaluationResult
 from tests.factories import MerchantFactory
@@ -137,3 +137,14 @@ def test_any_of_matches_exactly_the_listed_values_in_filters_and_updates():
     assert sorted(Notice.objects.exclude(pk__any_of={ids[0]}).values_list("pk", flat=True)) == ids[1:]
     assert Notice.objects.filter(pk__any_of=[ids[1]]).update(code="y") == 1
     assert list(Notice.objects.order_by("key").values_list("code", flat=True)) == ["x", "y", "x"]
+
+
+def test_filter_any_of_keeps_everything_for_none_and_the_listed_merchants_otherwise():
+    owner, other = MerchantFactory(), MerchantFactory()
+    for i, m in enumerate([owner, other, other]):
+        Notice.objects.create(merchant=m, key=f"only:{i}", code="x", created_at=timezone.now())
+    keys = Notice.objects.order_by("key").values_list("key", flat=True)
+    assert list(filter_any_of(keys, None)) == ["only:0", "only:1", "only:2"]
+    assert list(filter_any_of(keys, {other.pk})) == ["only:1", "only:2"]
+    assert list(filter_any_of(keys, [])) == []
+    assert list(filter_any_of(keys, ["only:0"], field="key")) == ["only:0"]
