@@ -476,7 +476,9 @@ def main() -> None:
     full = time.monotonic() - t0
     if profiler:
         profiler.disable()
-        pstats.Stats(profiler, stream=sys.stderr).sort_stats(os.environ.get("PROFILE_SORT", "cumulative")).print_stats(45)
+        pstats.Stats(profiler, stream=sys.stderr).sort_stats(
+            os.environ.get("PROFILE_SORT", "cumulative")
+        ).print_stats(45)
 
     same = {row[0]: tuple(row[1:]) for row in reference_rows} == {
         r.holding_id: (
