@@ -34,7 +34,7 @@ from commitments.indicators import paid_orders_by_merchant
 from commitments.models import BreachAppeal
 from complaints.indicators import fault_complaints, refund_disputes_by_merchant
 from complaints.models import Appeal
-from core.bulk import json_text
+from core.bulk import filter_any_of, json_text
 from core.periods import calendar_month
 from tags.models import TagHolding
 
@@ -102,9 +102,11 @@ def evaluated_holdings(*, period: date, merchant_ids=None) -> QuerySet:
         Q(state=TagHolding.State.ACTIVE, granted_at__lt=end)
         | Q(state=TagHolding.State.RECTIFYING, rectification_month=period)
     )
-    if merchant_ids is not None:
-        qs = qs.filter(merchant_id__any_of=merchant_ids)
-    return qs.order_by().values_list("pk", "merchant_id", "category_id", "tag_id", "state")
+    return (
+        filter_any_of(qs, merchant_ids)
+        .order_by()
+        .values_list("pk", "merchant_id", "category_id", "tag_id", "state")
+    )
 
 
 def month_orders(*, period: date) -> QuerySet:
@@ -130,10 +132,9 @@ def dsr_by_merchant_sql(*, period: date, rules: EvaluationRules, merchant_ids=No
     if first_day < whole_from:
         last_day = min(whole_from - timedelta(days=1), month.last_day)
         parts.append(RatingDay.objects.filter(day__gte=first_day, day__lte=last_day, rank__lte=cap))
-    if merchant_ids is not None:
-        parts = [qs.filter(merchant_id__any_of=merchant_ids) for qs in parts]
     grouped = [
-        qs.values("merchant_id")
+        filter_any_of(qs, merchant_ids)
+        .values("merchant_id")
         .annotate(p=Sum("points"), i=Sum("items"), n=Sum("ratings"))
         .order_by()
         .values_list("merchant_id", "p", "i", "n")
@@ -177,11 +178,12 @@ def month_exclusions(*, period: date, merchant_ids=None) -> list[Exclusion]:
     complaints = fault_complaints(start=start, end=end, merchant_ids=merchant_ids).filter(
         Q(appeal__state=Appeal.State.FILED) | Q(breach__appeal__state=BreachAppeal.State.SUBMITTED)
     )
-    breaches = BreachAppeal.objects.filter(
-        state=BreachAppeal.State.SUBMITTED, breach__detected_at__lt=end, breach__counts_in_metrics=True
+    breaches = filter_any_of(
+        BreachAppeal.objects.filter(
+            state=BreachAppeal.State.SUBMITTED, breach__detected_at__lt=end, breach__counts_in_metrics=True
+        ),
+        merchant_ids,
     )
-    if merchant_ids is not None:
-        breaches = breaches.filter(merchant_id__any_of=merchant_ids)
     return [
         Exclusion(merchant_id, "complaint", pk, external_id)
         for pk, merchant_id, external_id in complaints.order_by("pk").values_list(
