@@ -273,6 +273,9 @@ BUSINESS_TIME_ZONE = "Asia/Shanghai"
 # Experience score: strength of the Bayesian prior toward the category's rate, in orders (see
 # scoring/services/scores.py for why 30).
 SCORE_PRIOR_ORDERS = int(env("SCORE_PRIOR_ORDERS", "30"))
+# Monthly evaluation: how many batches of outcomes are applied at once, each on its own connection
+# (PostgreSQL only; see scoring/evaluation/services.py). 1 applies them one after the other.
+EVALUATION_APPLY_WORKERS = int(env("EVALUATION_APPLY_WORKERS", "2"))
 
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"

@@ -19,7 +19,9 @@ the merchant re-evaluates that merchant's month (`evaluation_reevaluate`).
 
 import json
 import logging
+import math
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -27,6 +29,7 @@ from functools import cache
 from operator import itemgetter
 from types import SimpleNamespace
 
+from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Count, F, Q
 from django.utils import timezone
@@ -312,24 +315,59 @@ def _rules_from(thresholds: dict) -> dict:
 
 def _apply_pending(run: EvaluationRun, *, actor, progress, crash_after: int | None) -> None:
     total = run.results.count()
-    done = total - run.results.filter(action=Action.PENDING).count()
+    batches = _batches(run, workers=_workers(crash_after))
+    done = total - sum(map(len, batches))
     if progress:
         progress(done, total)
-    last_id = 0
-    batches = 0
-    while True:
-        batch = _pending_batch(run, after=last_id)
-        if not batch:
-            break
-        last_id = batch[-1].pk
+    if len(batches) > 1 and _workers(crash_after) > 1:
+        # Each batch in its own thread, connection and transaction: a batch waits on the database for
+        # about half its time, which the other batch's Python fills. The batches hold different
+        # merchants (cut in merchant order), so they seldom wait on each other's locks; when they
+        # do, merchants are locked in pk order and the later batch waits its turn.
+        with ThreadPoolExecutor(max_workers=_workers(crash_after), thread_name_prefix="evaluation") as pool:
+            for applied in pool.map(lambda pks: _apply_in_worker(run, pks, actor=actor), batches):
+                done += applied
+                if progress:
+                    progress(done, total)
+        return
+    for number, pks in enumerate(batches, 1):
         with transaction.atomic():
-            _apply_batch(run, batch, actor=actor)
-        batches += 1
-        done += len(batch)
+            _apply_batch(run, _pending_batch(run, pks), actor=actor)
+        done += len(pks)
         if progress:
             progress(done, total)
-        if crash_after is not None and batches >= crash_after:
+        if crash_after is not None and number >= crash_after:
             raise RuntimeError("simulated crash")
+
+
+def _workers(crash_after: int | None) -> int:
+    """How many batches are applied at once: EVALUATION_APPLY_WORKERS on PostgreSQL outside a
+    transaction (the workers' connections would not see what an enclosing transaction wrote), else 1
+    (SQLite writes one transaction at a time; a simulated crash counts batches in order)."""
+    if connection.vendor != "postgresql" or connection.in_atomic_block or crash_after is not None:
+        return 1
+    return max(1, settings.EVALUATION_APPLY_WORKERS)
+
+
+def _batches(run: EvaluationRun, *, workers: int) -> list[list[int]]:
+    """The pending results' ids in batches of at most BATCH, in merchant order (a merchant's results
+    are together, so batches applied at once seldom share a merchant); with several workers, at least
+    two batches per worker, so that their database waits and Python interleave."""
+    ids = list(
+        run.results.filter(action=Action.PENDING).order_by("merchant_id", "pk").values_list("pk", flat=True)
+    )
+    size = BATCH if workers == 1 else max(1, min(BATCH, math.ceil(len(ids) / (2 * workers))))
+    return [ids[start : start + size] for start in range(0, len(ids), size)]
+
+
+def _apply_in_worker(run: EvaluationRun, pks: list[int], *, actor) -> int:
+    """One batch in a worker thread, on the thread's own connection, closed afterwards."""
+    try:
+        with transaction.atomic():
+            _apply_batch(run, _pending_batch(run, pks), actor=actor)
+        return len(pks)
+    finally:
+        connection.close()
 
 
 _PENDING_FIELDS = (
@@ -345,16 +383,14 @@ class _Pending(SimpleNamespace):
     per result."""
 
 
-def _pending_batch(run: EvaluationRun, *, after: int) -> list[_Pending]:
-    """The next BATCH pending results of the run (by pk), in one query. The thresholds are the run's own
-    (every result of a run is stored with them)."""
+def _pending_batch(run: EvaluationRun, pks: list[int]) -> list[_Pending]:
+    """The results `pks` of the run still pending (by pk), in one query. The thresholds are the run's
+    own (every result of a run is stored with them)."""
     names = ("code", "name_zh", "name_en")
     rows = (
-        run.results.filter(action=Action.PENDING, pk__gt=after)
+        run.results.filter(action=Action.PENDING, pk__any_of=pks)
         .order_by("pk")
-        .values_list(*_PENDING_FIELDS, *(f"tag__{n}" for n in names), *(f"category__{n}" for n in names))[
-            :BATCH
-        ]
+        .values_list(*_PENDING_FIELDS, *(f"tag__{n}" for n in names), *(f"category__{n}" for n in names))
     )
     width = len(_PENDING_FIELDS)
     month = f"{run.period:%Y-%m}"  # every result of a run is of its month

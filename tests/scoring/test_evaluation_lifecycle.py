@@ -1,12 +1,15 @@
 """The monthly evaluation end to end (SPEC §8): revoke → rectify → restore; fail twice → barred → reapply."""
 
+import threading
 from datetime import date
 
 import pytest
 import time_machine
 from django.core import mail
+from django.db import transaction
 from django.utils import translation
 
+from courses.models import CourseAssignment
 from merchants.models import Notice
 from merchants.services import notice_email_send
 from scoring.evaluation import services
@@ -210,3 +213,59 @@ def test_a_crash_half_way_resumes_on_postgresql_with_committed_batches(monkeypat
     assert HoldingEvent.objects.filter(kind="revoked").count() == 9
     assert Notice.objects.count() == 9
     assert set(TagHolding.objects.values_list("state", flat=True)) == {"rectifying"}
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_batches_applied_at_once_by_two_workers_do_what_one_after_the_other_does(monkeypatch, settings):
+    """EVALUATION_APPLY_WORKERS: the batches run in worker threads on their own connections, each
+    committed apart, with the same outcome as the batches one after the other."""
+    settings.EVALUATION_APPLY_WORKERS = 2
+    monkeypatch.setattr(services, "BATCH", 2)
+    threads = []
+    apply_batch = services._apply_batch
+
+    def recording(run, batch, *, actor):
+        threads.append(threading.current_thread().name)
+        return apply_batch(run, batch, actor=actor)
+
+    monkeypatch.setattr(services, "_apply_batch", recording)
+    shops = [MerchantFactory() for _ in range(4)]
+    for shop in shops:
+        holding_set(shop)
+        fault(orders(shop, 100, SEP)[0], date(2026, 9, 20))
+    with time_machine.travel(at(date(2026, 10, 8), 3), tick=False):
+        run = evaluation_run(period=SEP)
+    assert len(threads) == 6  # 12 pending results in batches of 2
+    assert all(name.startswith("evaluation") for name in threads)
+    assert (run.state, run.evaluated, run.failed, run.revoked) == ("completed", 12, 12, 12)
+    assert set(EvaluationResult.objects.values_list("action", flat=True)) == {"revoked"}
+    assert set(TagHolding.objects.values_list("state", flat=True)) == {"rectifying"}
+    assert HoldingEvent.objects.filter(kind="revoked").count() == 12
+    assert set(BadgeHolding.objects.values_list("active", flat=True)) == {False}
+    assert Notice.objects.count() == 12
+    assert CourseAssignment.objects.filter(metric_code="fault_complaint_rate").count() == 4
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_inside_a_transaction_the_batches_are_applied_one_after_the_other(monkeypatch, settings):
+    """Worker connections would not see what the enclosing transaction wrote: one connection then."""
+    settings.EVALUATION_APPLY_WORKERS = 2
+    monkeypatch.setattr(services, "BATCH", 2)
+    threads = []
+    apply_batch = services._apply_batch
+
+    def recording(run, batch, *, actor):
+        threads.append(threading.current_thread().name)
+        return apply_batch(run, batch, actor=actor)
+
+    monkeypatch.setattr(services, "_apply_batch", recording)
+    with transaction.atomic():
+        shop = MerchantFactory()
+        holding_set(shop)
+        fault(orders(shop, 100, SEP)[0], date(2026, 9, 20))
+        with time_machine.travel(at(date(2026, 10, 8), 3), tick=False):
+            run = evaluation_run(period=SEP)
+    assert threads == [threading.main_thread().name] * 2
+    assert (run.state, run.revoked) == ("completed", 3)
