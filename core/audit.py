@@ -30,9 +30,10 @@ def audit_record(*, actor, verb: str, target: models.Model, data: dict | None = 
 AUDIT_COLUMNS = ["created_at", "actor_id", "actor_label", "verb", "target_type", "target_id", "data"]
 
 
-def audit_row(actor, verb: str, target_type: str, target_id, data: dict | None, at) -> tuple:
+def audit_row(actor, verb: str, target_type: str, target_id, data: dict | str | None, at) -> tuple:
     """One AuditEvent row as a plain tuple in AUDIT_COLUMNS order (batch jobs write thousands at once:
-    ``audit_rows_write``)."""
+    ``audit_rows_write``). `data` may be given as its JSON text already (``json_text``): a batch whose
+    rows repeat a few data serializes each once."""
     is_user = actor is not None and getattr(actor, "is_authenticated", False)
     return (
         at,
@@ -41,7 +42,7 @@ def audit_row(actor, verb: str, target_type: str, target_id, data: dict | None, 
         verb,
         target_type,
         str(target_id),
-        json_text(data or {}),
+        data if isinstance(data, str) else json_text(data or {}),
     )
 
 

@@ -11,7 +11,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from core.audit import audit_record, audit_row, audit_rows_write
-from core.bulk import insert_rows
+from core.bulk import insert_rows, json_text
 from core.errors import ApplicationError, NotFound
 
 from .errors import CourseError
@@ -263,16 +263,15 @@ def assignments_for_failed_metrics(items: list[tuple[int, str, str]]) -> int:
         )
         codes = {course.pk: course.code for course in wanted.values()}
         label = CourseAssignment._meta.label_lower
+        data: dict[tuple, str] = {}  # a batch repeats a few (course, metric, month): each serialized once
+        for _pk, code, period, course_id in fresh:
+            if (course_id, code, period) not in data:
+                data[(course_id, code, period)] = json_text(
+                    {"course": codes[course_id], "metric": code, "period": period}
+                )
         audit_rows_write(  # plain rows, no model instance per assignment
             [
-                audit_row(
-                    None,
-                    "course.assigned",
-                    label,
-                    pk,
-                    {"course": codes[course_id], "metric": code, "period": period},
-                    now,
-                )  # fmt: skip
+                audit_row(None, "course.assigned", label, pk, data[(course_id, code, period)], now)
                 for pk, code, period, course_id in fresh
             ]
         )

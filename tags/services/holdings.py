@@ -474,19 +474,20 @@ def holdings_change_many(changes: list[HoldingChange], *, actor=None) -> dict[in
                 )
         badges = badges_recompute_many(causes, now=now) if causes else {}
         label = TagHolding._meta.label_lower
+        data: dict[tuple, str] = {}  # a batch repeats a few audit data: each serialized once
+
+        def data_of(h) -> str:
+            change = by_id[h.pk]
+            changed = badges.get(h.merchant_id, {}) if cause_of.get(h.merchant_id) == h.pk else {}
+            key = (change.action, change.until, change.reason, tuple(changed.items()))
+            if key not in data:
+                data[key] = json_text(_audit_data(change, changed, english=rendered[change.reason][1]))
+            return data[key]
+
         audit_rows_write(
             [
                 audit_row(
-                    actor,
-                    f"tag.holding_{_CHANGE_WORD[by_id[h.pk].action]}",
-                    label,
-                    h.pk,
-                    _audit_data(
-                        by_id[h.pk],
-                        badges.get(h.merchant_id, {}) if cause_of.get(h.merchant_id) == h.pk else {},
-                        english=rendered[by_id[h.pk].reason][1],
-                    ),
-                    now,
+                    actor, f"tag.holding_{_CHANGE_WORD[by_id[h.pk].action]}", label, h.pk, data_of(h), now
                 )
                 for h in moved
             ]
