@@ -4,6 +4,7 @@ import pytest
 from django.contrib.auth import get_user_model
 
 from core.audit import audit_for, audit_record, audit_row, audit_rows_write
+from core.bulk import json_text
 from core.models import AuditEvent
 from merchants.models import Merchant
 
@@ -50,3 +51,15 @@ def test_rows_written_in_a_batch_carry_the_user_and_text_with_special_characters
     assert (event.actor_id, event.actor_label, event.target_id, event.data) == (
         user.pk, "staff-1", str(merchant_a.pk), {"memo": "a\tb\\c 中"},
     )  # fmt: skip
+
+
+def test_data_given_as_its_json_text_is_stored_as_the_same_data(merchant_a):
+    at = Merchant.objects.get(pk=merchant_a.pk).created_at
+    shared = json_text({"reason": "评价 2026-09", "badges": {"dian": "revoked"}})
+    rows = [audit_row(None, "probe.text", "merchants.merchant", merchant_a.pk, shared, at) for _ in range(2)]
+    assert rows[0][-1] is shared
+    assert audit_rows_write(rows) == 2
+    assert (
+        list(AuditEvent.objects.filter(verb="probe.text").values_list("data", flat=True))
+        == [{"reason": "评价 2026-09", "badges": {"dian": "revoked"}}] * 2
+    )
