@@ -409,7 +409,9 @@ FLOOR_TABLES = (
 class _Timings:
     """`--timings`: wall-clock timers around the services the run calls (patched for the run only), the
     SQL they execute counted apart by an execute wrapper (COPY is not a statement: it counts as theirs)
-    and the commits timed, without a profiler's overhead."""
+    and the commits timed, without a profiler's overhead. With several apply workers
+    (EVALUATION_APPLY_WORKERS) the times of the services they call add up the workers' times, which
+    overlap: set EVALUATION_APPLY_WORKERS=1 to read them as parts of the run's wall time."""
 
     SERVICES = (
         ("scoring.evaluation.services", "_store", "the month's results computed and stored"),
