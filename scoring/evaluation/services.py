@@ -11,7 +11,8 @@ A run has two steps, each safe to repeat:
    active holdings were stored as `kept` and are not pending); the few that change go through the tag
    holding services (revoke with the badge cascade, restore, bar), which lock the merchant row, write
    history and audit, and refresh the public badge cache after commit. A result is marked applied
-   in the same transaction as its holding change, so a crash resumes exactly where it stopped.
+   in the same transaction as its holding change, so a crash resumes exactly where it stopped. On
+   PostgreSQL, EVALUATION_APPLY_WORKERS batches are applied at once, each on its own connection.
 
 A completed run is never evaluated again: rerunning a month is a no-op. An appeal decided against
 the merchant re-evaluates that merchant's month (`evaluation_reevaluate`).
