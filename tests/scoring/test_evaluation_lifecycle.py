@@ -215,11 +215,9 @@ def test_a_crash_half_way_resumes_on_postgresql_with_committed_batches(monkeypat
     assert set(TagHolding.objects.values_list("state", flat=True)) == {"rectifying"}
 
 
-@pytest.mark.postgres
-@pytest.mark.django_db(transaction=True)
-def test_batches_applied_at_once_by_two_workers_do_what_one_after_the_other_does(monkeypatch, settings):
-    """EVALUATION_APPLY_WORKERS: the batches run in worker threads on their own connections, each
-    committed apart, with the same outcome as the batches one after the other."""
+@pytest.fixture
+def applying_threads(monkeypatch, settings) -> list[str]:
+    """Two apply workers, batches of 2; the names of the threads that applied each batch, in order."""
     settings.EVALUATION_APPLY_WORKERS = 2
     monkeypatch.setattr(services, "BATCH", 2)
     threads = []
@@ -230,14 +228,22 @@ def test_batches_applied_at_once_by_two_workers_do_what_one_after_the_other_does
         return apply_batch(run, batch, actor=actor)
 
     monkeypatch.setattr(services, "_apply_batch", recording)
+    return threads
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_batches_applied_at_once_by_two_workers_do_what_one_after_the_other_does(applying_threads):
+    """EVALUATION_APPLY_WORKERS: the batches run in worker threads on their own connections, each
+    committed apart, with the same outcome as the batches one after the other."""
     shops = [MerchantFactory() for _ in range(4)]
     for shop in shops:
         holding_set(shop)
         fault(orders(shop, 100, SEP)[0], date(2026, 9, 20))
     with time_machine.travel(at(date(2026, 10, 8), 3), tick=False):
         run = evaluation_run(period=SEP)
-    assert len(threads) == 6  # 12 pending results in batches of 2
-    assert all(name.startswith("evaluation") for name in threads)
+    assert len(applying_threads) == 6  # 12 pending results in batches of 2
+    assert all(name.startswith("evaluation") for name in applying_threads)
     assert (run.state, run.evaluated, run.failed, run.revoked) == ("completed", 12, 12, 12)
     assert set(EvaluationResult.objects.values_list("action", flat=True)) == {"revoked"}
     assert set(TagHolding.objects.values_list("state", flat=True)) == {"rectifying"}
@@ -249,23 +255,13 @@ def test_batches_applied_at_once_by_two_workers_do_what_one_after_the_other_does
 
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
-def test_inside_a_transaction_the_batches_are_applied_one_after_the_other(monkeypatch, settings):
+def test_inside_a_transaction_the_batches_are_applied_one_after_the_other(applying_threads):
     """Worker connections would not see what the enclosing transaction wrote: one connection then."""
-    settings.EVALUATION_APPLY_WORKERS = 2
-    monkeypatch.setattr(services, "BATCH", 2)
-    threads = []
-    apply_batch = services._apply_batch
-
-    def recording(run, batch, *, actor):
-        threads.append(threading.current_thread().name)
-        return apply_batch(run, batch, actor=actor)
-
-    monkeypatch.setattr(services, "_apply_batch", recording)
     with transaction.atomic():
         shop = MerchantFactory()
         holding_set(shop)
         fault(orders(shop, 100, SEP)[0], date(2026, 9, 20))
         with time_machine.travel(at(date(2026, 10, 8), 3), tick=False):
             run = evaluation_run(period=SEP)
-    assert threads == [threading.main_thread().name] * 2
+    assert applying_threads == [threading.main_thread().name] * 2
     assert (run.state, run.revoked) == ("completed", 3)
