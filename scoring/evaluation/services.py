@@ -316,16 +316,17 @@ def _rules_from(thresholds: dict) -> dict:
 
 def _apply_pending(run: EvaluationRun, *, actor, progress, crash_after: int | None) -> None:
     total = run.results.count()
-    batches = _batches(run, workers=_workers(crash_after))
+    workers = _workers(crash_after)
+    batches = _batches(run, workers=workers)
     done = total - sum(map(len, batches))
     if progress:
         progress(done, total)
-    if len(batches) > 1 and _workers(crash_after) > 1:
+    if len(batches) > 1 and workers > 1:
         # Each batch in its own thread, connection and transaction: a batch waits on the database for
         # about half its time, which the other batch's Python fills. The batches hold different
         # merchants (cut in merchant order), so they seldom wait on each other's locks; when they
         # do, merchants are locked in pk order and the later batch waits its turn.
-        with ThreadPoolExecutor(max_workers=_workers(crash_after), thread_name_prefix="evaluation") as pool:
+        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="evaluation") as pool:
             for applied in pool.map(lambda pks: _apply_in_worker(run, pks, actor=actor), batches):
                 done += applied
                 if progress:
